@@ -88,7 +88,7 @@ export type LogStreamMessage =
   | { type: 'lines'; lines: LogLine[] }
   | {
       type: 'marker';
-      kind: 'restarted' | 'reconnected' | 'source-added' | 'source-ended';
+      kind: 'exited' | 'restarted' | 'reconnected' | 'source-added' | 'source-ended';
       /** Human sentence, e.g. "container restarted — exit code 1 (Error)". */
       message: string;
       ts: string;

@@ -1,0 +1,74 @@
+// Wires the capabilities into one HTTP server. Each folder registers its own routes.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import { clusterRoutes } from './clusters/routes.js';
+import { eventRoutes } from './events/routes.js';
+import { toErrorBody } from './http/errors.js';
+import type { ClusterRegistry } from './kube/cluster-registry.js';
+import { logRoutes } from './logs/routes.js';
+import { podRoutes } from './pods/routes.js';
+import { isAllowedOrigin } from './ws/json-socket.js';
+import type { ServerContext } from './context.js';
+
+export interface AppOptions {
+  registry: ClusterRegistry;
+  /** Directory of the built web app; omitted or missing → API only. */
+  webRoot?: string;
+  allowedOrigins?: string[];
+  logLevel?: string;
+}
+
+export const defaultWebRoot = () =>
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: opts.logLevel ?? 'warn' },
+    bodyLimit: 1024 * 1024,
+  });
+  const ctx: ServerContext = {
+    registry: opts.registry,
+    identityFor: () => null,
+    log: app.log,
+    allowedOrigins: opts.allowedOrigins ?? [],
+  };
+
+  app.setErrorHandler((err, req, reply) => {
+    const body = toErrorBody(err);
+    if (body.status >= 500) req.log.error({ err }, 'request failed');
+    void reply.code(body.status).send(body);
+  });
+
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      verifyClient: (info, done) => {
+        const ok = isAllowedOrigin(info.req.headers.origin, info.req.headers.host, ctx.allowedOrigins);
+        if (ok) done(true);
+        else done(false, 403, 'WebSocket origin not allowed');
+      },
+    },
+  });
+
+  clusterRoutes(app, ctx);
+  podRoutes(app, ctx);
+  logRoutes(app, ctx);
+  eventRoutes(app, ctx);
+
+  const webRoot = opts.webRoot ?? defaultWebRoot();
+  const haveWeb = existsSync(path.join(webRoot, 'index.html'));
+  if (haveWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.method !== 'GET' || !haveWeb) {
+      return reply.code(404).send({ status: 404, error: `There is no endpoint ${req.method} ${req.url.split('?')[0]}.` });
+    }
+    // Client-side routes (shareable URLs) all load the app.
+    return reply.sendFile('index.html');
+  });
+  app.addHook('onClose', async () => opts.registry.close());
+  return app;
+}

@@ -1,0 +1,57 @@
+// `podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]`
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.js';
+import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
+
+const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
+
+Starts the Podscope web server. Every context of the kubeconfig is a cluster you can switch to;
+requests are made with the kubeconfig's own credentials.`;
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '7420' },
+        open: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'warn' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    console.error(`podscope: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(args.port);
+  if (!/^\d{1,5}$/.test(args.port) || port > 65535) {
+    console.error(`podscope: --port must be a number from 0 to 65535 (got "${args.port}")`);
+    process.exit(2);
+  }
+  let registry;
+  try {
+    registry = new KubeconfigClusterRegistry({ kubeconfig: args.kubeconfig, context: args.context });
+  } catch (err) {
+    console.error(`podscope: cannot load the kubeconfig: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const app = await buildApp({ registry, logLevel: args['log-level'] });
+  const address = await app.listen({ host: args.host, port });
+  const url = address.replace('://[::1]', '://localhost');
+  console.log(`Podscope is running at ${url}`);
+  if (args.open) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  const stop = () => void app.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,38 @@
+// What every route needs: the clusters, and who the request is from.
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { ClusterRegistry } from './kube/cluster-registry.js';
+import type { Identity } from './kube/identity.js';
+import type { KubeClient } from './kube/kube-client.js';
+import { KubeApiError, notFound } from './http/errors.js';
+import { clusterParam, namespaceParam } from './http/params.js';
+
+export interface ServerContext {
+  registry: ClusterRegistry;
+  /** Local mode: null (the kubeconfig's identity). Platform mode resolves the logged-in user here. */
+  identityFor(req: FastifyRequest): Identity | null;
+  log: FastifyBaseLogger;
+  /** Origins allowed to open WebSockets besides the server's own. */
+  allowedOrigins: readonly string[];
+}
+
+/** A client for the `:cluster` route parameter, acting as the request's identity. */
+export function clientFor(ctx: ServerContext, req: FastifyRequest, cluster: string): KubeClient {
+  return ctx.registry.get(clusterParam(cluster)).client(ctx.identityFor(req));
+}
+
+/**
+ * Validates `:namespace` and checks that it exists, so an unknown namespace is a 404 and not an
+ * empty list. A user who may not read namespaces gets the benefit of the doubt.
+ */
+export async function existingNamespace(client: KubeClient, raw: string, signal?: AbortSignal): Promise<string> {
+  const ns = namespaceParam(raw);
+  try {
+    await client.json({ path: `/api/v1/namespaces/${ns}`, signal });
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) {
+      throw notFound(`Namespace "${ns}" does not exist in cluster "${client.cluster.name}".`);
+    }
+    if (!(err instanceof KubeApiError && err.status === 403)) throw err;
+  }
+  return ns;
+}

@@ -1,0 +1,184 @@
+// Streams one container's output like `kubectl logs [-f] [--previous]`, and better: a follow
+// survives restarts (marker + the new instance's output) and dropped connections (resume from the
+// last timestamp with no line lost or repeated). Always reads with timestamps=true; the browser
+// decides whether to show them.
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { LogLine } from '../../shared/api.js';
+import { LineSplitter } from '../../shared/logs/line-splitter.js';
+import { LogResumeTracker } from '../../shared/logs/resume.js';
+import { splitTimestampedLine } from '../../shared/logs/timestamps.js';
+import { KubeApiError } from '../http/errors.js';
+import type { KubeClient, QueryValue } from '../kube/kube-client.js';
+import { containerStatus, getPod, podPath, waitForPod } from '../kube/pods.js';
+
+export interface LogTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+export interface LogWindow {
+  follow: boolean;
+  previous?: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  /** RFC3339; used by a browser that reconnects after losing its own connection. */
+  sinceTime?: string;
+}
+
+export type MarkerKind = 'restarted' | 'exited' | 'reconnected';
+
+export interface LogSink {
+  /** Resolves when the receiver can take more (back-pressure). */
+  lines(lines: LogLine[]): Promise<void>;
+  marker(kind: MarkerKind, message: string, ts: string): Promise<void>;
+}
+
+/** How long a finished stream waits for the pod status to say why it ended. */
+const STATUS_SETTLE_MS = 3000;
+
+export function describeTermination(t: V1ContainerStatus['lastState'] | undefined): string {
+  const term = t?.terminated;
+  if (!term) return 'exit code unknown';
+  return `exit code ${term.exitCode}${term.reason ? ` (${term.reason})` : ''}`;
+}
+
+/** Reads one log request to its end, passing new lines to the sink. Returns how many were delivered. */
+async function pump(
+  client: KubeClient,
+  target: LogTarget,
+  query: Record<string, QueryValue>,
+  tracker: LogResumeTracker,
+  sink: LogSink,
+  signal: AbortSignal,
+): Promise<number> {
+  const res = await client.stream({
+    path: `${podPath(target.namespace, target.pod)}/log`,
+    query: { container: target.container, timestamps: true, ...query },
+    signal,
+  });
+  const onAbort = () => res.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const splitter = new LineSplitter();
+  let delivered = 0;
+  const deliver = async (raw: string[]) => {
+    const batch: LogLine[] = [];
+    for (const r of raw) {
+      const line = splitTimestampedLine(r) ?? { ts: tracker.lastTimestamp ?? '', text: r };
+      if (tracker.accept(line)) batch.push(line);
+    }
+    if (batch.length > 0) {
+      delivered += batch.length;
+      await sink.lines(batch);
+    }
+  };
+  try {
+    for await (const chunk of res) await deliver(splitter.push(chunk as Buffer));
+    await deliver(splitter.flush());
+  } catch (err) {
+    // A dropped upstream connection ends this request; the caller decides whether to resume.
+    if (signal.aborted) return delivered;
+    if (!(err instanceof Error) || !/aborted|ECONNRESET|socket hang up|terminated/i.test(err.message)) throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    res.destroy();
+  }
+  return delivered;
+}
+
+type Outcome =
+  | { kind: 'new-instance'; status: V1ContainerStatus; pod: V1Pod }
+  | { kind: 'ended'; status: V1ContainerStatus; pod: V1Pod };
+
+function classify(pod: V1Pod, container: string, currentId: string): Outcome | undefined {
+  const s = containerStatus(pod, container);
+  if (!s) return undefined;
+  if (s.containerID && s.containerID !== currentId && (s.state?.running || s.state?.terminated)) {
+    return { kind: 'new-instance', status: s, pod };
+  }
+  const endedNow = s.containerID === currentId && s.state?.terminated;
+  const endedBefore = s.state?.waiting && s.lastState?.terminated?.containerID === currentId;
+  if (endedNow || endedBefore) return { kind: 'ended', status: s, pod };
+  return undefined;
+}
+
+function willRestart(pod: V1Pod, status: V1ContainerStatus, isInit: boolean): boolean {
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
+  const exit = (status.state?.terminated ?? status.lastState?.terminated)?.exitCode;
+  if (isInit && exit === 0) return false;
+  if (policy === 'Never') return false;
+  if (policy === 'OnFailure') return exit !== 0;
+  return true;
+}
+
+/** Streams a container's log per `window`; resolves with a sentence saying why the stream ended. */
+export async function streamContainerLogs(
+  client: KubeClient,
+  target: LogTarget,
+  window: LogWindow,
+  sink: LogSink,
+  signal: AbortSignal,
+): Promise<string> {
+  const tracker = new LogResumeTracker();
+  const firstQuery: Record<string, QueryValue> = {
+    previous: window.previous || undefined,
+    tailLines: window.tailLines,
+    sinceSeconds: window.sinceTime ? undefined : window.sinceSeconds,
+    sinceTime: window.sinceTime,
+  };
+  if (!window.follow || window.previous) {
+    await pump(client, target, firstQuery, tracker, sink, signal);
+    return window.previous ? 'end of the previous instance’s output' : 'end of output';
+  }
+
+  const pod = await getPod(client, target.namespace, target.pod, signal);
+  const isInit = (pod.spec?.initContainers ?? []).some((c) => c.name === target.container);
+  let currentId = containerStatus(pod, target.container)?.containerID ?? '';
+  let query: Record<string, QueryValue> = { ...firstQuery, follow: true };
+  let announcedExit = false;
+
+  while (!signal.aborted) {
+    try {
+      await pump(client, target, query, tracker, sink, signal);
+    } catch (err) {
+      // 400: the container is not running (yet/any more); decide from its status below.
+      if (!(err instanceof KubeApiError) || err.status !== 400 || currentId === '') throw err;
+    }
+    if (signal.aborted) break;
+
+    let outcome = await waitForPod(client, target.namespace, target.pod,
+      (p) => classify(p, target.container, currentId), signal, STATUS_SETTLE_MS);
+    if (outcome === null) return 'the pod was deleted';
+    if (signal.aborted) break;
+    if (outcome === undefined) {
+      // Still the same running instance: the connection dropped. Resume after the last line.
+      const since = tracker.beginResume();
+      query = { follow: true, ...(since ? { sinceTime: since } : firstQuery) };
+      await sink.marker('reconnected', 'log stream reconnected — resumed after the last line received', new Date().toISOString());
+      continue;
+    }
+    if (outcome.kind === 'ended') {
+      if (!announcedExit) {
+        const term = outcome.status.state?.terminated ? outcome.status.state : outcome.status.lastState;
+        await sink.marker('exited', `container exited — ${describeTermination(term)}`, term?.terminated?.finishedAt
+          ? new Date(term.terminated.finishedAt).toISOString() : new Date().toISOString());
+        announcedExit = true;
+      }
+      if (!willRestart(outcome.pod, outcome.status, isInit)) return 'the container has terminated and will not restart';
+      outcome = await waitForPod(client, target.namespace, target.pod,
+        (p) => { const o = classify(p, target.container, currentId); return o?.kind === 'new-instance' ? o : undefined; },
+        signal, 24 * 3600_000);
+      if (outcome === null) return 'the pod was deleted';
+      if (!outcome) break;
+    }
+    const previous = outcome.status.lastState;
+    await sink.marker('restarted', `container restarted — ${describeTermination(previous)}`,
+      outcome.status.state?.running?.startedAt ? new Date(outcome.status.state.running.startedAt).toISOString() : new Date().toISOString());
+    currentId = outcome.status.containerID ?? '';
+    announcedExit = false;
+    // The new instance's whole output: it began after the last line we delivered.
+    query = { follow: true };
+  }
+  return 'stream closed';
+}

@@ -1,0 +1,175 @@
+// Container output: a raw GET (byte-identical to `kubectl logs`, also the download), a WebSocket
+// stream per container, and merged streams for a workload or label selector.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LogStreamMessage } from '../../shared/api.js';
+import { badRequest } from '../http/errors.js';
+import {
+  boolParam,
+  containerParam,
+  intParam,
+  objectNameParam,
+  podParam,
+  readQuery,
+  selectorParam,
+  timeParam,
+} from '../http/params.js';
+import { getPod, podPath } from '../kube/pods.js';
+import { JsonSocket } from '../ws/json-socket.js';
+import { clientFor, existingNamespace, type ServerContext } from '../context.js';
+import { streamContainerLogs, type LogSink } from './container-logs.js';
+import { streamMergedLogs, workloadSelector, WORKLOAD_KINDS } from './merged-logs.js';
+
+type PodParams = { cluster: string; namespace: string; pod: string };
+const MAX_TAIL = 1_000_000;
+const MAX_SINCE = 30 * 24 * 3600;
+
+/** The container to read: the named one, or the pod's only/default app container (like kubectl). */
+async function resolveContainer(
+  client: ReturnType<typeof clientFor>,
+  ns: string,
+  pod: string,
+  raw: string | undefined,
+  signal?: AbortSignal,
+) {
+  const p = await getPod(client, ns, pod, signal);
+  const all = [
+    ...(p.spec?.initContainers ?? []),
+    ...(p.spec?.containers ?? []),
+    ...(p.spec?.ephemeralContainers ?? []),
+  ].map((c) => c.name);
+  if (raw !== undefined) {
+    const name = containerParam(raw);
+    if (!all.includes(name)) {
+      throw badRequest(`Pod "${pod}" has no container "${name}"; its containers are: ${all.join(', ')}.`);
+    }
+    return name;
+  }
+  const dflt = p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  const apps = (p.spec?.containers ?? []).map((c) => c.name);
+  if (dflt && all.includes(dflt)) return dflt;
+  if (apps.length === 1) return apps[0]!;
+  throw badRequest(`Pod "${pod}" has several containers (${apps.join(', ')}); choose one with ?container=.`);
+}
+
+export function sinkFor(sock: JsonSocket): LogSink {
+  return {
+    lines: (lines) => sock.send({ type: 'lines', lines } satisfies LogStreamMessage),
+    marker: (kind, message, ts) => sock.send({ type: 'marker', kind, message, ts } satisfies LogStreamMessage),
+  };
+}
+
+function windowParams(q: Record<string, string | undefined>) {
+  const tailLines = intParam(q.tailLines, 'tailLines', 0, MAX_TAIL);
+  const sinceSeconds = intParam(q.sinceSeconds, 'sinceSeconds', 1, MAX_SINCE);
+  const sinceTime = timeParam(q.sinceTime, 'sinceTime');
+  if (sinceSeconds !== undefined && sinceTime !== undefined) {
+    throw badRequest('Give sinceSeconds or sinceTime, not both.');
+  }
+  return { tailLines, sinceSeconds, sinceTime };
+}
+
+export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const base = '/api/clusters/:cluster/namespaces/:namespace';
+
+  app.get<{ Params: PodParams }>(`${base}/pods/:pod/logs`, async (req, reply) => {
+    const q = readQuery(req.query, [
+      'container', 'tailLines', 'sinceSeconds', 'sinceTime', 'previous', 'timestamps', 'limitBytes', 'download',
+    ]);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace);
+    const pod = podParam(req.params.pod);
+    const { tailLines, sinceSeconds, sinceTime } = windowParams(q);
+    const previous = boolParam(q.previous, 'previous', false);
+    const timestamps = boolParam(q.timestamps, 'timestamps', false);
+    const download = boolParam(q.download, 'download', false);
+    const limitBytes = intParam(q.limitBytes, 'limitBytes', 1, 2 ** 40);
+    const container = await resolveContainer(client, ns, pod, q.container);
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    const upstream = await client.stream({
+      path: `${podPath(ns, pod)}/log`,
+      query: { container, tailLines, sinceSeconds, sinceTime, previous: previous || undefined, timestamps: timestamps || undefined, limitBytes },
+      signal: abort.signal,
+    });
+    reply.header('Content-Type', 'text/plain; charset=utf-8');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    if (download) {
+      const file = `${pod}_${container}${previous ? '_previous' : ''}.log`;
+      reply.header('Content-Disposition', `attachment; filename="${file}"`);
+    }
+    return reply.send(upstream);
+  });
+
+  app.get<{ Params: PodParams }>(`${base}/pods/:pod/logs/stream`, { websocket: true }, async (socket, req) => {
+    const sock = new JsonSocket(socket, req.log);
+    try {
+      const q = readQuery(req.query, ['container', 'tailLines', 'sinceSeconds', 'sinceTime', 'previous', 'follow']);
+      const client = clientFor(ctx, req, req.params.cluster);
+      const ns = await existingNamespace(client, req.params.namespace, sock.signal);
+      const pod = podParam(req.params.pod);
+      const window = {
+        ...windowParams(q),
+        previous: boolParam(q.previous, 'previous', false),
+        follow: boolParam(q.follow, 'follow', true),
+      };
+      const container = await resolveContainer(client, ns, pod, q.container, sock.signal);
+      const why = await streamContainerLogs(client, { namespace: ns, pod, container }, window, sinkFor(sock), sock.signal);
+      await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
+      sock.close(1000, 'end');
+    } catch (err) {
+      await sock.fail(err);
+    }
+  });
+
+  const merged = async (
+    sock: JsonSocket,
+    req: FastifyRequest,
+    cluster: string,
+    namespace: string,
+    query: Record<string, unknown>,
+    selectorFor: (client: ReturnType<typeof clientFor>, ns: string) => Promise<string>,
+  ) => {
+    try {
+      const q = readQuery(query, ['tailLines', 'sinceSeconds', 'follow']);
+      const client = clientFor(ctx, req, cluster);
+      const ns = await existingNamespace(client, namespace, sock.signal);
+      const selector = await selectorFor(client, ns);
+      const { tailLines, sinceSeconds } = windowParams(q);
+      const follow = boolParam(q.follow, 'follow', true);
+      const why = await streamMergedLogs(client, ns, selector, { tailLines, sinceSeconds, follow }, sock, sock.signal);
+      await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
+      sock.close(1000, 'end');
+    } catch (err) {
+      await sock.fail(err);
+    }
+  };
+
+  app.get<{ Params: { cluster: string; namespace: string; kind: string; name: string } }>(
+    `${base}/workloads/:kind/:name/logs/stream`,
+    { websocket: true },
+    (socket, req) => {
+      const sock = new JsonSocket(socket, req.log);
+      const query = (req.query ?? {}) as Record<string, unknown>;
+      return merged(sock, req, req.params.cluster, req.params.namespace, query, async (client, ns) => {
+        const kind = req.params.kind.toLowerCase();
+        if (!WORKLOAD_KINDS.includes(kind)) {
+          throw badRequest(`Workload kind must be one of ${WORKLOAD_KINDS.join(', ')} (got "${req.params.kind.slice(0, 40)}").`);
+        }
+        return workloadSelector(client, ns, kind, objectNameParam(req.params.name, 'Workload name'), sock.signal);
+      });
+    },
+  );
+
+  app.get<{ Params: { cluster: string; namespace: string } }>(
+    `${base}/logs/stream`,
+    { websocket: true },
+    (socket, req) => {
+      const sock = new JsonSocket(socket, req.log);
+      const { selector, ...rest } = (req.query ?? {}) as Record<string, unknown>;
+      return merged(sock, req, req.params.cluster, req.params.namespace, rest, async () => {
+        if (typeof selector !== 'string' || selector === '') throw badRequest('A label selector is required: ?selector=app%3Dweb');
+        return selectorParam(selector);
+      });
+    },
+  );
+}

@@ -1,0 +1,60 @@
+// A browser WebSocket seen as a message sink with back-pressure: `send` resolves only once the
+// message has been handed to the kernel, so a slow browser slows the upstream read instead of
+// growing a queue. `signal` aborts when the browser goes away, cancelling upstream requests.
+import type { WebSocket } from 'ws';
+import { toErrorBody } from '../http/errors.js';
+
+export class JsonSocket {
+  private readonly controller = new AbortController();
+  readonly signal = this.controller.signal;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly log: { warn(obj: unknown, msg?: string): void },
+  ) {
+    ws.on('close', () => this.controller.abort());
+    ws.on('error', () => this.controller.abort());
+  }
+
+  get closed(): boolean {
+    return this.signal.aborted;
+  }
+
+  send(message: unknown): Promise<void> {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.send(JSON.stringify(message), (err) => {
+        if (err) this.controller.abort();
+        resolve();
+      });
+    });
+  }
+
+  /** Sends an error message (status + plain sentence) and closes the socket. */
+  async fail(err: unknown): Promise<void> {
+    const body = toErrorBody(err);
+    if (body.status >= 500) this.log.warn({ err }, 'stream failed');
+    await this.send({ type: 'error', message: body.error, status: body.status });
+    this.close(body.status >= 500 ? 1011 : 1008, body.error.slice(0, 120));
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+    this.controller.abort();
+  }
+}
+
+/**
+ * Cross-site WebSocket hijacking guard: a browser always sends Origin on a WebSocket upgrade; it must
+ * be this server's own origin (same host) or one configured explicitly. Non-browser clients send none.
+ */
+export function isAllowedOrigin(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && host !== undefined && url.host === host;
+  } catch {
+    return false;
+  }
+}
