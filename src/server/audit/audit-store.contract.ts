@@ -1,0 +1,453 @@
+/**
+ * What every AuditStore must do, whatever stores it. Run it from each implementation's test file:
+ *
+ *   runAuditStoreContract('SqliteAuditStore', async () => new SqliteAuditStore(tmpFile()), { makeUnwritableStore });
+ *
+ * `makeStore` must return an empty store each time. `makeUnwritableStore` (optional, but every real
+ * implementation should provide one) returns a store whose storage refuses writes.
+ */
+
+import { describe, it, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AuditStoreError,
+  MAX_PAGE_SIZE,
+  type AuditStore,
+  type AuditStoreErrorCode,
+  type SessionStart,
+} from './audit-store.js';
+
+export interface AuditStoreContractOptions {
+  makeUnwritableStore?: () => Promise<AuditStore>;
+}
+
+const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
+
+export function sessionStart(overrides: Partial<SessionStart> = {}): SessionStart {
+  return {
+    identity: { user: 'alice@example.com', groups: ['team-a', 'system:authenticated'] },
+    startedAt: new Date(T0),
+    cluster: 'prod-eu',
+    namespace: 'shop',
+    pod: 'web-7d9f8-abcde',
+    container: 'app',
+    kind: 'exec',
+    command: ['/bin/sh', '-c', 'echo "$HOME"; ls -la'],
+    policy: 'production: non-root exec',
+    clientAddress: '203.0.113.7',
+    details: { tty: true, profile: null, nested: { list: [1, 'two'] } },
+    ...overrides,
+  };
+}
+
+function isStoreError(code: AuditStoreErrorCode) {
+  return (error: unknown) => {
+    assert.ok(error instanceof AuditStoreError, `expected AuditStoreError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  };
+}
+
+export function runAuditStoreContract(
+  name: string,
+  makeStore: () => Promise<AuditStore>,
+  options: AuditStoreContractOptions = {},
+): void {
+  describe(`AuditStore contract: ${name}`, () => {
+    const open: AuditStore[] = [];
+    const fresh = async () => {
+      const store = await makeStore();
+      open.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((s) => s.close()));
+    });
+
+    describe('session start', () => {
+      it('stores every field of the start and reads it back unchanged', async () => {
+        const store = await fresh();
+        const rec = sessionStart();
+        const id = await store.startSession(rec);
+        const got = await store.getSession(id);
+        assert.ok(got);
+        assert.deepEqual(got, {
+          ...rec,
+          id,
+          endedAt: null,
+          exitCode: null,
+          bytesIn: null,
+          bytesOut: null,
+          error: null,
+          recordingPath: null,
+          commands: [],
+        });
+      });
+
+      it('gives each session a distinct id', async () => {
+        const store = await fresh();
+        const ids = new Set<string>();
+        for (let i = 0; i < 20; i++) ids.add(await store.startSession(sessionStart()));
+        assert.equal(ids.size, 20);
+      });
+
+      it('keeps a null container and client address, empty details and an empty command', async () => {
+        const store = await fresh();
+        const id = await store.startSession(
+          sessionStart({
+            container: null,
+            clientAddress: null,
+            details: undefined,
+            command: [],
+            kind: 'copy',
+          }),
+        );
+        const got = await store.getSession(id);
+        assert.equal(got?.container, null);
+        assert.equal(got?.clientAddress, null);
+        assert.deepEqual(got?.details, {});
+        assert.deepEqual(got?.command, []);
+        assert.equal(got?.kind, 'copy');
+      });
+
+      it('keeps argv elements exactly, including spaces, quotes and unicode', async () => {
+        const store = await fresh();
+        const command = ['sh', '-c', `printf '%s\\n' "a b" ; rm -rf "/tmp/ü x"`, '', '😀'];
+        const id = await store.startSession(sessionStart({ command }));
+        assert.deepEqual((await store.getSession(id))?.command, command);
+      });
+
+      it('rejects an invalid start without writing anything', async () => {
+        const store = await fresh();
+        const bad: SessionStart[] = [
+          sessionStart({ identity: { user: '', groups: [] } }),
+          sessionStart({ kind: 'shell' as never }),
+          sessionStart({ command: 'rm -rf /' as never }),
+          sessionStart({ startedAt: new Date(Number.NaN) }),
+          sessionStart({ pod: '' }),
+          sessionStart({ details: { big: BigInt(1) } }),
+        ];
+        for (const rec of bad) await assert.rejects(store.startSession(rec), isStoreError('invalid'));
+        assert.deepEqual((await store.listSessions()).sessions, []);
+      });
+
+      it('is listed as soon as it starts, before it ends (an audit record exists while the stream runs)', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        const page = await store.listSessions();
+        assert.deepEqual(
+          page.sessions.map((s) => [s.id, s.endedAt]),
+          [[id, null]],
+        );
+      });
+    });
+
+    describe('session end', () => {
+      it('records exit code, end time, byte counts and error', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        const endedAt = new Date(T0 + 61_000);
+        await store.endSession(id, {
+          exitCode: 3,
+          endedAt,
+          bytesIn: 120,
+          bytesOut: 4096,
+          error: 'socket closed',
+        });
+        const got = await store.getSession(id);
+        assert.deepEqual(
+          [got?.exitCode, got?.endedAt, got?.bytesIn, got?.bytesOut, got?.error],
+          [3, endedAt, 120, 4096, 'socket closed'],
+        );
+      });
+
+      it('records an unknown exit status as null', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.endSession(id, { exitCode: null, endedAt: new Date(T0 + 1), bytesIn: 0, bytesOut: 0 });
+        const got = await store.getSession(id);
+        assert.equal(got?.exitCode, null);
+        assert.equal(got?.error, null);
+        assert.deepEqual(got?.endedAt, new Date(T0 + 1));
+      });
+
+      it('is idempotent: a second end changes nothing', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.endSession(id, { exitCode: 0, endedAt: new Date(T0 + 5000), bytesIn: 1, bytesOut: 2 });
+        await store.endSession(id, {
+          exitCode: 137,
+          endedAt: new Date(T0 + 9000),
+          bytesIn: 10,
+          bytesOut: 20,
+          error: 'later',
+        });
+        const got = await store.getSession(id);
+        assert.deepEqual(
+          [got?.exitCode, got?.endedAt, got?.bytesIn, got?.bytesOut, got?.error],
+          [0, new Date(T0 + 5000), 1, 2, null],
+        );
+      });
+
+      it('rejects ending a session that was never started', async () => {
+        const store = await fresh();
+        await assert.rejects(
+          store.endSession('00000000-0000-4000-8000-000000000000', {
+            exitCode: 0,
+            endedAt: new Date(T0),
+            bytesIn: 0,
+            bytesOut: 0,
+          }),
+          isStoreError('not-found'),
+        );
+      });
+
+      it('rejects an end before the start, and invalid counts', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await assert.rejects(
+          store.endSession(id, { exitCode: 0, endedAt: new Date(T0 - 1), bytesIn: 0, bytesOut: 0 }),
+          isStoreError('invalid'),
+        );
+        await assert.rejects(
+          store.endSession(id, { exitCode: 0, endedAt: new Date(T0), bytesIn: -1, bytesOut: 0 }),
+          isStoreError('invalid'),
+        );
+        await assert.rejects(
+          store.endSession(id, { exitCode: 1.5, endedAt: new Date(T0), bytesIn: 0, bytesOut: 0 }),
+          isStoreError('invalid'),
+        );
+        assert.equal((await store.getSession(id))?.endedAt, null);
+      });
+    });
+
+    describe('commands', () => {
+      it('returns commands in the order they were typed, with their flags', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.addCommand(id, { line: 'ls -la', at: 1200, flags: [] });
+        await store.addCommand(id, { line: 'cat /etc/passwd', at: 3400, flags: ['history-recall'] });
+        await store.addCommand(id, { line: 'sys', at: 3400, flags: ['tab-completion', 'cancelled'] });
+        await store.addCommand(id, { line: 'echo 1\necho 2', at: 9000, flags: ['paste'] });
+        assert.deepEqual((await store.getSession(id))?.commands, [
+          { line: 'ls -la', at: 1200, flags: [] },
+          { line: 'cat /etc/passwd', at: 3400, flags: ['history-recall'] },
+          { line: 'sys', at: 3400, flags: ['tab-completion', 'cancelled'] },
+          { line: 'echo 1\necho 2', at: 9000, flags: ['paste'] },
+        ]);
+      });
+
+      it('orders by time even if a command is recorded late', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.addCommand(id, { line: 'second', at: 2000, flags: [] });
+        await store.addCommand(id, { line: 'first', at: 1000, flags: [] });
+        assert.deepEqual(
+          (await store.getSession(id))?.commands.map((c) => c.line),
+          ['first', 'second'],
+        );
+      });
+
+      it('keeps the commands of each session apart', async () => {
+        const store = await fresh();
+        const a = await store.startSession(sessionStart());
+        const b = await store.startSession(sessionStart({ pod: 'other' }));
+        await store.addCommand(a, { line: 'in a', at: 1, flags: [] });
+        await store.addCommand(b, { line: 'in b', at: 1, flags: [] });
+        assert.deepEqual(
+          (await store.getSession(a))?.commands.map((c) => c.line),
+          ['in a'],
+        );
+        assert.deepEqual(
+          (await store.getSession(b))?.commands.map((c) => c.line),
+          ['in b'],
+        );
+      });
+
+      it('accepts commands after the end (a late flush) but not for an unknown session', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.endSession(id, { exitCode: 0, endedAt: new Date(T0 + 10), bytesIn: 0, bytesOut: 0 });
+        await store.addCommand(id, { line: 'exit', at: 9, flags: [] });
+        assert.equal((await store.getSession(id))?.commands.length, 1);
+        await assert.rejects(
+          store.addCommand('00000000-0000-4000-8000-000000000000', { line: 'x', at: 0, flags: [] }),
+          isStoreError('not-found'),
+        );
+      });
+
+      it('rejects unknown flags and negative times', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await assert.rejects(store.addCommand(id, { line: 'x', at: -1, flags: [] }), isStoreError('invalid'));
+        await assert.rejects(
+          store.addCommand(id, { line: 'x', at: 0, flags: ['sudo' as never] }),
+          isStoreError('invalid'),
+        );
+      });
+    });
+
+    describe('recording path', () => {
+      it('is set on the session and rejected for an unknown one', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.setRecordingPath(id, `/var/lib/podscope/recordings/${id}.cast`);
+        assert.equal((await store.getSession(id))?.recordingPath, `/var/lib/podscope/recordings/${id}.cast`);
+        await assert.rejects(
+          store.setRecordingPath('00000000-0000-4000-8000-000000000000', '/x.cast'),
+          isStoreError('not-found'),
+        );
+      });
+    });
+
+    describe('listing', () => {
+      async function seeded() {
+        const store = await fresh();
+        const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+        const ids = {
+          alicePodA: await store.startSession(sessionStart({ startedAt: at(0), pod: 'a' })),
+          bobPodA: await store.startSession(
+            sessionStart({ startedAt: at(1), pod: 'a', identity: { user: 'bob', groups: [] } }),
+          ),
+          aliceDebug: await store.startSession(sessionStart({ startedAt: at(2), pod: 'b', kind: 'debug' })),
+          aliceOtherNs: await store.startSession(
+            sessionStart({ startedAt: at(3), namespace: 'billing', pod: 'a' }),
+          ),
+          aliceOtherCluster: await store.startSession(sessionStart({ startedAt: at(4), cluster: 'staging' })),
+        };
+        return { store, ids, at };
+      }
+
+      it('lists newest first', async () => {
+        const { store, ids } = await seeded();
+        const page = await store.listSessions();
+        assert.deepEqual(
+          page.sessions.map((s) => s.id),
+          [ids.aliceOtherCluster, ids.aliceOtherNs, ids.aliceDebug, ids.bobPodA, ids.alicePodA],
+        );
+        assert.equal(page.nextCursor, null);
+      });
+
+      it('filters by user, cluster, namespace, pod and kind, combined with AND', async () => {
+        const { store, ids } = await seeded();
+        const list = async (filter: Parameters<AuditStore['listSessions']>[0]) =>
+          (await store.listSessions(filter)).sessions.map((s) => s.id);
+        assert.deepEqual(await list({ user: 'bob' }), [ids.bobPodA]);
+        assert.deepEqual(await list({ cluster: 'staging' }), [ids.aliceOtherCluster]);
+        assert.deepEqual(await list({ namespace: 'billing' }), [ids.aliceOtherNs]);
+        assert.deepEqual(await list({ kind: 'debug' }), [ids.aliceDebug]);
+        assert.deepEqual(await list({ pod: 'a' }), [ids.aliceOtherNs, ids.bobPodA, ids.alicePodA]);
+        assert.deepEqual(await list({ pod: 'a', namespace: 'shop', user: 'alice@example.com' }), [
+          ids.alicePodA,
+        ]);
+        assert.deepEqual(await list({ user: 'nobody' }), []);
+      });
+
+      it('filters by time: from is inclusive, to is exclusive', async () => {
+        const { store, ids, at } = await seeded();
+        const page = await store.listSessions({ from: at(1), to: at(3) });
+        assert.deepEqual(
+          page.sessions.map((s) => s.id),
+          [ids.aliceDebug, ids.bobPodA],
+        );
+      });
+
+      it('pages with a cursor without losing or repeating sessions, even with equal start times', async () => {
+        const store = await fresh();
+        const ids: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          // Pairs of sessions share a start time, so the cursor must break ties.
+          ids.push(
+            await store.startSession(sessionStart({ startedAt: new Date(T0 + Math.floor(i / 2) * 1000) })),
+          );
+        }
+        const seen: string[] = [];
+        let before: string | undefined;
+        let pages = 0;
+        for (;;) {
+          const page = await store.listSessions(before === undefined ? { limit: 3 } : { limit: 3, before });
+          pages++;
+          seen.push(...page.sessions.map((s) => s.id));
+          if (page.nextCursor === null) break;
+          before = page.nextCursor;
+        }
+        assert.equal(pages, 3);
+        assert.deepEqual(seen, [...ids].reverse());
+      });
+
+      it('gives no cursor when the last page is exactly full', async () => {
+        const store = await fresh();
+        for (let i = 0; i < 2; i++) await store.startSession(sessionStart({ startedAt: new Date(T0 + i) }));
+        const page = await store.listSessions({ limit: 2 });
+        assert.equal(page.sessions.length, 2);
+        assert.equal(page.nextCursor, null);
+      });
+
+      it('pages within a filter', async () => {
+        const { store, ids } = await seeded();
+        const first = await store.listSessions({ user: 'alice@example.com', limit: 2 });
+        assert.deepEqual(
+          first.sessions.map((s) => s.id),
+          [ids.aliceOtherCluster, ids.aliceOtherNs],
+        );
+        assert.ok(first.nextCursor);
+        const second = await store.listSessions({
+          user: 'alice@example.com',
+          limit: 2,
+          before: first.nextCursor,
+        });
+        assert.deepEqual(
+          second.sessions.map((s) => s.id),
+          [ids.aliceDebug, ids.alicePodA],
+        );
+        assert.equal(second.nextCursor, null);
+      });
+
+      it('rejects a bad limit, kind or cursor with a clear error', async () => {
+        const store = await fresh();
+        await assert.rejects(store.listSessions({ limit: 0 }), isStoreError('invalid'));
+        await assert.rejects(store.listSessions({ limit: MAX_PAGE_SIZE + 1 }), isStoreError('invalid'));
+        await assert.rejects(store.listSessions({ kind: 'shell' as never }), isStoreError('invalid'));
+        await assert.rejects(store.listSessions({ before: 'not a cursor' }), /cursor/);
+      });
+
+      it('includes the end and recording path in listed sessions', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.endSession(id, { exitCode: 2, endedAt: new Date(T0 + 1000), bytesIn: 5, bytesOut: 6 });
+        await store.setRecordingPath(id, '/r.cast');
+        const [listed] = (await store.listSessions()).sessions;
+        assert.equal(listed?.exitCode, 2);
+        assert.equal(listed?.recordingPath, '/r.cast');
+        assert.equal('commands' in (listed ?? {}), false);
+      });
+    });
+
+    describe('getSession', () => {
+      it('returns undefined for an unknown id', async () => {
+        const store = await fresh();
+        assert.equal(await store.getSession('00000000-0000-4000-8000-000000000000'), undefined);
+      });
+    });
+
+    describe('failure to write', () => {
+      const makeUnwritableStore = options.makeUnwritableStore;
+      it(
+        'refuses to start a session when its storage cannot be written',
+        { skip: makeUnwritableStore === undefined ? 'no unwritable store given' : false },
+        async () => {
+          const store = await (makeUnwritableStore as () => Promise<AuditStore>)();
+          open.push(store);
+          await assert.rejects(store.startSession(sessionStart()), isStoreError('unavailable'));
+        },
+      );
+
+      it('refuses every call after close', async () => {
+        const store = await makeStore();
+        await store.close();
+        await assert.rejects(store.startSession(sessionStart()), isStoreError('unavailable'));
+        await assert.rejects(store.listSessions(), isStoreError('unavailable'));
+      });
+    });
+  });
+}

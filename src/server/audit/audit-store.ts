@@ -1,0 +1,217 @@
+/**
+ * The audit trail of risky actions (exec, debug, pod copies, file transfers): one record per session,
+ * written *before* the stream opens, closed when it ends, with the command lines typed in between.
+ *
+ * The interface knows nothing of its storage: SQLite in local mode, PostgreSQL in platform mode. Both must
+ * pass `runAuditStoreContract` (audit-store.contract.ts).
+ */
+
+import type { CommandFlag } from '../../shared/exec/command-line.js';
+
+/** Opaque and unique across stores (a UUID), so recordings can be named after it. */
+export type SessionId = string;
+
+export const SESSION_KINDS = ['exec', 'debug', 'copy', 'node-debug', 'file-download', 'file-upload'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+/** Who acted: the end user as Kubernetes sees them (the impersonated identity). */
+export interface Identity {
+  user: string;
+  groups: string[];
+}
+
+export interface SessionStart {
+  identity: Identity;
+  startedAt: Date;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  /** Null where the action targets no container (e.g. creating a pod copy). */
+  container: string | null;
+  kind: SessionKind;
+  /** The argv that runs (never a shell string); empty where nothing is executed. */
+  command: string[];
+  /** Which policy allowed it, e.g. `production: non-root exec`. */
+  policy: string;
+  /** The browser's address as the server saw it (after trusted proxies), if known. */
+  clientAddress: string | null;
+  /** Anything else worth keeping (debug image, profile, file path…): must be JSON. */
+  details?: Record<string, unknown>;
+}
+
+export interface SessionEnd {
+  /** Null when the command's exit status is unknown (socket dropped, status missing). */
+  exitCode: number | null;
+  endedAt: Date;
+  /** Bytes the user sent (stdin / upload) and received (stdout+stderr / download). */
+  bytesIn: number;
+  bytesOut: number;
+  error?: string;
+}
+
+export interface CommandRecord {
+  line: string;
+  /** Milliseconds since the session started. */
+  at: number;
+  flags: CommandFlag[];
+}
+
+export interface SessionRecord extends SessionStart {
+  id: SessionId;
+  details: Record<string, unknown>;
+  endedAt: Date | null;
+  exitCode: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  error: string | null;
+  recordingPath: string | null;
+}
+
+export interface SessionWithCommands extends SessionRecord {
+  commands: CommandRecord[];
+}
+
+export interface SessionFilter {
+  user?: string;
+  cluster?: string;
+  namespace?: string;
+  pod?: string;
+  kind?: SessionKind;
+  /** Sessions started at or after this instant. */
+  from?: Date;
+  /** Sessions started before this instant. */
+  to?: Date;
+  /** Page size: 1 to MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE if absent. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  before?: string;
+}
+
+export interface SessionPage {
+  /** Newest first. */
+  sessions: SessionRecord[];
+  /** Pass as `before` to get the next (older) page; null when there is none. */
+  nextCursor: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export interface AuditStore {
+  /**
+   * Durably records the start of a session and returns its id. Rejects (AuditStoreError 'unavailable')
+   * if the record cannot be written: the caller must then refuse to open the stream.
+   */
+  startSession(rec: SessionStart): Promise<SessionId>;
+  /** Records the end. A second call for the same session changes nothing. Rejects for an unknown id. */
+  endSession(id: SessionId, end: SessionEnd): Promise<void>;
+  addCommand(id: SessionId, command: CommandRecord): Promise<void>;
+  setRecordingPath(id: SessionId, path: string): Promise<void>;
+  listSessions(filter?: SessionFilter): Promise<SessionPage>;
+  /** The session with its commands in the order they were typed, or undefined. */
+  getSession(id: SessionId): Promise<SessionWithCommands | undefined>;
+  close(): Promise<void>;
+}
+
+export type AuditStoreErrorCode = 'unavailable' | 'not-found' | 'invalid';
+
+export class AuditStoreError extends Error {
+  override readonly name = 'AuditStoreError';
+  constructor(
+    readonly code: AuditStoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const COMMAND_FLAGS: readonly CommandFlag[] = [
+  'tab-completion',
+  'history-recall',
+  'cancelled',
+  'paste',
+  'eof',
+];
+
+/** Checks a session start before any implementation writes it. Throws AuditStoreError 'invalid'. */
+export function validateSessionStart(rec: SessionStart): void {
+  const invalid = (what: string) => new AuditStoreError('invalid', `invalid audit session start: ${what}`);
+  if (typeof rec.identity?.user !== 'string' || rec.identity.user === '')
+    throw invalid('identity.user is empty');
+  if (!Array.isArray(rec.identity.groups) || rec.identity.groups.some((g) => typeof g !== 'string')) {
+    throw invalid('identity.groups must be a list of strings');
+  }
+  if (!(rec.startedAt instanceof Date) || Number.isNaN(rec.startedAt.getTime()))
+    throw invalid('startedAt is not a date');
+  for (const field of ['cluster', 'namespace', 'pod'] as const) {
+    if (typeof rec[field] !== 'string' || rec[field] === '') throw invalid(`${field} is empty`);
+  }
+  if (rec.container !== null && (typeof rec.container !== 'string' || rec.container === '')) {
+    throw invalid('container must be a name or null');
+  }
+  if (!SESSION_KINDS.includes(rec.kind)) throw invalid(`unknown kind "${String(rec.kind)}"`);
+  if (!Array.isArray(rec.command) || rec.command.some((a) => typeof a !== 'string')) {
+    throw invalid('command must be an argv list of strings');
+  }
+  if (typeof rec.policy !== 'string') throw invalid('policy must be a string');
+  if (rec.clientAddress !== null && typeof rec.clientAddress !== 'string') throw invalid('clientAddress');
+  if (rec.details !== undefined) detailsJson(rec.details);
+}
+
+/** Serialises `details`, insisting on a plain JSON object. */
+export function detailsJson(details: Record<string, unknown> | undefined): string {
+  if (details === undefined) return '{}';
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) {
+    throw new AuditStoreError('invalid', 'invalid audit session start: details must be a JSON object');
+  }
+  try {
+    return JSON.stringify(details);
+  } catch (cause) {
+    throw new AuditStoreError('invalid', 'invalid audit session start: details cannot be written as JSON', {
+      cause,
+    });
+  }
+}
+
+export function validateSessionEnd(end: SessionEnd): void {
+  const invalid = (what: string) => new AuditStoreError('invalid', `invalid audit session end: ${what}`);
+  if (!(end.endedAt instanceof Date) || Number.isNaN(end.endedAt.getTime()))
+    throw invalid('endedAt is not a date');
+  if (end.exitCode !== null && !Number.isInteger(end.exitCode))
+    throw invalid('exitCode must be an integer or null');
+  for (const field of ['bytesIn', 'bytesOut'] as const) {
+    if (!Number.isSafeInteger(end[field]) || end[field] < 0)
+      throw invalid(`${field} must be a count of bytes`);
+  }
+  if (end.error !== undefined && typeof end.error !== 'string') throw invalid('error must be a string');
+}
+
+export function validateCommand(command: CommandRecord): void {
+  const invalid = (what: string) => new AuditStoreError('invalid', `invalid audit command: ${what}`);
+  if (typeof command.line !== 'string') throw invalid('line must be a string');
+  if (!Number.isFinite(command.at) || command.at < 0)
+    throw invalid('at must be milliseconds since the start');
+  if (!Array.isArray(command.flags) || command.flags.some((f) => !COMMAND_FLAGS.includes(f))) {
+    throw invalid(`flags must be among ${COMMAND_FLAGS.join(', ')}`);
+  }
+}
+
+/** Checks a filter and returns its page size. */
+export function validateFilter(filter: SessionFilter): number {
+  const invalid = (what: string) => new AuditStoreError('invalid', `invalid audit session filter: ${what}`);
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw invalid(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  for (const field of ['from', 'to'] as const) {
+    const value = filter[field];
+    if (value !== undefined && (!(value instanceof Date) || Number.isNaN(value.getTime()))) {
+      throw invalid(`${field} is not a date`);
+    }
+  }
+  if (filter.kind !== undefined && !SESSION_KINDS.includes(filter.kind)) {
+    throw invalid(`unknown kind "${String(filter.kind)}"`);
+  }
+  return limit;
+}

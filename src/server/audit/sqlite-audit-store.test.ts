@@ -1,0 +1,178 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { AuditStoreError, type AuditStore } from './audit-store.js';
+import { runAuditStoreContract, sessionStart } from './audit-store.contract.js';
+import { SqliteAuditStore } from './sqlite-audit-store.js';
+import { applyMigrations, SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
+
+const root = mkdtempSync(join(tmpdir(), 'podscope-audit-'));
+// Traversable by everyone, so the unprivileged user below reaches the read-only directory inside it.
+chmodSync(root, 0o755);
+after(() => rmSync(root, { recursive: true, force: true }));
+
+let counter = 0;
+const freshFile = () => join(root, `store-${++counter}`, 'audit.db');
+
+const NOBODY = 65534;
+/**
+ * Runs `fn` (whose file-system work must be synchronous, as better-sqlite3's is) with directory
+ * permissions enforced: as root, permission bits are ignored, so the effective uid is switched to
+ * `nobody` for the duration and back afterwards.
+ */
+function withPermissionsEnforced<T>(fn: () => T): T {
+  const isRoot = process.geteuid?.() === 0;
+  if (!isRoot || process.seteuid === undefined) return fn();
+  process.seteuid(NOBODY);
+  try {
+    return fn();
+  } finally {
+    process.seteuid(0);
+  }
+}
+
+/** A store pointed at a directory nobody may write in; each call runs with permissions enforced. */
+async function makeUnwritableStore(): Promise<AuditStore> {
+  const dir = join(root, `readonly-${++counter}`);
+  mkdirSync(dir);
+  chmodSync(dir, 0o555);
+  const store = new SqliteAuditStore(join(dir, 'audit.db'));
+  return {
+    startSession: (rec) => withPermissionsEnforced(() => store.startSession(rec)),
+    endSession: (id, end) => withPermissionsEnforced(() => store.endSession(id, end)),
+    addCommand: (id, c) => withPermissionsEnforced(() => store.addCommand(id, c)),
+    setRecordingPath: (id, p) => withPermissionsEnforced(() => store.setRecordingPath(id, p)),
+    listSessions: (f) => withPermissionsEnforced(() => store.listSessions(f)),
+    getSession: (id) => withPermissionsEnforced(() => store.getSession(id)),
+    close: () => store.close(),
+  };
+}
+
+runAuditStoreContract('SqliteAuditStore', async () => new SqliteAuditStore(freshFile()), {
+  makeUnwritableStore,
+});
+
+describe('SqliteAuditStore on disk', () => {
+  it('uses WAL mode and keeps sessions across reopening', async () => {
+    const file = freshFile();
+    const first = new SqliteAuditStore(file);
+    const id = await first.startSession(sessionStart());
+    await first.addCommand(id, { line: 'id', at: 10, flags: [] });
+    await first.close();
+
+    const db = new BetterSqlite3(file, { readonly: true });
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+
+    const second = new SqliteAuditStore(file);
+    const got = await second.getSession(id);
+    assert.deepEqual(got?.commands, [{ line: 'id', at: 10, flags: [] }]);
+    await second.close();
+  });
+
+  it('creates the database directory when it is missing', async () => {
+    const file = join(root, `nested-${++counter}`, 'a', 'b', 'audit.db');
+    const store = new SqliteAuditStore(file);
+    await store.check();
+    assert.ok(existsSync(file));
+    await store.close();
+  });
+
+  it('names the file and the cause when the directory is read-only, and recovers once it is writable', async () => {
+    const dir = join(root, `readonly-${++counter}`);
+    mkdirSync(dir);
+    chmodSync(dir, 0o555);
+    const store = new SqliteAuditStore(join(dir, 'audit.db'));
+    const rejection = withPermissionsEnforced(() => store.startSession(sessionStart()));
+    await assert.rejects(rejection, (error: unknown) => {
+      assert.ok(error instanceof AuditStoreError);
+      assert.equal(error.code, 'unavailable');
+      assert.match(error.message, /cannot open the audit database .*readonly-\d+\/audit\.db: /);
+      return true;
+    });
+    chmodSync(dir, 0o777); // the operator fixes it (writable for whoever runs the test, root or nobody)
+    const id = await withPermissionsEnforced(() => store.startSession(sessionStart()));
+    assert.ok((await store.getSession(id)) !== undefined);
+    await store.close();
+  });
+});
+
+describe('SQLite migrations', () => {
+  const extra: Migration = {
+    version: 2,
+    name: 'add a note column',
+    sql: 'ALTER TABLE sessions ADD COLUMN note TEXT',
+  };
+
+  it('applies every migration to a new database and records each one', () => {
+    const db = new BetterSqlite3(':memory:');
+    assert.deepEqual(
+      applyMigrations(db),
+      SQLITE_MIGRATIONS.map((m) => m.version),
+    );
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    assert.deepEqual(
+      rows,
+      SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+    );
+    db.close();
+  });
+
+  it('applies only the new migrations when an existing database is reopened', () => {
+    const db = new BetterSqlite3(':memory:');
+    assert.deepEqual(applyMigrations(db, SQLITE_MIGRATIONS), [1]);
+    // Re-running migration 1 would fail (CREATE TABLE sessions already exists), so this also shows it is skipped.
+    assert.deepEqual(applyMigrations(db, [...SQLITE_MIGRATIONS, extra]), [2]);
+    assert.deepEqual(applyMigrations(db, [...SQLITE_MIGRATIONS, extra]), []);
+    const columns = (db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    assert.ok(columns.includes('note'));
+    db.close();
+  });
+
+  it('rolls a failing migration back entirely, leaving the previous version', () => {
+    const db = new BetterSqlite3(':memory:');
+    applyMigrations(db);
+    const broken: Migration = {
+      version: 2,
+      name: 'half good',
+      sql: 'CREATE TABLE fine (x INTEGER); CREATE TABLE sessions (x INTEGER);',
+    };
+    assert.throws(() => applyMigrations(db, [...SQLITE_MIGRATIONS, broken]), /already exists/);
+    const version = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number };
+    assert.equal(version.v, 1);
+    const fine = db.prepare("SELECT name FROM sqlite_master WHERE name = 'fine'").get();
+    assert.equal(fine, undefined);
+    db.close();
+  });
+
+  it('refuses a database migrated by a newer version', () => {
+    const db = new BetterSqlite3(':memory:');
+    applyMigrations(db, [...SQLITE_MIGRATIONS, extra]);
+    assert.throws(
+      () => applyMigrations(db, SQLITE_MIGRATIONS),
+      /schema version 2, newer than this Podscope knows \(1\)/,
+    );
+    db.close();
+  });
+
+  it('refuses a migration list with gaps', () => {
+    const db = new BetterSqlite3(':memory:');
+    assert.throws(() => applyMigrations(db, [{ ...extra, version: 3 }]), /numbered 3, expected 1/);
+    db.close();
+  });
+
+  it('makes the store open fail clearly when the database is newer', async () => {
+    const file = freshFile();
+    const store = new SqliteAuditStore(file, { migrations: [...SQLITE_MIGRATIONS, extra] });
+    await store.check();
+    await store.close();
+    const older = new SqliteAuditStore(file);
+    await assert.rejects(older.startSession(sessionStart()), /newer than this Podscope knows/);
+    await older.close();
+  });
+});

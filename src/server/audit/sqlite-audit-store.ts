@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import {
+  AuditStoreError,
+  detailsJson,
+  validateCommand,
+  validateFilter,
+  validateSessionEnd,
+  validateSessionStart,
+  type AuditStore,
+  type CommandRecord,
+  type SessionEnd,
+  type SessionFilter,
+  type SessionId,
+  type SessionKind,
+  type SessionPage,
+  type SessionRecord,
+  type SessionStart,
+  type SessionWithCommands,
+} from './audit-store.js';
+import { applyMigrations, SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
+import type { CommandFlag } from '../../shared/exec/command-line.js';
+
+export interface SqliteAuditStoreOptions {
+  /** For tests of the migration machinery; production uses SQLITE_MIGRATIONS. */
+  migrations?: readonly Migration[];
+  /** How long a write waits for another process's lock, in ms. */
+  busyTimeoutMs?: number;
+}
+
+interface SessionRow {
+  seq: number;
+  id: string;
+  started_at: number;
+  user_name: string;
+  user_groups: string;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string | null;
+  kind: SessionKind;
+  command: string;
+  policy: string;
+  client_address: string | null;
+  details: string;
+  ended_at: number | null;
+  exit_code: number | null;
+  bytes_in: number | null;
+  bytes_out: number | null;
+  error: string | null;
+  recording_path: string | null;
+}
+
+interface CommandRow {
+  at_ms: number;
+  line: string;
+  flags: string;
+}
+
+/**
+ * The audit store of local mode: one SQLite file in WAL mode.
+ *
+ * The file is opened on first use, not at construction, and re-tried on every call while it cannot be:
+ * Podscope can then still show logs and events when the audit file is unwritable, while every session
+ * start rejects with the reason (and starts working once the operator fixes the directory).
+ *
+ * Durability: `synchronous=FULL` while writing session start and end rows (the WAL is synced before the
+ * commit returns, so the record survives a power loss before the stream opens); `NORMAL` for the
+ * frequent command rows (survives a crash of Podscope, may lose the last ones on power loss).
+ */
+export class SqliteAuditStore implements AuditStore {
+  private db: Database | undefined;
+  private closed = false;
+
+  constructor(
+    readonly file: string,
+    private readonly options: SqliteAuditStoreOptions = {},
+  ) {}
+
+  /** Opens (and migrates) the file now, so a server can report a broken audit store at startup. */
+  async check(): Promise<void> {
+    this.connection();
+  }
+
+  async startSession(rec: SessionStart): Promise<SessionId> {
+    validateSessionStart(rec);
+    const id = randomUUID();
+    this.write('record the session start', (db) =>
+      withFullSync(db, () =>
+        db
+          .prepare(
+            `INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container,
+               kind, command, policy, client_address, details)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            id,
+            rec.startedAt.getTime(),
+            rec.identity.user,
+            JSON.stringify(rec.identity.groups),
+            rec.cluster,
+            rec.namespace,
+            rec.pod,
+            rec.container,
+            rec.kind,
+            JSON.stringify(rec.command),
+            rec.policy,
+            rec.clientAddress,
+            detailsJson(rec.details),
+          ),
+      ),
+    );
+    return id;
+  }
+
+  async endSession(id: SessionId, end: SessionEnd): Promise<void> {
+    validateSessionEnd(end);
+    this.write('record the session end', (db) =>
+      withFullSync(db, () => {
+        const started = db.prepare('SELECT started_at, ended_at FROM sessions WHERE id = ?').get(id) as
+          { started_at: number; ended_at: number | null } | undefined;
+        if (started === undefined) throw notFound(id);
+        if (started.ended_at !== null) return; // ended already: the first end wins
+        if (end.endedAt.getTime() < started.started_at) {
+          throw new AuditStoreError(
+            'invalid',
+            `invalid audit session end: endedAt ${end.endedAt.toISOString()} is before the session started`,
+          );
+        }
+        db.prepare(
+          `UPDATE sessions SET ended_at = ?, exit_code = ?, bytes_in = ?, bytes_out = ?, error = ?
+           WHERE id = ? AND ended_at IS NULL`,
+        ).run(end.endedAt.getTime(), end.exitCode, end.bytesIn, end.bytesOut, end.error ?? null, id);
+      }),
+    );
+  }
+
+  async addCommand(id: SessionId, command: CommandRecord): Promise<void> {
+    validateCommand(command);
+    this.write('record a command', (db) => {
+      const result = db
+        .prepare(
+          `INSERT INTO session_commands (session_seq, seq, at_ms, line, flags)
+           SELECT s.seq, COALESCE((SELECT MAX(c.seq) FROM session_commands c WHERE c.session_seq = s.seq), 0) + 1,
+                  ?, ?, ?
+           FROM sessions s WHERE s.id = ?`,
+        )
+        .run(Math.round(command.at), command.line, JSON.stringify(command.flags), id);
+      if (result.changes === 0) throw notFound(id);
+    });
+  }
+
+  async setRecordingPath(id: SessionId, path: string): Promise<void> {
+    if (typeof path !== 'string' || path === '') {
+      throw new AuditStoreError('invalid', 'invalid recording path: empty');
+    }
+    this.write('record the recording path', (db) => {
+      const result = db.prepare('UPDATE sessions SET recording_path = ? WHERE id = ?').run(path, id);
+      if (result.changes === 0) throw notFound(id);
+    });
+  }
+
+  async listSessions(filter: SessionFilter = {}): Promise<SessionPage> {
+    const limit = validateFilter(filter);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const equal = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      params.push(value);
+    };
+    equal('user_name', filter.user);
+    equal('cluster', filter.cluster);
+    equal('namespace', filter.namespace);
+    equal('pod', filter.pod);
+    equal('kind', filter.kind);
+    if (filter.from !== undefined) {
+      where.push('started_at >= ?');
+      params.push(filter.from.getTime());
+    }
+    if (filter.to !== undefined) {
+      where.push('started_at < ?');
+      params.push(filter.to.getTime());
+    }
+    if (filter.before !== undefined) {
+      const cursor = decodeCursor(filter.before);
+      where.push('(started_at < ? OR (started_at = ? AND seq < ?))');
+      params.push(cursor.startedAt, cursor.startedAt, cursor.seq);
+    }
+    const rows = this.read('list sessions', (db) =>
+      db
+        .prepare(
+          `SELECT * FROM sessions ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY started_at DESC, seq DESC LIMIT ?`,
+        )
+        .all(...params, limit + 1),
+    ) as SessionRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      sessions: page.map(toRecord),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
+    };
+  }
+
+  async getSession(id: SessionId): Promise<SessionWithCommands | undefined> {
+    return this.read('read a session', (db) => {
+      const row = db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+      if (row === undefined) return undefined;
+      const commands = db
+        .prepare('SELECT at_ms, line, flags FROM session_commands WHERE session_seq = ? ORDER BY at_ms, seq')
+        .all(row.seq) as CommandRow[];
+      return {
+        ...toRecord(row),
+        commands: commands.map((c) => ({
+          line: c.line,
+          at: c.at_ms,
+          flags: JSON.parse(c.flags) as CommandFlag[],
+        })),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  private connection(): Database {
+    if (this.closed) throw new AuditStoreError('unavailable', 'the audit store is closed');
+    if (this.db !== undefined) return this.db;
+    let db: Database | undefined;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      db = new BetterSqlite3(this.file);
+      db.pragma(`busy_timeout = ${Math.trunc(this.options.busyTimeoutMs ?? 5000)}`);
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`could not switch to WAL mode (journal_mode is ${String(mode)})`);
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      applyMigrations(db, this.options.migrations ?? SQLITE_MIGRATIONS);
+    } catch (cause) {
+      db?.close();
+      throw new AuditStoreError(
+        'unavailable',
+        `cannot open the audit database ${this.file}: ${message(cause)}`,
+        {
+          cause,
+        },
+      );
+    }
+    this.db = db;
+    return db;
+  }
+
+  private write<T>(what: string, run: (db: Database) => T): T {
+    const db = this.connection();
+    try {
+      return run(db);
+    } catch (cause) {
+      if (cause instanceof AuditStoreError) throw cause;
+      throw new AuditStoreError('unavailable', `could not ${what} in ${this.file}: ${message(cause)}`, {
+        cause,
+      });
+    }
+  }
+
+  private read<T>(what: string, run: (db: Database) => T): T {
+    return this.write(what, run);
+  }
+}
+
+function withFullSync<T>(db: Database, run: () => T): T {
+  db.pragma('synchronous = FULL');
+  try {
+    return run();
+  } finally {
+    db.pragma('synchronous = NORMAL');
+  }
+}
+
+function toRecord(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    identity: { user: row.user_name, groups: JSON.parse(row.user_groups) as string[] },
+    startedAt: new Date(row.started_at),
+    cluster: row.cluster,
+    namespace: row.namespace,
+    pod: row.pod,
+    container: row.container,
+    kind: row.kind,
+    command: JSON.parse(row.command) as string[],
+    policy: row.policy,
+    clientAddress: row.client_address,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    endedAt: row.ended_at === null ? null : new Date(row.ended_at),
+    exitCode: row.exit_code,
+    bytesIn: row.bytes_in,
+    bytesOut: row.bytes_out,
+    error: row.error,
+    recordingPath: row.recording_path,
+  };
+}
+
+/** The cursor is the position of the last row of a page: its start time and insertion sequence. */
+function encodeCursor(row: SessionRow): string {
+  return `${row.started_at}.${row.seq}`;
+}
+
+function decodeCursor(cursor: string): { startedAt: number; seq: number } {
+  const match = /^(-?\d+)\.(\d+)$/.exec(cursor);
+  if (match === null) throw new AuditStoreError('invalid', `invalid audit page cursor "${cursor}"`);
+  return { startedAt: Number(match[1]), seq: Number(match[2]) };
+}
+
+function notFound(id: SessionId): AuditStoreError {
+  return new AuditStoreError('not-found', `no audit session ${id}`);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

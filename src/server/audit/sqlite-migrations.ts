@@ -1,0 +1,97 @@
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  /** 1, 2, 3… in order; never renumber or edit one that has shipped: add a new one. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'sessions and commands',
+    sql: `
+      CREATE TABLE sessions (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT    NOT NULL UNIQUE,
+        started_at     INTEGER NOT NULL,            -- ms since the epoch
+        user_name      TEXT    NOT NULL,
+        user_groups    TEXT    NOT NULL,            -- JSON array
+        cluster        TEXT    NOT NULL,
+        namespace      TEXT    NOT NULL,
+        pod            TEXT    NOT NULL,
+        container      TEXT,
+        kind           TEXT    NOT NULL CHECK (kind IN ('exec','debug','copy','node-debug','file-download','file-upload')),
+        command        TEXT    NOT NULL,            -- JSON array (argv)
+        policy         TEXT    NOT NULL,
+        client_address TEXT,
+        details        TEXT    NOT NULL DEFAULT '{}',
+        ended_at       INTEGER,
+        exit_code      INTEGER,
+        bytes_in       INTEGER,
+        bytes_out      INTEGER,
+        error          TEXT,
+        recording_path TEXT
+      );
+      CREATE INDEX sessions_newest ON sessions (started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_user ON sessions (user_name, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_target ON sessions (cluster, namespace, pod, started_at DESC, seq DESC);
+      CREATE TABLE session_commands (
+        session_seq INTEGER NOT NULL REFERENCES sessions (seq) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        at_ms       INTEGER NOT NULL,               -- ms since the session started
+        line        TEXT    NOT NULL,
+        flags       TEXT    NOT NULL DEFAULT '[]',  -- JSON array
+        PRIMARY KEY (session_seq, seq)
+      );
+    `,
+  },
+];
+
+/**
+ * Brings the schema up to date: each migration newer than the database's runs in its own transaction
+ * together with its `schema_migrations` row, so a failure leaves the database at the previous version.
+ * Returns the versions applied. Refuses a database that a newer Podscope has migrated further.
+ */
+export function applyMigrations(
+  db: Database,
+  migrations: readonly Migration[] = SQLITE_MIGRATIONS,
+): number[] {
+  for (const [index, migration] of migrations.entries()) {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `migration "${migration.name}" is numbered ${migration.version}, expected ${index + 1}`,
+      );
+    }
+  }
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const currentVersion = () =>
+    (db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null })
+      .version ?? 0;
+  const newest = currentVersion();
+  if (newest > migrations.length) {
+    throw new Error(
+      `the audit database is at schema version ${newest}, newer than this Podscope knows (${migrations.length}); upgrade Podscope`,
+    );
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied: number[] = [];
+  for (const migration of migrations.slice(newest)) {
+    // IMMEDIATE takes the write lock first, so two processes opening the same file cannot both apply it.
+    const ran = db
+      .transaction(() => {
+        if (currentVersion() >= migration.version) return false;
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, Date.now());
+        return true;
+      })
+      .immediate();
+    if (ran) applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,276 @@
+/**
+ * Session recording in asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header
+ * line, then one `[seconds, code, data]` line per event — "o" output, "i" input, "r" resize ("WxH").
+ *
+ * Durability: events are buffered in memory and appended to the file at least every `flushIntervalMs`
+ * (default 250 ms) — once written, they survive a SIGKILL of Podscope, since they are in the kernel's page
+ * cache. `fsync` (surviving a machine crash) runs at most once per `syncIntervalMs` (default 1 s) and at
+ * close. So a killed process loses at most the events of its last flush interval.
+ *
+ * Output and input are decoded as UTF-8 each with its own streaming decoder, so a character cut across
+ * chunks is written whole and the file is always valid UTF-8 (invalid bytes become U+FFFD).
+ */
+
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { Utf8StreamDecoder } from '../../../shared/exec/utf8.js';
+
+export interface AsciicastHeader {
+  version: 2;
+  width: number;
+  height: number;
+  /** Unix time (seconds) of the start. */
+  timestamp: number;
+  env?: { TERM?: string; SHELL?: string };
+  title?: string;
+}
+
+export type AsciicastEventCode = 'o' | 'i' | 'r';
+export type AsciicastEvent = [time: number, code: AsciicastEventCode, data: string];
+
+/** Where the writer's bytes go; the default appends to a file. */
+export interface RecordingSink {
+  write(data: Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AsciicastWriterOptions {
+  width: number;
+  height: number;
+  startedAt: Date;
+  /** The shell or command run, for the header's env.SHELL. */
+  shell?: string;
+  title?: string;
+  /** Milliseconds on a monotonic clock; defaults to performance.now(). */
+  now?: () => number;
+  flushIntervalMs?: number;
+  syncIntervalMs?: number;
+  /** Buffered bytes that trigger a flush before the timer does (bounds memory). */
+  maxBufferBytes?: number;
+  /** Called once when writing fails; later events are dropped and close() rejects with the error. */
+  onError?: (error: Error) => void;
+}
+
+const TERM = 'xterm-256color';
+
+export class AsciicastWriter {
+  private readonly output = new Utf8StreamDecoder();
+  private readonly input = new Utf8StreamDecoder();
+  private readonly now: () => number;
+  private readonly start: number;
+  private readonly syncIntervalMs: number;
+  private readonly maxBufferBytes: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private buffer: string[] = [];
+  private bufferedLength = 0;
+  private lastTime = 0;
+  private lastSync: number;
+  private unsynced = false;
+  /** Serialises writes: each flush waits for the one before. */
+  private chain: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
+
+  /**
+   * Creates the file (refusing to overwrite an existing recording), writes the header and syncs it, so a
+   * recording exists on disk before the session's stream opens.
+   */
+  static async create(path: string, options: AsciicastWriterOptions): Promise<AsciicastWriter> {
+    const handle = await open(path, 'ax', 0o600);
+    const writer = new AsciicastWriter(fileSink(handle), options);
+    try {
+      await writer.flush(true);
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      throw error;
+    }
+    return writer;
+  }
+
+  constructor(
+    private readonly sink: RecordingSink,
+    private readonly options: AsciicastWriterOptions,
+  ) {
+    for (const [name, value] of [
+      ['width', options.width],
+      ['height', options.height],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new RangeError(`recording ${name} must be a positive integer`);
+    }
+    this.now = options.now ?? (() => performance.now());
+    this.start = this.now();
+    this.lastSync = this.start;
+    this.syncIntervalMs = options.syncIntervalMs ?? 1000;
+    this.maxBufferBytes = options.maxBufferBytes ?? 64 * 1024;
+    this.push(JSON.stringify(header(options)));
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), options.flushIntervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  /** Terminal output (stdout and stderr as the user saw them). */
+  recordOutput(data: Uint8Array | string): void {
+    this.event('o', typeof data === 'string' ? data : this.output.write(data));
+  }
+
+  /** What the user typed or pasted (stdin). */
+  recordInput(data: Uint8Array | string): void {
+    this.event('i', typeof data === 'string' ? data : this.input.write(data));
+  }
+
+  recordResize(cols: number, rows: number): void {
+    this.event('r', `${cols}x${rows}`);
+  }
+
+  /**
+   * Appends buffered events to the file, and fsyncs if `sync` is set or the last fsync is at least
+   * `syncIntervalMs` old. Called by the timer; callable directly.
+   */
+  flush(sync = false): Promise<void> {
+    const text = this.buffer.join('');
+    this.buffer = [];
+    this.bufferedLength = 0;
+    const now = this.now();
+    const dueForSync = sync || (now - this.lastSync >= this.syncIntervalMs && (this.unsynced || text !== ''));
+    if (text !== '') this.unsynced = true;
+    if (dueForSync) {
+      this.lastSync = now;
+      this.unsynced = false;
+    }
+    this.chain = this.chain.then(async () => {
+      if (this.failure) throw this.failure;
+      try {
+        if (text !== '') await this.sink.write(Buffer.from(text, 'utf8'));
+        if (dueForSync) await this.sink.sync();
+      } catch (error) {
+        this.fail(error);
+        throw this.failure;
+      }
+    });
+    return this.chain;
+  }
+
+  /** Writes what is left (unfinished characters as U+FFFD), fsyncs and closes. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      this.event('o', this.output.end());
+      this.event('i', this.input.end());
+      try {
+        await this.flush(true);
+      } finally {
+        await this.sink.close();
+      }
+    })();
+    return this.closing;
+  }
+
+  private event(code: AsciicastEventCode, data: string): void {
+    if (data === '' || this.closing !== undefined || this.failure !== undefined) return;
+    // Monotonic, in seconds with microsecond precision as asciinema writes them.
+    const time = Math.max(this.lastTime, Math.round((this.now() - this.start) * 1000) / 1e6);
+    this.lastTime = time;
+    this.push(JSON.stringify([time, code, data]));
+    if (this.bufferedLength >= this.maxBufferBytes) void this.flush().catch(() => undefined);
+  }
+
+  private push(line: string): void {
+    this.buffer.push(line, '\n');
+    this.bufferedLength += line.length + 1;
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure) return;
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    clearInterval(this.timer);
+    this.options.onError?.(this.failure);
+  }
+}
+
+function header(options: AsciicastWriterOptions): AsciicastHeader {
+  const env: AsciicastHeader['env'] = { TERM };
+  if (options.shell !== undefined) env.SHELL = options.shell;
+  const h: AsciicastHeader = {
+    version: 2,
+    width: options.width,
+    height: options.height,
+    timestamp: Math.floor(options.startedAt.getTime() / 1000),
+    env,
+  };
+  if (options.title !== undefined) h.title = options.title;
+  return h;
+}
+
+function fileSink(handle: FileHandle): RecordingSink {
+  return {
+    write: async (data) => {
+      let offset = 0;
+      while (offset < data.length) {
+        const { bytesWritten } = await handle.write(data, offset);
+        offset += bytesWritten;
+      }
+    },
+    sync: () => handle.sync(),
+    close: () => handle.close(),
+  };
+}
+
+export interface Asciicast {
+  header: AsciicastHeader;
+  events: AsciicastEvent[];
+  /** The last line was cut off (the writer was killed mid-write) and was ignored. */
+  truncated: boolean;
+}
+
+/**
+ * Reads a recording. A final line without its newline that does not parse is taken as cut off by a
+ * crash and ignored; any other malformed line is an error naming its line number.
+ */
+export async function readAsciicast(path: string): Promise<Asciicast> {
+  return parseAsciicast(await readFile(path, 'utf8'));
+}
+
+export function parseAsciicast(text: string): Asciicast {
+  const lines = text.split('\n');
+  const complete = text.endsWith('\n');
+  if (complete) lines.pop();
+  let truncated = false;
+  const parsed: unknown[] = [];
+  for (const [index, line] of lines.entries()) {
+    const last = index === lines.length - 1;
+    try {
+      parsed.push(JSON.parse(line));
+    } catch (error) {
+      if (last && !complete && index > 0) {
+        truncated = true;
+        break;
+      }
+      throw new Error(`asciicast line ${index + 1} is not JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  const [first, ...rest] = parsed;
+  if (!isHeader(first)) throw new Error('asciicast line 1 is not an asciicast v2 header');
+  const events = rest.map((value, i) => {
+    if (!isEvent(value)) throw new Error(`asciicast line ${i + 2} is not a [time, code, data] event`);
+    return value;
+  });
+  return { header: first, events, truncated };
+}
+
+function isHeader(value: unknown): value is AsciicastHeader {
+  if (typeof value !== 'object' || value === null) return false;
+  const h = value as Record<string, unknown>;
+  return h['version'] === 2 && typeof h['width'] === 'number' && typeof h['height'] === 'number';
+}
+
+function isEvent(value: unknown): value is AsciicastEvent {
+  return (
+    Array.isArray(value) &&
+    value.length === 3 &&
+    typeof value[0] === 'number' &&
+    (value[1] === 'o' || value[1] === 'i' || value[1] === 'r') &&
+    typeof value[2] === 'string'
+  );
+}
