@@ -33,7 +33,12 @@ export interface ContainerView {
   ready: boolean;
   restartCount: number;
   /** The instance before this one, if it terminated (what `--previous` shows). */
-  lastTermination: { reason: string | null; exitCode: number; finishedAt: string | null; message: string | null } | null;
+  lastTermination: {
+    reason: string | null;
+    exitCode: number;
+    finishedAt: string | null;
+    message: string | null;
+  } | null;
   /** For ephemeral containers: the app container whose namespaces it joined. */
   targetContainerName: string | null;
 }

@@ -19,7 +19,10 @@ export interface RunResult {
 }
 
 /** Runs kubectl (argv array, never a shell string) and resolves with its exit code and output. */
-export function kubectl(args: string[], opts: { kubeconfig?: string; input?: string; timeoutMs?: number } = {}) {
+export function kubectl(
+  args: string[],
+  opts: { kubeconfig?: string; input?: string; timeoutMs?: number } = {},
+) {
   if (!existsSync(kubectlPath)) {
     throw new Error(`no local cluster: ${kubectlPath} is missing — run \`npm run cluster:up\` first`);
   }
@@ -65,7 +68,9 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

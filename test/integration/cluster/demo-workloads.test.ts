@@ -5,11 +5,17 @@ import type { CoreV1EventList, V1Deployment, V1Job, V1Node, V1Pod } from '@kuber
 import { getJson, kubectl, waitFor } from '../../support/cluster.js';
 
 const pod = (name: string) => getJson<V1Pod>(['-n', 'demo', 'get', 'pod', name]);
-const status = (p: V1Pod, container = 'app') => p.status?.containerStatuses?.find((c) => c.name === container);
+const status = (p: V1Pod, container = 'app') =>
+  p.status?.containerStatuses?.find((c) => c.name === container);
 
 async function eventReasons(name: string): Promise<string[]> {
   const list = await getJson<CoreV1EventList>([
-    '-n', 'demo', 'get', 'events', '--field-selector', `involvedObject.name=${name}`,
+    '-n',
+    'demo',
+    'get',
+    'events',
+    '--field-selector',
+    `involvedObject.name=${name}`,
   ]);
   return list.items.map((e) => e.reason ?? '');
 }
@@ -42,16 +48,26 @@ describe('demo workloads reach their intended states', () => {
       const p = await pod('multi');
       return p.status?.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
     });
-    assert.deepEqual(p.spec?.initContainers?.map((c) => c.name), ['init-config']);
-    assert.deepEqual(p.spec?.containers.map((c) => c.name), ['app', 'sidecar']);
+    assert.deepEqual(
+      p.spec?.initContainers?.map((c) => c.name),
+      ['init-config'],
+    );
+    assert.deepEqual(
+      p.spec?.containers.map((c) => c.name),
+      ['app', 'sidecar'],
+    );
     assert.equal(p.status?.initContainerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
   });
 
   test('crashloop is in CrashLoopBackOff with restarts', async () => {
-    await waitFor('CrashLoopBackOff', async () => {
-      const s = status(await pod('crashloop'));
-      return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s.restartCount > 0 ? true : undefined;
-    }, 180_000);
+    await waitFor(
+      'CrashLoopBackOff',
+      async () => {
+        const s = status(await pod('crashloop'));
+        return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s.restartCount > 0 ? true : undefined;
+      },
+      180_000,
+    );
   });
 
   test('oomkilled was OOMKilled', async () => {
@@ -69,12 +85,18 @@ describe('demo workloads reach their intended states', () => {
   });
 
   test('unhealthy has failing probes recorded as Unhealthy events and restarts', async () => {
-    await waitFor('Unhealthy event', async () => ((await eventReasons('unhealthy')).includes('Unhealthy') ? true : undefined));
-    await waitFor('liveness restart', async () => ((status(await pod('unhealthy'))?.restartCount ?? 0) > 0 ? true : undefined));
+    await waitFor('Unhealthy event', async () =>
+      (await eventReasons('unhealthy')).includes('Unhealthy') ? true : undefined,
+    );
+    await waitFor('liveness restart', async () =>
+      (status(await pod('unhealthy'))?.restartCount ?? 0) > 0 ? true : undefined,
+    );
   });
 
   test('pending cannot be scheduled', async () => {
-    await waitFor('FailedScheduling', async () => ((await eventReasons('pending')).includes('FailedScheduling') ? true : undefined));
+    await waitFor('FailedScheduling', async () =>
+      (await eventReasons('pending')).includes('FailedScheduling') ? true : undefined,
+    );
     const p = await pod('pending');
     assert.equal(p.status?.phase, 'Pending');
     assert.equal(p.status?.conditions?.find((c) => c.type === 'PodScheduled')?.reason, 'Unschedulable');
@@ -82,12 +104,16 @@ describe('demo workloads reach their intended states', () => {
 
   test('configerror is in CreateContainerConfigError', async () => {
     await waitFor('CreateContainerConfigError', async () =>
-      status(await pod('configerror'))?.state?.waiting?.reason === 'CreateContainerConfigError' ? true : undefined,
+      status(await pod('configerror'))?.state?.waiting?.reason === 'CreateContainerConfigError'
+        ? true
+        : undefined,
     );
   });
 
   test('noshell runs an image that has no shell', async () => {
-    await waitFor('noshell running', async () => (status(await pod('noshell'))?.state?.running ? true : undefined));
+    await waitFor('noshell running', async () =>
+      status(await pod('noshell'))?.state?.running ? true : undefined,
+    );
     const r = await kubectl(['-n', 'demo', 'exec', 'noshell', '--', 'sh', '-c', 'true']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /no such file or directory|not found/i);
@@ -101,7 +127,9 @@ describe('demo workloads reach their intended states', () => {
   });
 
   test('firehose logs thousands of lines per second', async () => {
-    await waitFor('firehose running', async () => (status(await pod('firehose'))?.state?.running ? true : undefined));
+    await waitFor('firehose running', async () =>
+      status(await pod('firehose'))?.state?.running ? true : undefined,
+    );
     const r = await kubectl(['-n', 'demo', 'logs', 'firehose', '--since=3s']);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('firehose line'));
     assert.ok(lines.length >= 3000, `only ${lines.length} lines in 3 s`);

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
-import { DEBUG_IMAGE, getJson, kubectl, nobodyKubeconfig, uniqueName, waitFor } from '../../support/cluster.js';
+import {
+  DEBUG_IMAGE,
+  getJson,
+  kubectl,
+  nobodyKubeconfig,
+  uniqueName,
+  waitFor,
+} from '../../support/cluster.js';
 
 async function webPod(): Promise<string> {
   return waitFor('a running web pod', async () => {
@@ -23,10 +30,14 @@ describe('kubectl against the local cluster', () => {
   });
 
   test('logs --previous returns the crashed instance output', async () => {
-    const out = await waitFor('previous logs', async () => {
-      const r = await kubectl(['-n', 'demo', 'logs', 'crashloop', '--previous']);
-      return r.code === 0 && r.stdout.includes('FATAL') ? r.stdout : undefined;
-    }, 120_000);
+    const out = await waitFor(
+      'previous logs',
+      async () => {
+        const r = await kubectl(['-n', 'demo', 'logs', 'crashloop', '--previous']);
+        return r.code === 0 && r.stdout.includes('FATAL') ? r.stdout : undefined;
+      },
+      120_000,
+    );
     assert.match(out, /payments v2\.3\.1 starting/);
   });
 
@@ -40,8 +51,19 @@ describe('kubectl against the local cluster', () => {
   test('kubectl debug --target puts the tools image into the app process namespace', async () => {
     const dbg = uniqueName('dbg');
     const r = await kubectl([
-      '-n', 'demo', 'debug', 'noshell', `--container=${dbg}`, '--target=app', `--image=${DEBUG_IMAGE}`,
-      '--image-pull-policy=Never', '--profile=general', '--', 'ps', '-eo', 'pid,args',
+      '-n',
+      'demo',
+      'debug',
+      'noshell',
+      `--container=${dbg}`,
+      '--target=app',
+      `--image=${DEBUG_IMAGE}`,
+      '--image-pull-policy=Never',
+      '--profile=general',
+      '--',
+      'ps',
+      '-eo',
+      'pid,args',
     ]);
     assert.equal(r.code, 0, r.stderr);
     const out = await waitFor('debug container output', async () => {
@@ -59,7 +81,9 @@ describe('kubectl against the local cluster', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /forbidden/i);
     assert.match(r.stderr, /User "podscope-nobody"/);
-    const canI = await kubectl(['auth', 'can-i', 'create', 'pods/exec', '-n', 'demo'], { kubeconfig: nobodyKubeconfig });
+    const canI = await kubectl(['auth', 'can-i', 'create', 'pods/exec', '-n', 'demo'], {
+      kubeconfig: nobodyKubeconfig,
+    });
     assert.equal(canI.stdout.trim(), 'no');
   });
 });

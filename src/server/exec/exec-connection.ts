@@ -1,0 +1,228 @@
+// One `pods/exec` call over WebSocket (v5.channel.k8s.io, falling back to v4), as raw byte streams.
+// Shared by the terminal (TTY, interactive) and file transfer (no TTY, binary stdout).
+import { WebSocket } from 'ws';
+import {
+  CLOSE_CHANNEL,
+  EXEC_PROTOCOLS,
+  STATUS_CHANNEL,
+  STDERR_CHANNEL,
+  STDOUT_CHANNEL,
+  decodeFrame,
+  encodeClose,
+  encodeResize,
+  encodeStdin,
+  negotiatedProtocol,
+  parseStatus,
+  supportsClose,
+  type ExecProtocol,
+  type ExecStatus,
+} from '../../shared/exec/channel.js';
+import { KubeApiError, PodscopeError, unreachable } from '../http/errors.js';
+import { buildQuery, type KubeClient } from '../kube/kube-client.js';
+import { podPath } from '../kube/pods.js';
+
+export interface ExecRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** argv — never a shell string built from user input. */
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
+export interface ExecHandlers {
+  stdout(data: Buffer): void;
+  stderr(data: Buffer): void;
+  /** Called once: the command's status, or a failure if the connection ended without one. */
+  exit(status: ExecStatus): void;
+}
+
+export class ExecConnection {
+  private exited = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly protocol: ExecProtocol,
+    private readonly handlers: ExecHandlers,
+  ) {
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (!isBinary) return;
+      let frame;
+      try {
+        frame = decodeFrame(data, protocol);
+      } catch (err) {
+        this.finish({ kind: 'failure', message: (err as Error).message, reason: 'ProtocolError' });
+        ws.terminate();
+        return;
+      }
+      if (frame.channel === STDOUT_CHANNEL) handlers.stdout(Buffer.from(frame.payload));
+      else if (frame.channel === STDERR_CHANNEL) handlers.stderr(Buffer.from(frame.payload));
+      else if (frame.channel === STATUS_CHANNEL && frame.payload.length > 0) {
+        try {
+          this.finish(parseStatus(frame.payload));
+        } catch (err) {
+          this.finish({ kind: 'failure', message: (err as Error).message, reason: 'ProtocolError' });
+        }
+      }
+    });
+    ws.on('close', () =>
+      this.finish({
+        kind: 'failure',
+        message: 'the connection to the container closed without an exit status',
+        reason: 'ConnectionClosed',
+      }),
+    );
+    ws.on('error', (err) =>
+      this.finish({ kind: 'failure', message: err.message, reason: 'ConnectionError' }),
+    );
+  }
+
+  private finish(status: ExecStatus): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.handlers.exit(status);
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends stdin; resolves once handed to the kernel (back-pressure towards the browser). */
+  write(data: Uint8Array | string): Promise<void> {
+    return this.sendFrame(encodeStdin(data));
+  }
+
+  resize(cols: number, rows: number): Promise<void> {
+    return this.sendFrame(encodeResize(cols, rows));
+  }
+
+  /** Half-closes stdin (v5); on v4 there is no such frame, so the caller must close the socket. */
+  async closeStdin(): Promise<boolean> {
+    if (!supportsClose(this.protocol)) return false;
+    await this.sendFrame(encodeClose(0, this.protocol));
+    return true;
+  }
+
+  private sendFrame(frame: Uint8Array): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    return new Promise((resolve) => this.ws.send(frame, { binary: true }, () => resolve()));
+  }
+
+  /** Stops reading from the container until resume() (browser is slow). */
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
+  }
+
+  /** Ends the session. Closing the exec socket makes the kubelet kill the process it started. */
+  close(): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
+      this.ws.close(1000);
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+}
+
+/** Opens the exec WebSocket; an HTTP error from the upgrade becomes a KubeApiError. */
+export async function openExec(
+  client: KubeClient,
+  req: ExecRequest,
+  handlers: ExecHandlers,
+): Promise<ExecConnection> {
+  const query = buildQuery({
+    container: req.container,
+    command: req.command,
+    stdin: req.stdin,
+    stdout: true,
+    stderr: !req.tty,
+    tty: req.tty,
+  });
+  const path = `${podPath(req.namespace, req.pod)}/exec${query}`;
+  const opts = await client.requestOptions(path);
+  const url = new URL(client.cluster.server);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const target = `${url.origin}${opts.path}`;
+  const { agent: _agent, ...tls } = opts;
+  const ws = new WebSocket(target, [...EXEC_PROTOCOLS], {
+    ...(tls as object),
+    headers: opts.headers as Record<string, string>,
+    perMessageDeflate: false,
+    handshakeTimeout: 30_000,
+  });
+  return new Promise<ExecConnection>((resolve, reject) => {
+    ws.once('upgrade', (res) => {
+      const protocol = negotiatedProtocol(res.headers['sec-websocket-protocol'] as string | undefined);
+      resolve(new ExecConnection(ws, protocol, handlers));
+    });
+    ws.once('unexpected-response', (_r, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let message = text;
+        let reason: string | null = null;
+        try {
+          const s = JSON.parse(text) as { message?: string; reason?: string };
+          message = s.message ?? text;
+          reason = s.reason ?? null;
+        } catch {
+          // not a Status
+        }
+        reject(new KubeApiError(res.statusCode ?? 500, message, reason));
+      });
+    });
+    ws.once('error', (err) =>
+      reject(err instanceof PodscopeError ? err : unreachable(client.cluster.server, err)),
+    );
+  });
+}
+
+/** Runs a command without a TTY and collects its output (for small outputs: probes, listings). */
+export async function execCollect(
+  client: KubeClient,
+  req: Omit<ExecRequest, 'tty' | 'stdin'>,
+  opts: { maxBytes?: number; timeoutMs?: number } = {},
+): Promise<{ stdout: Buffer; stderr: Buffer; status: ExecStatus }> {
+  const max = opts.maxBytes ?? 4 * 1024 * 1024;
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let size = 0;
+  let conn: ExecConnection | undefined;
+  const status = await new Promise<ExecStatus>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      conn?.close();
+      resolve({
+        kind: 'failure',
+        message: `no answer within ${opts.timeoutMs ?? 30_000} ms`,
+        reason: 'Timeout',
+      });
+    }, opts.timeoutMs ?? 30_000);
+    const keep = (into: Buffer[]) => (d: Buffer) => {
+      size += d.length;
+      if (size <= max) into.push(d);
+      else conn?.close();
+    };
+    openExec(
+      client,
+      { ...req, stdin: false, tty: false },
+      {
+        stdout: keep(out),
+        stderr: keep(err),
+        exit: (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        },
+      },
+    ).then(
+      (c) => (conn = c),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+  conn?.close();
+  return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), status };
+}
+
+export { CLOSE_CHANNEL };

@@ -1,0 +1,125 @@
+export const DEFAULT_LOG_BUFFER_CAPACITY = 1_000_000;
+
+/**
+ * The log viewer's memory: the newest `capacity` lines, oldest dropped first, plus an index of the lines
+ * matching the current filter that is kept up to date as lines arrive (no rescan per append).
+ *
+ * Lines are addressed two ways: by position (0 = oldest line still held) for the UI, and internally by
+ * sequence number (how many lines were appended before it) so that dropping from the front is O(1) and
+ * never renumbers the filter index.
+ */
+export class LogBuffer<T> {
+  readonly capacity: number;
+  private ring: T[] = [];
+  /** Sequence number of the oldest line held; equals the number of lines dropped. */
+  private first = 0;
+  /** Sequence number the next appended line will get. */
+  private next = 0;
+  private filter: ((line: T) => boolean) | null = null;
+  /** Sequence numbers of matching lines, ascending; entries before `matchHead` are dead. */
+  private matches: number[] = [];
+  private matchHead = 0;
+
+  constructor(capacity: number = DEFAULT_LOG_BUFFER_CAPACITY) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('capacity must be a positive integer');
+    this.capacity = capacity;
+  }
+
+  get length(): number {
+    return this.next - this.first;
+  }
+
+  /** How many lines were dropped from the front to stay within capacity. */
+  get droppedCount(): number {
+    return this.first;
+  }
+
+  get(index: number): T | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) return undefined;
+    return this.ring[(this.first + index) % this.capacity];
+  }
+
+  append(lines: readonly T[]): void {
+    if (lines.length >= this.capacity) {
+      this.replaceWithNewest(lines);
+      return;
+    }
+    for (const line of lines) {
+      const seq = this.next++;
+      // Until the ring is full, sequence numbers and slots coincide (see replaceWithNewest for the other case).
+      if (this.ring.length < this.capacity) this.ring.push(line);
+      else this.ring[seq % this.capacity] = line;
+      if (this.filter?.(line)) this.matches.push(seq);
+    }
+    this.first = Math.max(this.first, this.next - this.capacity);
+    this.dropDeadMatches();
+  }
+
+  /** One append of at least `capacity` lines replaces everything; the lines before its tail are never stored. */
+  private replaceWithNewest(lines: readonly T[]): void {
+    const kept = lines.slice(lines.length - this.capacity);
+    this.first = this.next + lines.length - this.capacity;
+    this.next += lines.length;
+    const ring = new Array<T>(this.capacity);
+    this.matches = [];
+    this.matchHead = 0;
+    kept.forEach((line, k) => {
+      const seq = this.first + k;
+      ring[seq % this.capacity] = line;
+      if (this.filter?.(line)) this.matches.push(seq);
+    });
+    this.ring = ring;
+  }
+
+  clear(): void {
+    this.ring.length = 0;
+    this.first = 0;
+    this.next = 0;
+    this.matches = [];
+    this.matchHead = 0;
+  }
+
+  /** Sets (or with null, removes) the filter. This is the only operation that scans every held line. */
+  setFilter(predicate: ((line: T) => boolean) | null): void {
+    this.filter = predicate;
+    this.matches = [];
+    this.matchHead = 0;
+    if (predicate === null) return;
+    for (let seq = this.first; seq < this.next; seq++) {
+      if (predicate(this.ring[seq % this.capacity]!)) this.matches.push(seq);
+    }
+  }
+
+  get hasFilter(): boolean {
+    return this.filter !== null;
+  }
+
+  /** Without a filter, every line matches. */
+  get filteredLength(): number {
+    return this.filter === null ? this.length : this.matches.length - this.matchHead;
+  }
+
+  filteredGet(index: number): T | undefined {
+    const position = this.filteredPosition(index);
+    return position === undefined ? undefined : this.get(position);
+  }
+
+  /** The position in the whole buffer of the `index`-th matching line (to show it in context). */
+  filteredPosition(index: number): number | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.filteredLength) return undefined;
+    if (this.filter === null) return index;
+    return this.matches[this.matchHead + index]! - this.first;
+  }
+
+  private dropDeadMatches(): void {
+    while (this.matchHead < this.matches.length && this.matches[this.matchHead]! < this.first)
+      this.matchHead++;
+    // Compact once the dead prefix outweighs the live part, so the array stays O(capacity) and the
+    // cost of copying is amortised over the appends that created the garbage.
+    if (this.matchHead > 1024 && this.matchHead * 2 > this.matches.length) {
+      this.matches = this.matches.slice(this.matchHead);
+      this.matchHead = 0;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { compareTimestamps, toSinceTime } from './timestamps.js';
+
+/**
+ * Lets a followed log stream be re-opened (after a network drop or API-server timeout) without losing or
+ * repeating lines.
+ *
+ * The resumed request can only say `sinceTime=<whole second>`, so it re-sends every line from the start of
+ * the second the last delivered line was in. Lines before the last delivered timestamp are dropped outright.
+ * Lines *at* that timestamp are the hard part: several lines can share one nanosecond timestamp (one write
+ * containing many lines), possibly with identical text, and the stream may have broken between them. So the
+ * tracker remembers how many times each text was delivered at the last timestamp, and on resume skips exactly
+ * that many re-sent copies of each; anything beyond is new.
+ */
+export class LogResumeTracker {
+  private lastTs: string | null = null;
+  /** text → how many lines with that text were delivered at `lastTs`. */
+  private deliveredAtLast = new Map<string, number>();
+  /** text → how many of those the resumed request has yet to re-send (and we must skip). */
+  private replayPending = new Map<string, number>();
+
+  /** Whether this line should be delivered. Call for every line, in stream order. */
+  accept(line: { ts: string; text: string }): boolean {
+    if (this.lastTs !== null) {
+      const order = compareTimestamps(line.ts, this.lastTs);
+      if (order < 0) return false;
+      if (order === 0) {
+        const pending = this.replayPending.get(line.text) ?? 0;
+        if (pending > 0) {
+          this.replayPending.set(line.text, pending - 1);
+          return false;
+        }
+        this.deliveredAtLast.set(line.text, (this.deliveredAtLast.get(line.text) ?? 0) + 1);
+        return true;
+      }
+    }
+    this.lastTs = line.ts;
+    this.deliveredAtLast = new Map([[line.text, 1]]);
+    this.replayPending.clear();
+    return true;
+  }
+
+  /** The `sinceTime` a resumed request should use, or null when nothing was delivered yet (start afresh). */
+  resumeSinceTime(): string | null {
+    return this.lastTs === null ? null : toSinceTime(this.lastTs);
+  }
+
+  /**
+   * Call when opening the resumed request, before feeding it to `accept`: from here on, the lines already
+   * delivered at the last timestamp are expected once more and skipped. Returns `resumeSinceTime()`.
+   */
+  beginResume(): string | null {
+    this.replayPending = new Map(this.deliveredAtLast);
+    return this.resumeSinceTime();
+  }
+
+  /** The timestamp of the last delivered line. */
+  get lastTimestamp(): string | null {
+    return this.lastTs;
+  }
+}
