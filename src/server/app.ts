@@ -64,7 +64,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (haveWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.method !== 'GET' || !haveWeb) {
-      return reply.code(404).send({ status: 404, error: `There is no endpoint ${req.method} ${req.url.split('?')[0]}.` });
+      return reply
+        .code(404)
+        .send({ status: 404, error: `There is no endpoint ${req.method} ${req.url.split('?')[0]}.` });
     }
     // Client-side routes (shareable URLs) all load the app.
     return reply.sendFile('index.html');

@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   const address = await app.listen({ host: args.host, port });
   const url = address.replace('://[::1]', '://localhost');
   console.log(`Podscope is running at ${url}`);
-  if (args.open) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  if (args.open)
+    spawn('xdg-open', [url], { stdio: 'ignore', detached: true })
+      .on('error', () => undefined)
+      .unref();
   const stop = () => void app.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

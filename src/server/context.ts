@@ -24,7 +24,11 @@ export function clientFor(ctx: ServerContext, req: FastifyRequest, cluster: stri
  * Validates `:namespace` and checks that it exists, so an unknown namespace is a 404 and not an
  * empty list. A user who may not read namespaces gets the benefit of the doubt.
  */
-export async function existingNamespace(client: KubeClient, raw: string, signal?: AbortSignal): Promise<string> {
+export async function existingNamespace(
+  client: KubeClient,
+  raw: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const ns = namespaceParam(raw);
   try {
     await client.json({ path: `/api/v1/namespaces/${ns}`, signal });

@@ -11,9 +11,14 @@ const cacheRoot = process.env.PODSCOPE_CACHE ?? '/var/cache/podscope';
 
 function run(cmd: string, args: string[]) {
   return new Promise<{ code: number; out: string }>((resolve) => {
-    execFile(cmd, args, { cwd: repoRoot, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: repoRoot, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -39,7 +44,9 @@ function clusterMounts(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(stateDir) || m.startsWith('/run/netns/cni-') || m.startsWith('/var/run/netns/cni-'));
+    .filter(
+      (m) => m.startsWith(stateDir) || m.startsWith('/run/netns/cni-') || m.startsWith('/var/run/netns/cni-'),
+    );
 }
 
 async function clusterLinks(): Promise<string[]> {
@@ -65,7 +72,14 @@ test('cluster:up works again after down and reaches a Ready node', async () => {
   assert.equal(up.code, 0, up.out);
   assert.match(up.out, /node podscope-node is Ready/);
   const kubectl = path.join(stateDir, 'bin/kubectl');
-  const r = await run(kubectl, ['--kubeconfig', path.join(stateDir, 'kubeconfig'), 'get', 'node', 'podscope-node',
-    '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+  const r = await run(kubectl, [
+    '--kubeconfig',
+    path.join(stateDir, 'kubeconfig'),
+    'get',
+    'node',
+    'podscope-node',
+    '-o',
+    'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+  ]);
   assert.equal(r.out.trim(), 'True');
 });

@@ -22,7 +22,8 @@ export function clusterRoutes(app: FastifyInstance, ctx: ServerContext): void {
     } catch (err) {
       // Many users may not list namespaces; offer the one their context names.
       const fallback = client.cluster.defaultNamespace;
-      if (err instanceof KubeApiError && err.status === 403 && fallback) return [{ name: fallback, phase: 'Active' }];
+      if (err instanceof KubeApiError && err.status === 403 && fallback)
+        return [{ name: fallback, phase: 'Active' }];
       throw err;
     }
   });

@@ -31,7 +31,8 @@ function describeKubeFailure(status: number, message: string, reason: string | n
   if (status === 403) return `Kubernetes RBAC does not allow this: ${message}`;
   if (status === 404) return `Not found in Kubernetes: ${message}`;
   if (status === 400 && message) return `Kubernetes rejected the request: ${message}`;
-  if (status >= 500) return `The Kubernetes API server failed (${status}${reason ? ` ${reason}` : ''}): ${message}`;
+  if (status >= 500)
+    return `The Kubernetes API server failed (${status}${reason ? ` ${reason}` : ''}): ${message}`;
   return `Kubernetes answered ${status}: ${message}`;
 }
 

@@ -54,7 +54,9 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d
 export function timeParam(raw: string | undefined, name: string): string | undefined {
   if (raw === undefined) return undefined;
   if (!RFC3339.test(raw) || Number.isNaN(Date.parse(raw))) {
-    throw badRequest(`${name} must be an RFC 3339 time such as 2026-01-31T12:00:00Z (got "${raw.slice(0, 40)}").`);
+    throw badRequest(
+      `${name} must be an RFC 3339 time such as 2026-01-31T12:00:00Z (got "${raw.slice(0, 40)}").`,
+    );
   }
   return raw;
 }

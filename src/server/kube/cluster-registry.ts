@@ -45,7 +45,10 @@ export class KubeconfigClusterRegistry implements ClusterRegistry {
       // A KubeConfig per context: client-node applies credentials of the *current* context.
       const kc = loadKubeConfig(opts);
       kc.setCurrentContext(ctx.name);
-      this.connections.set(ctx.name, new ClusterConnection(ctx.name, kc, cluster.server, ctx.namespace ?? null));
+      this.connections.set(
+        ctx.name,
+        new ClusterConnection(ctx.name, kc, cluster.server, ctx.namespace ?? null),
+      );
     }
   }
 

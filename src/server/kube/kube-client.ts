@@ -81,12 +81,18 @@ export class KubeClient {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = String(body.length);
     }
-    const opts = await this.requestOptions(`${req.path}${buildQuery(req.query)}`, req.method ?? 'GET', headers);
+    const opts = await this.requestOptions(
+      `${req.path}${buildQuery(req.query)}`,
+      req.method ?? 'GET',
+      headers,
+    );
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const request = https.request({ ...opts, signal: req.signal }, resolve);
       request.on('error', (err) => reject(req.signal?.aborted ? err : unreachable(this.cluster.server, err)));
       if (req.timeoutMs) {
-        request.setTimeout(req.timeoutMs, () => request.destroy(new Error(`no answer within ${req.timeoutMs} ms`)));
+        request.setTimeout(req.timeoutMs, () =>
+          request.destroy(new Error(`no answer within ${req.timeoutMs} ms`)),
+        );
       }
       request.end(body);
     });

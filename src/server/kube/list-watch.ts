@@ -92,7 +92,6 @@ export async function listWatch<T extends KubeObject>(
         handlers.onFatal(err);
         return;
       }
-      if (err instanceof KubeApiError && err.status === 410) resourceVersion = null;
       failures += 1;
       // Unreachable or 5xx: keep trying with backoff; relist so nothing is missed.
       resourceVersion = null;

@@ -8,7 +8,12 @@ export const podPath = (namespace: string, pod: string) =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`;
 
 /** GET a pod; a 404 becomes a sentence naming the pod and namespace. */
-export async function getPod(client: KubeClient, namespace: string, pod: string, signal?: AbortSignal): Promise<V1Pod> {
+export async function getPod(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  signal?: AbortSignal,
+): Promise<V1Pod> {
   try {
     return await client.json<V1Pod>({ path: podPath(namespace, pod), signal });
   } catch (err) {

@@ -78,7 +78,8 @@ async function pump(
   } catch (err) {
     // A dropped upstream connection ends this request; the caller decides whether to resume.
     if (signal.aborted) return delivered;
-    if (!(err instanceof Error) || !/aborted|ECONNRESET|socket hang up|terminated/i.test(err.message)) throw err;
+    if (!(err instanceof Error) || !/aborted|ECONNRESET|socket hang up|terminated/i.test(err.message))
+      throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
     res.destroy();
@@ -134,9 +135,10 @@ export async function streamContainerLogs(
 
   const pod = await getPod(client, target.namespace, target.pod, signal);
   const isInit = (pod.spec?.initContainers ?? []).some((c) => c.name === target.container);
-  let currentId = containerStatus(pod, target.container)?.containerID ?? '';
+  // In CrashLoopBackOff the status may name only the last, terminated instance.
+  const initial = containerStatus(pod, target.container);
+  let currentId = initial?.containerID || initial?.lastState?.terminated?.containerID || '';
   let query: Record<string, QueryValue> = { ...firstQuery, follow: true };
-  let announcedExit = false;
 
   while (!signal.aborted) {
     try {
@@ -147,36 +149,61 @@ export async function streamContainerLogs(
     }
     if (signal.aborted) break;
 
-    let outcome = await waitForPod(client, target.namespace, target.pod,
-      (p) => classify(p, target.container, currentId), signal, STATUS_SETTLE_MS);
+    let outcome = await waitForPod(
+      client,
+      target.namespace,
+      target.pod,
+      (p) => classify(p, target.container, currentId),
+      signal,
+      STATUS_SETTLE_MS,
+    );
     if (outcome === null) return 'the pod was deleted';
     if (signal.aborted) break;
     if (outcome === undefined) {
       // Still the same running instance: the connection dropped. Resume after the last line.
       const since = tracker.beginResume();
       query = { follow: true, ...(since ? { sinceTime: since } : firstQuery) };
-      await sink.marker('reconnected', 'log stream reconnected — resumed after the last line received', new Date().toISOString());
+      await sink.marker(
+        'reconnected',
+        'log stream reconnected — resumed after the last line received',
+        new Date().toISOString(),
+      );
       continue;
     }
     if (outcome.kind === 'ended') {
-      if (!announcedExit) {
-        const term = outcome.status.state?.terminated ? outcome.status.state : outcome.status.lastState;
-        await sink.marker('exited', `container exited — ${describeTermination(term)}`, term?.terminated?.finishedAt
-          ? new Date(term.terminated.finishedAt).toISOString() : new Date().toISOString());
-        announcedExit = true;
-      }
-      if (!willRestart(outcome.pod, outcome.status, isInit)) return 'the container has terminated and will not restart';
-      outcome = await waitForPod(client, target.namespace, target.pod,
-        (p) => { const o = classify(p, target.container, currentId); return o?.kind === 'new-instance' ? o : undefined; },
-        signal, 24 * 3600_000);
+      const term = outcome.status.state?.terminated ? outcome.status.state : outcome.status.lastState;
+      await sink.marker(
+        'exited',
+        `container exited — ${describeTermination(term)}`,
+        term?.terminated?.finishedAt
+          ? new Date(term.terminated.finishedAt).toISOString()
+          : new Date().toISOString(),
+      );
+      if (!willRestart(outcome.pod, outcome.status, isInit))
+        return 'the container has terminated and will not restart';
+      outcome = await waitForPod(
+        client,
+        target.namespace,
+        target.pod,
+        (p) => {
+          const o = classify(p, target.container, currentId);
+          return o?.kind === 'new-instance' ? o : undefined;
+        },
+        signal,
+        24 * 3600_000,
+      );
       if (outcome === null) return 'the pod was deleted';
       if (!outcome) break;
     }
     const previous = outcome.status.lastState;
-    await sink.marker('restarted', `container restarted — ${describeTermination(previous)}`,
-      outcome.status.state?.running?.startedAt ? new Date(outcome.status.state.running.startedAt).toISOString() : new Date().toISOString());
+    await sink.marker(
+      'restarted',
+      `container restarted — ${describeTermination(previous)}`,
+      outcome.status.state?.running?.startedAt
+        ? new Date(outcome.status.state.running.startedAt).toISOString()
+        : new Date().toISOString(),
+    );
     currentId = outcome.status.containerID ?? '';
-    announcedExit = false;
     // The new instance's whole output: it began after the last line we delivered.
     query = { follow: true };
   }

@@ -32,13 +32,20 @@ export function selectorString(sel: V1LabelSelector | undefined): string {
   return parts.join(',');
 }
 
-export async function workloadSelector(client: KubeClient, ns: string, kind: string, name: string, signal?: AbortSignal) {
+export async function workloadSelector(
+  client: KubeClient,
+  ns: string,
+  kind: string,
+  name: string,
+  signal?: AbortSignal,
+) {
   const path = `${KIND_PATH[kind]!.replace('NS', ns)}${encodeURIComponent(name)}`;
   let obj: { spec?: { selector?: V1LabelSelector } };
   try {
     obj = await client.json({ path, signal });
   } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) throw notFound(`There is no ${kind} "${name}" in namespace "${ns}".`);
+    if (err instanceof KubeApiError && err.status === 404)
+      throw notFound(`There is no ${kind} "${name}" in namespace "${ns}".`);
     throw err;
   }
   const selector = selectorString(obj.spec?.selector);
@@ -106,25 +113,49 @@ export async function streamMergedLogs(
         lines: (lines: LogLine[]) => batcher.add(lines.map((l) => ({ ...l, source }))),
         marker: async (kind: string, message: string, ts: string) => {
           await batcher.flush();
-          await sock.send({ type: 'marker', kind: kind as 'restarted', message: `${podName}/${s.name}: ${message}`, ts, source });
+          await sock.send({
+            type: 'marker',
+            kind: kind as 'restarted',
+            message: `${podName}/${s.name}: ${message}`,
+            ts,
+            source,
+          });
         },
       };
       const task = (async () => {
         if (!fromSnapshot) {
-          await sock.send({ type: 'marker', kind: 'source-added', message: `new source: ${key}`, ts: new Date().toISOString(), source });
+          await sock.send({
+            type: 'marker',
+            kind: 'source-added',
+            message: `new source: ${key}`,
+            ts: new Date().toISOString(),
+            source,
+          });
         }
         const w = fromSnapshot
           ? { follow: window.follow, tailLines: window.tailLines, sinceSeconds: window.sinceSeconds }
           : { follow: window.follow };
         let why: string;
         try {
-          why = await streamContainerLogs(client, { namespace: ns, pod: podName, container: s.name }, w, sink, signal);
+          why = await streamContainerLogs(
+            client,
+            { namespace: ns, pod: podName, container: s.name },
+            w,
+            sink,
+            signal,
+          );
         } catch (err) {
           why = err instanceof Error ? err.message : String(err);
         }
         await batcher.flush();
         if (!signal.aborted) {
-          await sock.send({ type: 'marker', kind: 'source-ended', message: `${key}: ${why}`, ts: new Date().toISOString(), source });
+          await sock.send({
+            type: 'marker',
+            kind: 'source-ended',
+            message: `${key}: ${why}`,
+            ts: new Date().toISOString(),
+            source,
+          });
         }
       })();
       running.set(key, task);
@@ -133,7 +164,11 @@ export async function streamMergedLogs(
 
   try {
     if (!window.follow) {
-      const list = await client.json<{ items: V1Pod[] }>({ path: `/api/v1/namespaces/${ns}/pods`, query: { labelSelector: selector }, signal });
+      const list = await client.json<{ items: V1Pod[] }>({
+        path: `/api/v1/namespaces/${ns}/pods`,
+        query: { labelSelector: selector },
+        signal,
+      });
       list.items.forEach((p) => follow(p, true));
       await Promise.all(running.values());
       await batcher.flush();

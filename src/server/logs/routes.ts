@@ -54,7 +54,8 @@ async function resolveContainer(
 export function sinkFor(sock: JsonSocket): LogSink {
   return {
     lines: (lines) => sock.send({ type: 'lines', lines } satisfies LogStreamMessage),
-    marker: (kind, message, ts) => sock.send({ type: 'marker', kind, message, ts } satisfies LogStreamMessage),
+    marker: (kind, message, ts) =>
+      sock.send({ type: 'marker', kind, message, ts } satisfies LogStreamMessage),
   };
 }
 
@@ -73,7 +74,14 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get<{ Params: PodParams }>(`${base}/pods/:pod/logs`, async (req, reply) => {
     const q = readQuery(req.query, [
-      'container', 'tailLines', 'sinceSeconds', 'sinceTime', 'previous', 'timestamps', 'limitBytes', 'download',
+      'container',
+      'tailLines',
+      'sinceSeconds',
+      'sinceTime',
+      'previous',
+      'timestamps',
+      'limitBytes',
+      'download',
     ]);
     const client = clientFor(ctx, req, req.params.cluster);
     const ns = await existingNamespace(client, req.params.namespace);
@@ -88,7 +96,15 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     req.raw.on('close', () => abort.abort());
     const upstream = await client.stream({
       path: `${podPath(ns, pod)}/log`,
-      query: { container, tailLines, sinceSeconds, sinceTime, previous: previous || undefined, timestamps: timestamps || undefined, limitBytes },
+      query: {
+        container,
+        tailLines,
+        sinceSeconds,
+        sinceTime,
+        previous: previous || undefined,
+        timestamps: timestamps || undefined,
+        limitBytes,
+      },
       signal: abort.signal,
     });
     reply.header('Content-Type', 'text/plain; charset=utf-8');
@@ -100,26 +116,43 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.send(upstream);
   });
 
-  app.get<{ Params: PodParams }>(`${base}/pods/:pod/logs/stream`, { websocket: true }, async (socket, req) => {
-    const sock = new JsonSocket(socket, req.log);
-    try {
-      const q = readQuery(req.query, ['container', 'tailLines', 'sinceSeconds', 'sinceTime', 'previous', 'follow']);
-      const client = clientFor(ctx, req, req.params.cluster);
-      const ns = await existingNamespace(client, req.params.namespace, sock.signal);
-      const pod = podParam(req.params.pod);
-      const window = {
-        ...windowParams(q),
-        previous: boolParam(q.previous, 'previous', false),
-        follow: boolParam(q.follow, 'follow', true),
-      };
-      const container = await resolveContainer(client, ns, pod, q.container, sock.signal);
-      const why = await streamContainerLogs(client, { namespace: ns, pod, container }, window, sinkFor(sock), sock.signal);
-      await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
-      sock.close(1000, 'end');
-    } catch (err) {
-      await sock.fail(err);
-    }
-  });
+  app.get<{ Params: PodParams }>(
+    `${base}/pods/:pod/logs/stream`,
+    { websocket: true },
+    async (socket, req) => {
+      const sock = new JsonSocket(socket, req.log);
+      try {
+        const q = readQuery(req.query, [
+          'container',
+          'tailLines',
+          'sinceSeconds',
+          'sinceTime',
+          'previous',
+          'follow',
+        ]);
+        const client = clientFor(ctx, req, req.params.cluster);
+        const ns = await existingNamespace(client, req.params.namespace, sock.signal);
+        const pod = podParam(req.params.pod);
+        const window = {
+          ...windowParams(q),
+          previous: boolParam(q.previous, 'previous', false),
+          follow: boolParam(q.follow, 'follow', true),
+        };
+        const container = await resolveContainer(client, ns, pod, q.container, sock.signal);
+        const why = await streamContainerLogs(
+          client,
+          { namespace: ns, pod, container },
+          window,
+          sinkFor(sock),
+          sock.signal,
+        );
+        await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
+        sock.close(1000, 'end');
+      } catch (err) {
+        await sock.fail(err);
+      }
+    },
+  );
 
   const merged = async (
     sock: JsonSocket,
@@ -136,7 +169,14 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const selector = await selectorFor(client, ns);
       const { tailLines, sinceSeconds } = windowParams(q);
       const follow = boolParam(q.follow, 'follow', true);
-      const why = await streamMergedLogs(client, ns, selector, { tailLines, sinceSeconds, follow }, sock, sock.signal);
+      const why = await streamMergedLogs(
+        client,
+        ns,
+        selector,
+        { tailLines, sinceSeconds, follow },
+        sock,
+        sock.signal,
+      );
       await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
       sock.close(1000, 'end');
     } catch (err) {
@@ -153,9 +193,17 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return merged(sock, req, req.params.cluster, req.params.namespace, query, async (client, ns) => {
         const kind = req.params.kind.toLowerCase();
         if (!WORKLOAD_KINDS.includes(kind)) {
-          throw badRequest(`Workload kind must be one of ${WORKLOAD_KINDS.join(', ')} (got "${req.params.kind.slice(0, 40)}").`);
+          throw badRequest(
+            `Workload kind must be one of ${WORKLOAD_KINDS.join(', ')} (got "${req.params.kind.slice(0, 40)}").`,
+          );
         }
-        return workloadSelector(client, ns, kind, objectNameParam(req.params.name, 'Workload name'), sock.signal);
+        return workloadSelector(
+          client,
+          ns,
+          kind,
+          objectNameParam(req.params.name, 'Workload name'),
+          sock.signal,
+        );
       });
     },
   );
@@ -167,7 +215,8 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const sock = new JsonSocket(socket, req.log);
       const { selector, ...rest } = (req.query ?? {}) as Record<string, unknown>;
       return merged(sock, req, req.params.cluster, req.params.namespace, rest, async () => {
-        if (typeof selector !== 'string' || selector === '') throw badRequest('A label selector is required: ?selector=app%3Dweb');
+        if (typeof selector !== 'string' || selector === '')
+          throw badRequest('A label selector is required: ?selector=app%3Dweb');
         return selectorParam(selector);
       });
     },

@@ -77,9 +77,13 @@ export function podRoutes(app: FastifyInstance, ctx: ServerContext): void {
           { fieldSelector: `metadata.name=${name}` },
           {
             onSnapshot: (items) =>
-              items[0] ? sock.send({ type: 'pod', pod: podDetail(items[0]) }) : sock.send({ type: 'deleted' }),
+              items[0]
+                ? sock.send({ type: 'pod', pod: podDetail(items[0]) })
+                : sock.send({ type: 'deleted' }),
             onEvent: (type, p) =>
-              type === 'DELETED' ? sock.send({ type: 'deleted' }) : sock.send({ type: 'pod', pod: podDetail(p) }),
+              type === 'DELETED'
+                ? sock.send({ type: 'deleted' })
+                : sock.send({ type: 'pod', pod: podDetail(p) }),
             onFatal: (err) => void sock.fail(err),
           },
           sock.signal,

@@ -39,7 +39,8 @@ export class JsonSocket {
   }
 
   close(code = 1000, reason = ''): void {
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
+      this.ws.close(code, reason);
     this.controller.abort();
   }
 }
@@ -48,7 +49,11 @@ export class JsonSocket {
  * Cross-site WebSocket hijacking guard: a browser always sends Origin on a WebSocket upgrade; it must
  * be this server's own origin (same host) or one configured explicitly. Non-browser clients send none.
  */
-export function isAllowedOrigin(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export function isAllowedOrigin(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
   if (origin === undefined) return true;
   if (allowed.includes(origin)) return true;
   try {
