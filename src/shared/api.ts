@@ -80,6 +80,10 @@ export type PodWatchMessage =
   | { type: 'delete'; name: string }
   | { type: 'error'; message: string; status: number };
 
+/** Messages on the pod-page WebSocket (`/api/clusters/:c/namespaces/:ns/pods/:pod/watch`). */
+export type PodDetailWatchMessage =
+  { type: 'pod'; pod: PodDetail } | { type: 'deleted' } | { type: 'error'; message: string; status: number };
+
 /** A log line as streamed to the browser. `ts` is the RFC3339Nano timestamp kubelet recorded. */
 export interface LogLine {
   ts: string;

@@ -34,6 +34,9 @@ export interface LogSink {
   marker(kind: MarkerKind, message: string, ts: string): Promise<void>;
 }
 
+/** Node's native UTF-8 decoder (same U+FFFD replacement as the portable one), for throughput. */
+const nodeDecode = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+
 /** How long a finished stream waits for the pod status to say why it ended. */
 const STATUS_SETTLE_MS = 3000;
 
@@ -59,7 +62,7 @@ async function pump(
   });
   const onAbort = () => res.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
-  const splitter = new LineSplitter();
+  const splitter = new LineSplitter({ decode: nodeDecode });
   let delivered = 0;
   const deliver = async (raw: string[]) => {
     const batch: LogLine[] = [];

@@ -94,7 +94,7 @@ export async function streamMergedLogs(
   client: KubeClient,
   ns: string,
   selector: string,
-  window: { tailLines?: number; sinceSeconds?: number; follow: boolean },
+  window: { tailLines?: number; sinceSeconds?: number; sinceTime?: string; follow: boolean },
   sock: JsonSocket,
   signal: AbortSignal,
 ): Promise<string> {
@@ -133,7 +133,12 @@ export async function streamMergedLogs(
           });
         }
         const w = fromSnapshot
-          ? { follow: window.follow, tailLines: window.tailLines, sinceSeconds: window.sinceSeconds }
+          ? {
+              follow: window.follow,
+              tailLines: window.tailLines,
+              sinceSeconds: window.sinceSeconds,
+              sinceTime: window.sinceTime,
+            }
           : { follow: window.follow };
         let why: string;
         try {

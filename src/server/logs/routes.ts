@@ -163,17 +163,17 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     selectorFor: (client: ReturnType<typeof clientFor>, ns: string) => Promise<string>,
   ) => {
     try {
-      const q = readQuery(query, ['tailLines', 'sinceSeconds', 'follow']);
+      const q = readQuery(query, ['tailLines', 'sinceSeconds', 'sinceTime', 'follow']);
       const client = clientFor(ctx, req, cluster);
       const ns = await existingNamespace(client, namespace, sock.signal);
       const selector = await selectorFor(client, ns);
-      const { tailLines, sinceSeconds } = windowParams(q);
+      const { tailLines, sinceSeconds, sinceTime } = windowParams(q);
       const follow = boolParam(q.follow, 'follow', true);
       const why = await streamMergedLogs(
         client,
         ns,
         selector,
-        { tailLines, sinceSeconds, follow },
+        { tailLines, sinceSeconds, sinceTime, follow },
         sock,
         sock.signal,
       );

@@ -1,7 +1,7 @@
 // Pod list and pod page: snapshots over HTTP, live updates over WebSocket from a Kubernetes watch.
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
-import type { PodWatchMessage } from '../../shared/api.js';
+import type { PodDetailWatchMessage, PodWatchMessage } from '../../shared/api.js';
 import { podDetail, summarizePod } from '../../shared/pods/status.js';
 import { podParam, readQuery } from '../http/params.js';
 import { listWatch } from '../kube/list-watch.js';
@@ -78,12 +78,12 @@ export function podRoutes(app: FastifyInstance, ctx: ServerContext): void {
           {
             onSnapshot: (items) =>
               items[0]
-                ? sock.send({ type: 'pod', pod: podDetail(items[0]) })
+                ? sock.send({ type: 'pod', pod: podDetail(items[0]) } satisfies PodDetailWatchMessage)
                 : sock.send({ type: 'deleted' }),
             onEvent: (type, p) =>
               type === 'DELETED'
                 ? sock.send({ type: 'deleted' })
-                : sock.send({ type: 'pod', pod: podDetail(p) }),
+                : sock.send({ type: 'pod', pod: podDetail(p) } satisfies PodDetailWatchMessage),
             onFatal: (err) => void sock.fail(err),
           },
           sock.signal,

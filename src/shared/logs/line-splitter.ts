@@ -24,8 +24,14 @@ export class LineSplitter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private discardingRest = false;
+  private readonly decode: (bytes: Uint8Array) => string;
 
-  constructor(options: { maxLineBytes?: number } = {}) {
+  /**
+   * `decode` lets a runtime with a native UTF-8 decoder (Node's Buffer) replace the portable one; it must
+   * decode invalid sequences to U+FFFD like `decodeUtf8` does.
+   */
+  constructor(options: { maxLineBytes?: number; decode?: (bytes: Uint8Array) => string } = {}) {
+    this.decode = options.decode ?? decodeUtf8;
     const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!Number.isInteger(max) || max < 4)
       throw new RangeError('maxLineBytes must be an integer of at least 4');
@@ -38,6 +44,17 @@ export class LineSplitter {
     while (start < chunk.length) {
       const newline = chunk.indexOf(0x0a, start);
       const end = newline === -1 ? chunk.length : newline;
+      // Fast path: a whole line inside this chunk is decoded in place, without copying.
+      if (
+        newline !== -1 &&
+        !this.discardingRest &&
+        this.pendingBytes === 0 &&
+        end - start <= this.maxLineBytes
+      ) {
+        lines.push(stripCarriageReturn(this.decode(chunk.subarray(start, end))));
+        start = newline + 1;
+        continue;
+      }
       if (!this.discardingRest) {
         const cut = this.addToLine(chunk.subarray(start, end));
         if (cut !== null) lines.push(cut);
@@ -76,14 +93,14 @@ export class LineSplitter {
     let cutAt = this.maxLineBytes;
     // Back off to the start of the character the limit falls inside, so no half character is decoded.
     while (cutAt > 0 && ((all[cutAt] ?? 0) & 0xc0) === 0x80) cutAt--;
-    return decodeUtf8(all.subarray(0, cutAt)) + truncationNotice(this.maxLineBytes);
+    return this.decode(all.subarray(0, cutAt)) + truncationNotice(this.maxLineBytes);
   }
 
   private takeLine(): string {
     const bytes = concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    return decodeUtf8(bytes);
+    return this.decode(bytes);
   }
 }
 

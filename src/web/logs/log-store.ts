@@ -1,0 +1,253 @@
+// Everything a log view holds, independent of React and of the socket: the capped buffer, the resume
+// trackers (one per source), the sources seen, and the search index. Pure, so it can be tested in Node.
+
+import type { LogStreamMessage } from '../../shared/api.js';
+import { LogBuffer, DEFAULT_LOG_BUFFER_CAPACITY } from '../../shared/logs/log-buffer.js';
+import { LogResumeTracker } from '../../shared/logs/resume.js';
+import { compareTimestamps } from '../../shared/logs/timestamps.js';
+import { stripAnsi } from '../../shared/logs/ansi.js';
+import type { LogEntry, LogLineEntry } from './log-entry.js';
+import { MatchIndex } from './match-index.js';
+import { SourceColors, sourceKey, type LogSource } from './source-colors.js';
+
+/** What the search box compiles to (the shape of compileQuery's success result). */
+export interface LineMatcher {
+  test(text: string): boolean;
+  matches(text: string): Array<[number, number]>;
+}
+
+export interface SourceState {
+  source: LogSource;
+  key: string;
+  color: number;
+  ended: boolean;
+  lines: number;
+}
+
+export type IngestOutcome = 'continue' | 'finished';
+
+/** An error on the stream that retrying will not fix (bad parameters, RBAC, not found). */
+export function isTerminalMessage(message: LogStreamMessage): boolean {
+  return (
+    message.type === 'end' || (message.type === 'error' && message.status >= 400 && message.status < 500)
+  );
+}
+
+export class LogStore {
+  readonly buffer: LogBuffer<LogEntry>;
+  readonly matches = new MatchIndex();
+  readonly sources = new Map<string, SourceState>();
+  /** Bumped on every change; React re-renders when it moves. */
+  version = 0;
+  /** Set by a `truncated` message: the server could not send everything asked for. */
+  truncatedNotice: string | null = null;
+  /** Set by an `end` message: the stream is over. */
+  endedNotice: string | null = null;
+  error: { message: string; status: number } | null = null;
+  /** Maps a view index to a stable key; a new function whenever the view's index→line mapping changes. */
+  keyOf: (index: number) => number;
+
+  /** Per source: the last timestamp delivered and the texts delivered at it (what a resume re-sends). */
+  private readonly tails = new Map<string, { ts: string; texts: string[] }>();
+  /** Per source, while a resumed stream is re-sending lines up to the old boundary: the duplicate filter. */
+  private readonly resuming = new Map<string, { tracker: LogResumeTracker; boundary: string }>();
+  private readonly colors = new SourceColors();
+  private matcher: LineMatcher | null = null;
+  private filtering = false;
+
+  constructor(capacity = DEFAULT_LOG_BUFFER_CAPACITY) {
+    this.buffer = new LogBuffer<LogEntry>(capacity);
+    this.keyOf = this.makeKeyOf();
+  }
+
+  /** Applies a batch of stream messages in order. */
+  ingest(messages: readonly LogStreamMessage[]): void {
+    const entries: LogEntry[] = [];
+    let seq = this.buffer.droppedCount + this.buffer.length;
+    for (const message of messages) {
+      switch (message.type) {
+        case 'lines':
+          if (message.lines.length) this.error = null;
+          for (const line of message.lines) {
+            const key = line.source ? sourceKey(line.source) : '';
+            if (!this.acceptLine(key, line)) continue;
+            if (line.source) this.noteSource(line.source).lines++;
+            const plain = line.text.includes('\u001b') ? stripAnsi(line.text) : line.text;
+            const entry: LogLineEntry = { kind: 'line', seq: seq++, ts: line.ts, text: line.text, plain };
+            if (line.source) entry.source = line.source;
+            entries.push(entry);
+          }
+          break;
+        case 'marker': {
+          if (message.source) {
+            const state = this.noteSource(message.source);
+            if (message.kind === 'source-ended') state.ended = true;
+            if (message.kind === 'source-added') state.ended = false;
+          }
+          entries.push({
+            kind: 'marker',
+            seq: seq++,
+            markerKind: message.kind,
+            message: message.message,
+            ts: message.ts,
+            ...(message.source ? { source: message.source } : {}),
+          });
+          break;
+        }
+        case 'truncated':
+          this.truncatedNotice = message.message;
+          entries.push({
+            kind: 'marker',
+            seq: seq++,
+            markerKind: 'truncated',
+            message: message.message,
+            ts: null,
+          });
+          break;
+        case 'end':
+          this.endedNotice = message.message;
+          entries.push({ kind: 'marker', seq: seq++, markerKind: 'end', message: message.message, ts: null });
+          break;
+        case 'error':
+          this.error = { message: message.message, status: message.status };
+          break;
+      }
+    }
+    if (entries.length === 0) return;
+    if (this.matcher) {
+      for (const entry of entries) {
+        if (entry.kind === 'line' && this.matcher.test(entry.plain)) {
+          this.matches.add(entry.seq, this.matcher.matches(entry.plain).length);
+        }
+      }
+    }
+    this.buffer.append(entries);
+    this.matches.dropBefore(this.buffer.droppedCount);
+    this.version++;
+  }
+
+  /**
+   * Called when reopening a dropped stream. Returns the `sinceTime` to ask for (the earliest among live
+   * sources, so no source misses lines; the trackers drop what was already shown), or null to start afresh.
+   */
+  beginResume(): string | null {
+    let since: string | null = null;
+    this.resuming.clear();
+    for (const [key, tail] of this.tails) {
+      if (key !== '' && this.sources.get(key)?.ended) continue;
+      const tracker = new LogResumeTracker();
+      for (const text of tail.texts) tracker.accept({ ts: tail.ts, text });
+      const candidate = tracker.beginResume();
+      this.resuming.set(key, { tracker, boundary: tail.ts });
+      if (candidate !== null && (since === null || compareTimestamps(candidate, since) < 0))
+        since = candidate;
+    }
+    return since;
+  }
+
+  /** Sets the search (null = none). With `filter`, the view shows only matching lines (and separators). */
+  setSearch(matcher: LineMatcher | null, filter: boolean): void {
+    if (matcher === this.matcher && filter === this.filtering) return;
+    if (matcher !== this.matcher) {
+      this.matcher = matcher;
+      this.rebuildMatches();
+    }
+    this.filtering = filter && matcher !== null;
+    const active = this.filtering ? matcher : null;
+    this.buffer.setFilter(active ? (entry) => entry.kind === 'marker' || active.test(entry.plain) : null);
+    this.keyOf = this.makeKeyOf();
+    this.version++;
+  }
+
+  get isFiltering(): boolean {
+    return this.filtering;
+  }
+
+  get searchMatcher(): LineMatcher | null {
+    return this.matcher;
+  }
+
+  /** Rows in the view (all entries, or only the matching ones when filtering). */
+  get viewLength(): number {
+    return this.buffer.filteredLength;
+  }
+
+  viewGet(index: number): LogEntry | undefined {
+    return this.buffer.filteredGet(index);
+  }
+
+  /** View index of the entry with sequence number `seq`, or null when it is not in the view. */
+  viewIndexOfSeq(seq: number): number | null {
+    let lo = 0;
+    let hi = this.viewLength - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = this.viewGet(mid)!.seq;
+      if (at === seq) return mid;
+      if (at < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
+  }
+
+  /** Every line still held, as text (for the merged-view download). */
+  toText(timestamps: boolean): string {
+    const out: string[] = [];
+    for (let i = 0; i < this.buffer.length; i++) {
+      const entry = this.buffer.get(i)!;
+      if (entry.kind !== 'line') continue;
+      const prefix = `${timestamps ? `${entry.ts} ` : ''}${entry.source ? `[${sourceKey(entry.source)}] ` : ''}`;
+      out.push(prefix + entry.plain);
+    }
+    return out.length ? `${out.join('\n')}\n` : '';
+  }
+
+  private rebuildMatches(): void {
+    this.matches.clear();
+    const matcher = this.matcher;
+    if (!matcher) return;
+    for (let i = 0; i < this.buffer.length; i++) {
+      const entry = this.buffer.get(i)!;
+      if (entry.kind === 'line' && matcher.test(entry.plain)) {
+        this.matches.add(entry.seq, matcher.matches(entry.plain).length);
+      }
+    }
+  }
+
+  /**
+   * Whether a line is new. Outside a resume every line is (kubelet orders each container's lines), so
+   * the costly exact-timestamp tracker only runs while a resumed stream re-sends the boundary.
+   */
+  private acceptLine(key: string, line: { ts: string; text: string }): boolean {
+    const resume = this.resuming.get(key);
+    if (resume) {
+      if (!resume.tracker.accept(line)) return false;
+      if (compareTimestamps(line.ts, resume.boundary) > 0) this.resuming.delete(key);
+    }
+    const tail = this.tails.get(key);
+    if (!tail) {
+      this.tails.set(key, { ts: line.ts, texts: [line.text] });
+    } else if (tail.ts === line.ts) {
+      tail.texts.push(line.text);
+    } else {
+      tail.ts = line.ts;
+      tail.texts.length = 0;
+      tail.texts.push(line.text);
+    }
+    return true;
+  }
+
+  private noteSource(source: LogSource): SourceState {
+    const key = sourceKey(source);
+    let state = this.sources.get(key);
+    if (!state) {
+      state = { source, key, color: this.colors.colorOf(key), ended: false, lines: 0 };
+      this.sources.set(key, state);
+    }
+    return state;
+  }
+
+  private makeKeyOf(): (index: number) => number {
+    return (index) => this.viewGet(index)?.seq ?? -1 - index;
+  }
+}
