@@ -1,7 +1,12 @@
 // Starts a real Podscope server in-process against the local cluster, and talks to it like a browser.
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { WebSocket } from 'ws';
 import { buildApp } from '../../src/server/app.js';
+import type { AuditStore } from '../../src/server/audit/audit-store.js';
+import type { PodscopeConfig } from '../../src/server/config/podscope-config.js';
 import { KubeconfigClusterRegistry } from '../../src/server/kube/cluster-registry.js';
 import { adminKubeconfig } from './cluster.js';
 
@@ -10,16 +15,41 @@ export const CLUSTER = 'podscope-local';
 export interface RunningPodscope {
   url: string;
   wsUrl: string;
+  /** The audit database and recordings (a temporary directory unless given). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
 export async function startPodscope(
-  opts: { kubeconfig?: string; webRoot?: string } = {},
+  opts: {
+    kubeconfig?: string;
+    webRoot?: string;
+    /** Default: a fresh temporary directory, removed on close. */
+    dataDir?: string;
+    audit?: AuditStore;
+    config?: PodscopeConfig;
+  } = {},
 ): Promise<RunningPodscope> {
   const registry = new KubeconfigClusterRegistry({ kubeconfig: opts.kubeconfig ?? adminKubeconfig });
-  const app = await buildApp({ registry, logLevel: 'error', webRoot: opts.webRoot ?? '/nonexistent' });
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'podscope-data-'));
+  const app = await buildApp({
+    registry,
+    logLevel: 'error',
+    webRoot: opts.webRoot ?? '/nonexistent',
+    dataDir,
+    audit: opts.audit,
+    config: opts.config,
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url: address, wsUrl: address.replace(/^http/, 'ws'), close: () => app.close() };
+  return {
+    url: address,
+    wsUrl: address.replace(/^http/, 'ws'),
+    dataDir,
+    close: async () => {
+      await app.close();
+      if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
