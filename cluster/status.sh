@@ -4,14 +4,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/components.sh"
 
 code=0
+rss_mib() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+total=0
 for c in "${COMPONENTS[@]}"; do
   if component_alive "$c"; then
-    printf '%-24s running (pid %s)\n' "$c" "$(component_pid "$c")"
+    pid="$(component_pid "$c")"
+    mib="$(rss_mib "$pid")"
+    total=$((total + mib))
+    printf '%-24s running (pid %s, %s MiB)\n' "$c" "$pid" "$mib"
   else
     printf '%-24s stopped\n' "$c"
     code=1
   fi
 done
+shims=0
+for pid in $(pgrep -f "containerd-shim.*-address $CONTAINERD_SOCK" || true); do shims=$((shims + $(rss_mib "$pid"))); done
+printf '%-24s %s MiB (components %s MiB + containerd shims %s MiB; container processes not counted)\n' \
+  "memory (RSS)" $((total + shims)) "$total" "$shims"
 if [[ -x "$KUBECTL" ]] && kc get --raw /readyz >/dev/null 2>&1; then
   echo
   kc get nodes -o wide
