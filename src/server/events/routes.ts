@@ -5,9 +5,8 @@ import type { EventWatchMessage } from '../../shared/api.js';
 import { toEventView } from '../../shared/events/fold.js';
 import { podParam, readQuery } from '../http/params.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import { listWatch } from '../kube/list-watch.js';
 import { getPod } from '../kube/pods.js';
-import { JsonSocket } from '../ws/json-socket.js';
+import { relayWatch, socketRoute } from '../ws/socket-route.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 
 type NsParams = { cluster: string; namespace: string };
@@ -37,30 +36,17 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return list.items.map(toEventView);
   });
 
-  app.get<{ Params: NsParams }>(`${base}/watch`, { websocket: true }, async (socket, req) => {
-    const sock = new JsonSocket(socket, req.log);
-    try {
-      const q = readQuery(req.query, ['pod']);
-      const client = clientFor(ctx, req, req.params.cluster);
-      const ns = await existingNamespace(client, req.params.namespace, sock.signal);
-      const query = await eventQuery(client, ns, q.pod, sock.signal);
-      const send = (m: EventWatchMessage) => sock.send(m);
-      await listWatch<CoreV1Event>(
-        client,
-        `/api/v1/namespaces/${ns}/events`,
-        query,
-        {
-          onSnapshot: (items) => send({ type: 'snapshot', events: items.map(toEventView) }),
-          onEvent: (type, e) =>
-            type === 'DELETED'
-              ? send({ type: 'delete', uid: e.metadata?.uid ?? '' })
-              : send({ type: 'upsert', event: toEventView(e) }),
-          onFatal: (err) => void sock.fail(err),
-        },
-        sock.signal,
-      );
-    } catch (err) {
-      await sock.fail(err);
-    }
+  socketRoute<NsParams>(app, `${base}/watch`, async (sock, req) => {
+    const q = readQuery(req.query, ['pod']);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace, sock.signal);
+    const query = await eventQuery(client, ns, q.pod, sock.signal);
+    await relayWatch<CoreV1Event>(sock, client, `/api/v1/namespaces/${ns}/events`, query, {
+      snapshot: (items): EventWatchMessage => ({ type: 'snapshot', events: items.map(toEventView) }),
+      event: (type, e): EventWatchMessage =>
+        type === 'DELETED'
+          ? { type: 'delete', uid: e.metadata?.uid ?? '' }
+          : { type: 'upsert', event: toEventView(e) },
+    });
   });
 }

@@ -14,7 +14,9 @@ import {
   timeParam,
 } from '../http/params.js';
 import { getPod, podPath } from '../kube/pods.js';
-import { JsonSocket } from '../ws/json-socket.js';
+import type { JsonSocket } from '../ws/json-socket.js';
+import { socketRoute } from '../ws/socket-route.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 import { streamContainerLogs, type LogSink } from './container-logs.js';
 import { streamMergedLogs, workloadSelector, WORKLOAD_KINDS } from './merged-logs.js';
@@ -25,7 +27,7 @@ const MAX_SINCE = 30 * 24 * 3600;
 
 /** The container to read: the named one, or the pod's only/default app container (like kubectl). */
 async function resolveContainer(
-  client: ReturnType<typeof clientFor>,
+  client: KubeClient,
   ns: string,
   pod: string,
   raw: string | undefined,
@@ -69,20 +71,18 @@ function windowParams(q: Record<string, string | undefined>) {
   return { tailLines, sinceSeconds, sinceTime };
 }
 
+const WINDOW_PARAMS = ['tailLines', 'sinceSeconds', 'sinceTime'] as const;
+const RAW_LOG_PARAMS = ['container', ...WINDOW_PARAMS, 'previous', 'timestamps', 'limitBytes', 'download'];
+const STREAM_PARAMS = ['container', ...WINDOW_PARAMS, 'previous', 'follow'];
+const MERGED_PARAMS = [...WINDOW_PARAMS, 'follow'];
+
+type WorkloadParams = { cluster: string; namespace: string; kind: string; name: string };
+
 export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const base = '/api/clusters/:cluster/namespaces/:namespace';
 
   app.get<{ Params: PodParams }>(`${base}/pods/:pod/logs`, async (req, reply) => {
-    const q = readQuery(req.query, [
-      'container',
-      'tailLines',
-      'sinceSeconds',
-      'sinceTime',
-      'previous',
-      'timestamps',
-      'limitBytes',
-      'download',
-    ]);
+    const q = readQuery(req.query, RAW_LOG_PARAMS);
     const client = clientFor(ctx, req, req.params.cluster);
     const ns = await existingNamespace(client, req.params.namespace);
     const pod = podParam(req.params.pod);
@@ -94,6 +94,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const container = await resolveContainer(client, ns, pod, q.container);
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
+    // Passed through untouched: the body is byte-for-byte what `kubectl logs` prints.
     const upstream = await client.stream({
       path: `${podPath(ns, pod)}/log`,
       query: {
@@ -116,109 +117,70 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.send(upstream);
   });
 
-  app.get<{ Params: PodParams }>(
-    `${base}/pods/:pod/logs/stream`,
-    { websocket: true },
-    async (socket, req) => {
-      const sock = new JsonSocket(socket, req.log);
-      try {
-        const q = readQuery(req.query, [
-          'container',
-          'tailLines',
-          'sinceSeconds',
-          'sinceTime',
-          'previous',
-          'follow',
-        ]);
-        const client = clientFor(ctx, req, req.params.cluster);
-        const ns = await existingNamespace(client, req.params.namespace, sock.signal);
-        const pod = podParam(req.params.pod);
-        const window = {
-          ...windowParams(q),
-          previous: boolParam(q.previous, 'previous', false),
-          follow: boolParam(q.follow, 'follow', true),
-        };
-        const container = await resolveContainer(client, ns, pod, q.container, sock.signal);
-        const why = await streamContainerLogs(
-          client,
-          { namespace: ns, pod, container },
-          window,
-          sinkFor(sock),
-          sock.signal,
-        );
-        await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
-        sock.close(1000, 'end');
-      } catch (err) {
-        await sock.fail(err);
-      }
-    },
-  );
+  socketRoute<PodParams>(app, `${base}/pods/:pod/logs/stream`, async (sock, req) => {
+    const q = readQuery(req.query, STREAM_PARAMS);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace, sock.signal);
+    const pod = podParam(req.params.pod);
+    const window = {
+      ...windowParams(q),
+      previous: boolParam(q.previous, 'previous', false),
+      follow: boolParam(q.follow, 'follow', true),
+    };
+    const container = await resolveContainer(client, ns, pod, q.container, sock.signal);
+    const why = await streamContainerLogs(
+      client,
+      { namespace: ns, pod, container },
+      window,
+      sinkFor(sock),
+      sock.signal,
+    );
+    await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
+    sock.close(1000, 'end');
+  });
 
+  /** Merged streams differ only in how the label selector is found. */
   const merged = async (
     sock: JsonSocket,
-    req: FastifyRequest,
-    cluster: string,
-    namespace: string,
+    req: FastifyRequest<{ Params: { cluster: string; namespace: string } }>,
     query: Record<string, unknown>,
-    selectorFor: (client: ReturnType<typeof clientFor>, ns: string) => Promise<string>,
+    selectorFor: (client: KubeClient, ns: string) => Promise<string>,
   ) => {
-    try {
-      const q = readQuery(query, ['tailLines', 'sinceSeconds', 'sinceTime', 'follow']);
-      const client = clientFor(ctx, req, cluster);
-      const ns = await existingNamespace(client, namespace, sock.signal);
-      const selector = await selectorFor(client, ns);
-      const { tailLines, sinceSeconds, sinceTime } = windowParams(q);
-      const follow = boolParam(q.follow, 'follow', true);
-      const why = await streamMergedLogs(
-        client,
-        ns,
-        selector,
-        { tailLines, sinceSeconds, sinceTime, follow },
-        sock,
-        sock.signal,
-      );
-      await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
-      sock.close(1000, 'end');
-    } catch (err) {
-      await sock.fail(err);
-    }
+    const q = readQuery(query, MERGED_PARAMS);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace, sock.signal);
+    const selector = await selectorFor(client, ns);
+    const window = { ...windowParams(q), follow: boolParam(q.follow, 'follow', true) };
+    const why = await streamMergedLogs(client, ns, selector, window, sock, sock.signal);
+    await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
+    sock.close(1000, 'end');
   };
 
-  app.get<{ Params: { cluster: string; namespace: string; kind: string; name: string } }>(
-    `${base}/workloads/:kind/:name/logs/stream`,
-    { websocket: true },
-    (socket, req) => {
-      const sock = new JsonSocket(socket, req.log);
-      const query = (req.query ?? {}) as Record<string, unknown>;
-      return merged(sock, req, req.params.cluster, req.params.namespace, query, async (client, ns) => {
-        const kind = req.params.kind.toLowerCase();
-        if (!WORKLOAD_KINDS.includes(kind)) {
-          throw badRequest(
-            `Workload kind must be one of ${WORKLOAD_KINDS.join(', ')} (got "${req.params.kind.slice(0, 40)}").`,
-          );
-        }
-        return workloadSelector(
-          client,
-          ns,
-          kind,
-          objectNameParam(req.params.name, 'Workload name'),
-          sock.signal,
+  socketRoute<WorkloadParams>(app, `${base}/workloads/:kind/:name/logs/stream`, (sock, req) =>
+    merged(sock, req, (req.query ?? {}) as Record<string, unknown>, async (client, ns) => {
+      const kind = req.params.kind.toLowerCase();
+      if (!WORKLOAD_KINDS.includes(kind)) {
+        throw badRequest(
+          `Workload kind must be one of ${WORKLOAD_KINDS.join(', ')} (got "${req.params.kind.slice(0, 40)}").`,
         );
-      });
-    },
+      }
+      return workloadSelector(
+        client,
+        ns,
+        kind,
+        objectNameParam(req.params.name, 'Workload name'),
+        sock.signal,
+      );
+    }),
   );
 
-  app.get<{ Params: { cluster: string; namespace: string } }>(
-    `${base}/logs/stream`,
-    { websocket: true },
-    (socket, req) => {
-      const sock = new JsonSocket(socket, req.log);
-      const { selector, ...rest } = (req.query ?? {}) as Record<string, unknown>;
-      return merged(sock, req, req.params.cluster, req.params.namespace, rest, async () => {
-        if (typeof selector !== 'string' || selector === '')
-          throw badRequest('A label selector is required: ?selector=app%3Dweb');
-        return selectorParam(selector);
-      });
-    },
-  );
+  socketRoute<{ cluster: string; namespace: string }>(app, `${base}/logs/stream`, (sock, req) => {
+    const { selector, ...rest } = (req.query ?? {}) as Record<string, unknown>;
+    return merged(sock, req, rest, async () => {
+      if (typeof selector !== 'string' || selector === '') {
+        throw badRequest('A label selector is required: ?selector=app%3Dweb');
+      }
+      return selectorParam(selector);
+    });
+  });
 }
