@@ -16,23 +16,31 @@ const FOLLOW_SECONDS = 10;
 const CONCURRENT = 100;
 
 function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/podscope.js'), '--kubeconfig', adminKubeconfig, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/podscope.js'), '--kubeconfig', adminKubeconfig, '--port', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('running at') && resolve(child));
     child.on('exit', (code) => reject(new Error(`podscope exited ${code}`)));
   });
 }
 
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+const rssKiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
 function streamUrl(port: number, query: string, pod = 'firehose') {
   return `ws://127.0.0.1:${port}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?${query}`;
 }
 
 /** Counts lines arriving on a Podscope log stream until `stop` says so. */
-function podscopeCount(url: string, stop: (lines: number, ms: number) => boolean): Promise<{ lines: number; ms: number; firstLineMs: number }> {
+function podscopeCount(
+  url: string,
+  stop: (lines: number, ms: number) => boolean,
+): Promise<{ lines: number; ms: number; firstLineMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let lines = 0;
@@ -56,12 +64,17 @@ function podscopeCount(url: string, stop: (lines: number, ms: number) => boolean
 }
 
 /** Counts newline bytes kubectl writes until `stop` says so. */
-function kubectlCount(args: string[], stop: (lines: number, ms: number) => boolean): Promise<{ lines: number; ms: number; firstLineMs: number }> {
+function kubectlCount(
+  args: string[],
+  stop: (lines: number, ms: number) => boolean,
+): Promise<{ lines: number; ms: number; firstLineMs: number }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     let lines = 0;
     let first = -1;
-    const child = spawn(kubectlPath, ['--kubeconfig', adminKubeconfig, '-n', 'demo', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(kubectlPath, ['--kubeconfig', adminKubeconfig, '-n', 'demo', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let done = false;
     const finish = () => {
       if (done) return;
@@ -87,8 +100,14 @@ async function main() {
   try {
     // 1. Backlog.
     const stopAt = (n: number) => (lines: number) => lines >= n;
-    const psBacklog = await podscopeCount(streamUrl(port, `follow=false&tailLines=${BACKLOG_LINES}`), stopAt(BACKLOG_LINES));
-    const kcBacklog = await kubectlCount(['logs', 'firehose', `--tail=${BACKLOG_LINES}`], stopAt(BACKLOG_LINES));
+    const psBacklog = await podscopeCount(
+      streamUrl(port, `follow=false&tailLines=${BACKLOG_LINES}`),
+      stopAt(BACKLOG_LINES),
+    );
+    const kcBacklog = await kubectlCount(
+      ['logs', 'firehose', `--tail=${BACKLOG_LINES}`],
+      stopAt(BACKLOG_LINES),
+    );
     const psRate = psBacklog.lines / (psBacklog.ms / 1000);
     const kcRate = kcBacklog.lines / (kcBacklog.ms / 1000);
 
@@ -103,7 +122,9 @@ async function main() {
     const psFirst: number[] = [];
     const kcFirst: number[] = [];
     for (let i = 0; i < 10; i++) {
-      psFirst.push((await podscopeCount(streamUrl(port, 'follow=true&tailLines=1'), (l) => l >= 1)).firstLineMs);
+      psFirst.push(
+        (await podscopeCount(streamUrl(port, 'follow=true&tailLines=1'), (l) => l >= 1)).firstLineMs,
+      );
       kcFirst.push((await kubectlCount(['logs', '-f', 'firehose', '--tail=1'], (l) => l >= 1)).firstLineMs);
     }
 
@@ -114,8 +135,24 @@ async function main() {
     let received = 0;
     const streaming = new Set<number>();
     // Realistic streams: the web Deployment's pods, which log a few lines a second each.
-    const webPods = execFileSync(kubectlPath, ['--kubeconfig', adminKubeconfig, '-n', 'demo', 'get', 'pods', '-l', 'app=web',
-      '-o', 'jsonpath={.items[*].metadata.name}'], { encoding: 'utf8' }).trim().split(/\s+/);
+    const webPods = execFileSync(
+      kubectlPath,
+      [
+        '--kubeconfig',
+        adminKubeconfig,
+        '-n',
+        'demo',
+        'get',
+        'pods',
+        '-l',
+        'app=web',
+        '-o',
+        'jsonpath={.items[*].metadata.name}',
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split(/\s+/);
     for (let i = 0; i < CONCURRENT; i++) {
       const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', webPods[i % webPods.length]));
       ws.on('message', (d) => {
@@ -132,13 +169,23 @@ async function main() {
     console.log('\nPodscope log streaming benchmark (firehose pod, local cluster)\n');
     console.log('| measure | Podscope | kubectl | ratio (Podscope/kubectl) |');
     console.log('|---|---|---|---|');
-    console.log(`| backlog read, ${fmt(BACKLOG_LINES)} lines | ${fmt(psRate)} lines/s (${fmt(psBacklog.ms)} ms) | ${fmt(kcRate)} lines/s (${fmt(kcBacklog.ms)} ms) | ${(psRate / kcRate).toFixed(2)} |`);
-    console.log(`| live follow, ${FOLLOW_SECONDS} s window | ${fmt(psLive.lines / FOLLOW_SECONDS)} lines/s | ${fmt(kcLive.lines / FOLLOW_SECONDS)} lines/s | ${(psLive.lines / kcLive.lines).toFixed(2)} |`);
-    console.log(`| time to first line (median of 10) | ${fmt(median(psFirst))} ms | ${fmt(median(kcFirst))} ms | ${(median(psFirst) / median(kcFirst)).toFixed(2)} |`);
-    console.log(`\nServer RSS: ${fmt(before)} KiB idle → ${fmt(during)} KiB with ${CONCURRENT} concurrent follows of the web pods ` +
-      `(${fmt((during - before) / CONCURRENT)} KiB per stream; ${streaming.size} streams delivered lines, ` +
-      `${fmt(received / 1024 / 1024)} MiB in total over 15 s)`);
-    console.log('(Podscope lines are counted as received by a WebSocket client; kubectl lines as newlines on its stdout.)');
+    console.log(
+      `| backlog read, ${fmt(BACKLOG_LINES)} lines | ${fmt(psRate)} lines/s (${fmt(psBacklog.ms)} ms) | ${fmt(kcRate)} lines/s (${fmt(kcBacklog.ms)} ms) | ${(psRate / kcRate).toFixed(2)} |`,
+    );
+    console.log(
+      `| live follow, ${FOLLOW_SECONDS} s window | ${fmt(psLive.lines / FOLLOW_SECONDS)} lines/s | ${fmt(kcLive.lines / FOLLOW_SECONDS)} lines/s | ${(psLive.lines / kcLive.lines).toFixed(2)} |`,
+    );
+    console.log(
+      `| time to first line (median of 10) | ${fmt(median(psFirst))} ms | ${fmt(median(kcFirst))} ms | ${(median(psFirst) / median(kcFirst)).toFixed(2)} |`,
+    );
+    console.log(
+      `\nServer RSS: ${fmt(before)} KiB idle → ${fmt(during)} KiB with ${CONCURRENT} concurrent follows of the web pods ` +
+        `(${fmt((during - before) / CONCURRENT)} KiB per stream; ${streaming.size} streams delivered lines, ` +
+        `${fmt(received / 1024 / 1024)} MiB in total over 15 s)`,
+    );
+    console.log(
+      '(Podscope lines are counted as received by a WebSocket client; kubectl lines as newlines on its stdout.)',
+    );
   } finally {
     server.kill('SIGTERM');
   }
