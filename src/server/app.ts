@@ -1,16 +1,25 @@
 // Wires the capabilities into one HTTP server. Each folder registers its own routes.
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
+import type { AuditStore } from './audit/audit-store.js';
+import { auditRoutes } from './audit/routes.js';
+import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
 import { clusterRoutes } from './clusters/routes.js';
+import { resolveDebugConfig, type DebugConfig } from './debug/debug-config.js';
+import { debugRoutes } from './debug/routes.js';
+import { DEFAULT_CONFIG, type PodscopeConfig } from './config/podscope-config.js';
 import { eventRoutes } from './events/routes.js';
+import { fileRoutes } from './files/routes.js';
 import { toErrorBody } from './http/errors.js';
 import type { ClusterRegistry } from './kube/cluster-registry.js';
 import { logRoutes } from './logs/routes.js';
 import { podRoutes } from './pods/routes.js';
+import { terminalRoutes } from './terminal/routes.js';
 import { isAllowedOrigin } from './ws/json-socket.js';
 import type { ServerContext } from './context.js';
 
@@ -20,7 +29,17 @@ export interface AppOptions {
   webRoot?: string;
   allowedOrigins?: string[];
   logLevel?: string;
+  /** Audit database and recordings live here; default ~/.local/share/podscope. */
+  dataDir?: string;
+  /** Default: SQLite at <dataDir>/audit.db (closed with the app; a store passed in is the caller's). */
+  audit?: AuditStore;
+  config?: PodscopeConfig;
+  /** Debug containers, pod copies, node debugging, files (images, limits, timers). */
+  debug?: Partial<DebugConfig>;
 }
+
+export const defaultDataDir = () =>
+  path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'podscope');
 
 export const defaultWebRoot = () =>
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -30,11 +49,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: { level: opts.logLevel ?? 'warn' },
     bodyLimit: 1024 * 1024,
   });
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  const audit = opts.audit ?? new SqliteAuditStore(path.join(dataDir, 'audit.db'));
   const ctx: ServerContext = {
     registry: opts.registry,
     identityFor: () => null,
     log: app.log,
     allowedOrigins: opts.allowedOrigins ?? [],
+    audit,
+    execPolicy: (opts.config ?? DEFAULT_CONFIG).execPolicy,
+    recordingsDir: path.join(dataDir, 'recordings'),
   };
 
   app.setErrorHandler((err, req, reply) => {
@@ -58,6 +82,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   podRoutes(app, ctx);
   logRoutes(app, ctx);
   eventRoutes(app, ctx);
+  terminalRoutes(app, ctx);
+  auditRoutes(app, ctx);
+  const debugConfig = resolveDebugConfig(opts.debug);
+  debugRoutes(app, ctx, debugConfig);
+  fileRoutes(app, ctx, debugConfig);
 
   const webRoot = opts.webRoot ?? defaultWebRoot();
   const haveWeb = existsSync(path.join(webRoot, 'index.html'));
@@ -71,6 +100,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Client-side routes (shareable URLs) all load the app.
     return reply.sendFile('index.html');
   });
-  app.addHook('onClose', async () => opts.registry.close());
+  app.addHook('onClose', async () => {
+    opts.registry.close();
+    if (opts.audit === undefined) await audit.close();
+  });
   return app;
 }

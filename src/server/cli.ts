@@ -1,10 +1,18 @@
-// `podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]`
+// `podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
+//  [--data-dir DIR] [--config FILE]`
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { buildApp } from './app.js';
+import path from 'node:path';
+import { buildApp, defaultDataDir } from './app.js';
+import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
+import { loadConfig, type PodscopeConfig } from './config/podscope-config.js';
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
 
 const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
+                [--data-dir DIR] [--config FILE]
+
+--data-dir  audit database and session recordings (default ~/.local/share/podscope)
+--config    JSON config file, e.g. the exec policy per cluster and namespace
 
 Starts the Podscope web server. Every context of the kubeconfig is a cluster you can switch to;
 requests are made with the kubeconfig's own credentials.`;
@@ -20,6 +28,8 @@ async function main(): Promise<void> {
         port: { type: 'string', default: '7420' },
         open: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'warn' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -44,7 +54,23 @@ async function main(): Promise<void> {
     console.error(`podscope: cannot load the kubeconfig: ${(err as Error).message}`);
     process.exit(1);
   }
-  const app = await buildApp({ registry, logLevel: args['log-level'] });
+  let config: PodscopeConfig | undefined;
+  try {
+    config = args.config === undefined ? undefined : loadConfig(args.config);
+  } catch (err) {
+    console.error(`podscope: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const dataDir = path.resolve(args['data-dir'] ?? defaultDataDir());
+  const audit = new SqliteAuditStore(path.join(dataDir, 'audit.db'));
+  try {
+    await audit.check();
+  } catch (err) {
+    // Logs and events still work; every terminal is refused until the store can be written.
+    console.error(`podscope: warning: ${(err as Error).message}; terminals will be refused`);
+  }
+  const app = await buildApp({ registry, logLevel: args['log-level'], dataDir, audit, config });
+  app.addHook('onClose', () => audit.close());
   const address = await app.listen({ host: args.host, port });
   const url = address.replace('://[::1]', '://localhost');
   console.log(`Podscope is running at ${url}`);

@@ -1,10 +1,12 @@
 // What every route needs: the clusters, and who the request is from.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { AuditStore } from './audit/audit-store.js';
 import type { ClusterRegistry } from './kube/cluster-registry.js';
 import type { Identity } from './kube/identity.js';
 import type { KubeClient } from './kube/kube-client.js';
 import { KubeApiError, notFound } from './http/errors.js';
 import { clusterParam, namespaceParam } from './http/params.js';
+import type { ExecPolicyConfig } from './terminal/policy/exec-policy.js';
 
 export interface ServerContext {
   registry: ClusterRegistry;
@@ -13,6 +15,11 @@ export interface ServerContext {
   log: FastifyBaseLogger;
   /** Origins allowed to open WebSockets besides the server's own. */
   allowedOrigins: readonly string[];
+  /** Where exec/debug sessions are recorded before their streams open. */
+  audit: AuditStore;
+  execPolicy: ExecPolicyConfig;
+  /** Directory of the asciicast session recordings (`<data-dir>/recordings`). */
+  recordingsDir: string;
 }
 
 /** A client for the `:cluster` route parameter, acting as the request's identity. */

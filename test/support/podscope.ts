@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import { buildApp } from '../../src/server/app.js';
 import type { AuditStore } from '../../src/server/audit/audit-store.js';
 import type { PodscopeConfig } from '../../src/server/config/podscope-config.js';
+import type { DebugConfig } from '../../src/server/debug/debug-config.js';
 import { KubeconfigClusterRegistry } from '../../src/server/kube/cluster-registry.js';
 import { adminKubeconfig } from './cluster.js';
 
@@ -28,6 +29,8 @@ export async function startPodscope(
     dataDir?: string;
     audit?: AuditStore;
     config?: PodscopeConfig;
+    /** Debug/file settings (short timers and limits in tests). */
+    debug?: Partial<DebugConfig>;
   } = {},
 ): Promise<RunningPodscope> {
   const registry = new KubeconfigClusterRegistry({ kubeconfig: opts.kubeconfig ?? adminKubeconfig });
@@ -39,6 +42,7 @@ export async function startPodscope(
     dataDir,
     audit: opts.audit,
     config: opts.config,
+    debug: opts.debug,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -19,8 +19,10 @@ export function validateContainerPath(raw: string, what = 'Path'): Result<string
   if (raw.length > MAX_PATH_LENGTH) {
     return { ok: false, error: `${what} must be at most ${MAX_PATH_LENGTH} characters long.` };
   }
-  if (UNSAFE.test(raw)) return { ok: false, error: `${what} ${quote(raw)} contains control or invisible characters.` };
-  if (!raw.startsWith('/')) return { ok: false, error: `${what} ${quote(raw)} must be absolute (start with '/').` };
+  if (UNSAFE.test(raw))
+    return { ok: false, error: `${what} ${quote(raw)} contains control or invisible characters.` };
+  if (!raw.startsWith('/'))
+    return { ok: false, error: `${what} ${quote(raw)} must be absolute (start with '/').` };
   if (raw === '/') return { ok: true, value: raw };
   const segments = raw.slice(1).split('/');
   if (segments.some((s) => s === '..')) {

@@ -69,19 +69,19 @@ export function chooseUser(pod: Pod, target: ContainerSpec, req: DebugContainerR
     }
     return {
       ok: true,
-      value: {
+      value: withoutUndefined({
         runAsUser: req.runAsUser,
         runAsGroup: req.runAsGroup ?? appGid,
-        ...(nonRootRequired ? { runAsNonRoot: true } : {}),
+        runAsNonRoot: nonRootRequired ? true : undefined,
         reason: `user ${req.runAsUser}, as requested`,
-      },
+      }),
     };
   }
   if (nonRootRequired) {
     const uid = appUid !== undefined && appUid !== 0 ? appUid : FALLBACK_NON_ROOT_UID;
     return {
       ok: true,
-      value: {
+      value: withoutUndefined({
         runAsUser: uid,
         runAsGroup: req.runAsGroup ?? appGid,
         runAsNonRoot: true,
@@ -89,7 +89,7 @@ export function chooseUser(pod: Pod, target: ContainerSpec, req: DebugContainerR
           uid === appUid
             ? `user ${uid}, the app's user, because the ${req.profile === 'restricted' ? 'profile' : 'pod'} requires non-root`
             : `user ${uid} (nobody), because the ${req.profile === 'restricted' ? 'profile' : 'pod'} requires non-root and names no user`,
-      },
+      }),
     };
   }
   return {
@@ -99,6 +99,10 @@ export function chooseUser(pod: Pod, target: ContainerSpec, req: DebugContainerR
       reason: "the image's own user",
     },
   };
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** A free name `podscope-debug-<target>-<n>` (at most 63 characters, unique among all containers). */
@@ -183,9 +187,15 @@ function profileOf(c: EphemeralContainerSpec): DebugProfile | null {
   return isDebugProfile(v) ? v : null;
 }
 
-/** Every ephemeral container of the pod with its state. One that has no status yet is 'waiting'. */
+/**
+ * Every ephemeral container of the pod with its state, by name (numbers in natural order: the API keeps
+ * them in patch order, which is not creation order). One that has no status yet is 'waiting'.
+ */
 export function debugContainerViews(pod: Pod): DebugContainerView[] {
-  return (pod.spec?.ephemeralContainers ?? []).map((c) => {
+  const sorted = [...(pod.spec?.ephemeralContainers ?? [])].sort((a, b) =>
+    a.name.localeCompare(b.name, 'en', { numeric: true }),
+  );
+  return sorted.map((c) => {
     const s = statusOf(pod, c.name)?.state ?? {};
     const state: DebugContainerState = s.running ? 'running' : s.terminated ? 'finished' : 'waiting';
     return {
@@ -234,26 +244,45 @@ function normalizedSecurity(sc: SecurityContext | undefined): unknown {
   return sorted;
 }
 
-/** What waiting for a new debug container concluded from one pod update; undefined = keep waiting. */
-export function debugContainerOutcome(
+/**
+ * What waiting for a new container (debug container, copy or node pod) concluded from one pod update;
+ * undefined = keep waiting.
+ */
+export function containerStartOutcome(
   pod: Pod,
   name: string,
 ): { ok: true } | { ok: false; error: string } | undefined {
-  const s = statusOf(pod, name)?.state;
-  if (!s) return undefined;
-  if (s.running) return { ok: true };
-  if (s.terminated) {
+  const all = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
+  const s = all.find((c) => c.name === name)?.state;
+  if (s?.running) return { ok: true };
+  if (s?.terminated) {
     return {
       ok: false,
-      error: `Debug container "${name}" exited at once (${s.terminated.reason ?? 'terminated'}, exit code ${s.terminated.exitCode ?? '?'})${s.terminated.message ? `: ${s.terminated.message}` : ''}.`,
+      error: `Container "${name}" exited at once (${s.terminated.reason ?? 'terminated'}, exit code ${s.terminated.exitCode ?? '?'})${s.terminated.message ? `: ${s.terminated.message}` : ''}.`,
     };
   }
-  const reason = s.waiting?.reason;
+  const reason = s?.waiting?.reason;
   if (reason && reason !== 'ContainerCreating' && reason !== 'PodInitializing') {
     return {
       ok: false,
-      error: `Debug container "${name}" cannot start (${reason})${s.waiting?.message ? `: ${s.waiting.message}` : ''}.`,
+      error: `Container "${name}" cannot start (${reason})${s?.waiting?.message ? `: ${s.waiting.message}` : ''}.`,
     };
+  }
+  const phase = pod.status?.phase;
+  if (phase === 'Failed' || phase === 'Succeeded') {
+    return { ok: false, error: `The pod ended (${phase}) before container "${name}" ran.` };
+  }
+  const conditions = (pod.status?.['conditions'] ?? []) as {
+    type?: string;
+    status?: string;
+    reason?: string;
+    message?: string;
+  }[];
+  const unscheduled = conditions.find(
+    (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable',
+  );
+  if (unscheduled) {
+    return { ok: false, error: `The pod cannot be scheduled: ${unscheduled.message ?? 'no node fits'}.` };
   }
   return undefined;
 }

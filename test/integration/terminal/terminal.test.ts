@@ -2,9 +2,11 @@
 // audit + recording of a scripted session, and that closing the socket ends the process.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { openExec } from '../../../src/server/exec/exec-connection.js';
+import { KubeconfigClusterRegistry } from '../../../src/server/kube/cluster-registry.js';
 import { SqliteAuditStore } from '../../../src/server/audit/sqlite-audit-store.js';
 import { readAsciicast } from '../../../src/server/terminal/recording/asciicast.js';
-import { waitFor } from '../../support/cluster.js';
+import { adminKubeconfig, kubectl, waitFor } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
 import { TerminalClient, terminalUrl } from './terminal-client.js';
@@ -41,7 +43,9 @@ describe('terminal', () => {
     const t = terminal();
     const ready = await t.ready();
     assert.equal(ready.shell, 'sh', 'busybox image: no bash, so sh');
-    assert.deepEqual(ready.command, ['sh']);
+    assert.deepEqual(ready.command.slice(2), ['sh']);
+    assert.equal(ready.command[0], 'env', 'tagged for cleanup');
+    assert.match(ready.command[1] ?? '', /^PODSCOPE_SESSION=[0-9a-f-]{36}$/);
     assert.equal(ready.policy, 'root-allowed');
     assert.equal(ready.user, null);
     assert.equal(ready.protocol, 'v5.channel.k8s.io');
@@ -106,7 +110,7 @@ describe('terminal', () => {
     const t = terminal({ command: ['echo', 'a;b', '$(id)', '*'] });
     const ready = await t.ready();
     assert.equal(ready.shell, null);
-    assert.deepEqual(ready.command, ['echo', 'a;b', '$(id)', '*']);
+    assert.deepEqual(ready.command.slice(2), ['echo', 'a;b', '$(id)', '*']);
     await t.closed;
     assert.match(t.output, /a;b \$\(id\) \*/);
     assert.equal(t.message('exit')?.code, 0);
@@ -135,7 +139,8 @@ describe('terminal', () => {
     for (const [i, keys] of typed.entries()) {
       const mark = t.output.length;
       t.type(keys);
-      if (i < typed.length - 1) await t.outputMatches(/\$ $|# $/, mark); // the next prompt
+      // Wait for the next prompt (busybox ash then asks for the cursor position: ESC [6n).
+      if (i < typed.length - 1) await t.outputMatches(/[$#] (?:\x1b\[6n)?$/, mark);
     }
     await t.closed;
     assert.equal(t.message('exit')?.code, 0);
@@ -164,7 +169,8 @@ describe('terminal', () => {
     assert.equal(session.namespace, 'demo');
     assert.equal(session.pod, pod);
     assert.equal(session.container, 'app');
-    assert.deepEqual(session.command, ['sh']);
+    assert.deepEqual(session.command, ready.command);
+    assert.equal(session.command.at(-1), 'sh');
     assert.match(session.policy, /^root-allowed \(default: /);
     assert.equal(session.clientAddress, '127.0.0.1');
     assert.equal(session.exitCode, 0);
@@ -184,17 +190,40 @@ describe('terminal', () => {
     assert.match(output, /\r\n\/tmp\r\n/);
   });
 
-  test('closing the socket ends the process in the container', async () => {
+  test('Kubernetes alone does not end a TTY exec when its stream closes (why Podscope cleans up)', async () => {
+    const registry = new KubeconfigClusterRegistry({ kubeconfig: adminKubeconfig });
+    try {
+      const client = registry.get(CLUSTER).client(null);
+      const conn = await openExec(
+        client,
+        { namespace: 'demo', pod, container: 'app', command: ['sleep', '23456'], stdin: true, tty: true },
+        { stdout: () => undefined, stderr: () => undefined, exit: () => undefined },
+      );
+      await waitFor('sleep 23456 running', async () =>
+        (await processes(pod)).includes('sleep 23456') ? true : undefined,
+      );
+      conn.close();
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.match(await processes(pod), /sleep 23456/, 'still running 3 s after the stream closed');
+    } finally {
+      registry.close();
+      await kubectl(['-n', 'demo', 'exec', pod, '--', 'pkill', '-f', 'sleep 23456']);
+    }
+  });
+
+  test('closing the socket ends the process in the container, and what it started in the background', async () => {
     const t = terminal();
     const { sessionId } = await t.ready();
+    t.type('sleep 34567 &\r');
     t.type('sleep 12345\r');
-    await waitFor('sleep 12345 running', async () =>
-      (await processes(pod)).includes('sleep 12345') ? true : undefined,
-    );
+    await waitFor('sleep 12345 running', async () => {
+      const ps = await processes(pod);
+      return ps.includes('sleep 12345') && ps.includes('sleep 34567') ? true : undefined;
+    });
     t.close();
     await waitFor(
       'sleep 12345 gone',
-      async () => ((await processes(pod)).includes('sleep 12345') ? undefined : true),
+      async () => (/sleep (12345|34567)/.test(await processes(pod)) ? undefined : true),
       30_000,
       500,
     );
@@ -206,7 +235,7 @@ describe('terminal', () => {
     assert.match(s.error ?? '', /browser left/);
     assert.deepEqual(
       s.commands.map((c) => c.line),
-      ['sleep 12345'],
+      ['sleep 34567 &', 'sleep 12345'],
     );
   });
 });

@@ -1,0 +1,94 @@
+// Deletes expired pod copies and node debug pods in every cluster, with Podscope's own identity: once at
+// start (so pods left by a crashed or restarted Podscope go) and then periodically. Only pods carrying
+// Podscope's marks and a passed expiry are touched.
+import type { V1Pod } from '@kubernetes/client-node';
+import { DEBUG_POD_SELECTOR, isExpired, readMarks } from '../../shared/debug/debug-pod-marks.js';
+import type { ServerContext } from '../context.js';
+import type { ClusterRegistry } from '../kube/cluster-registry.js';
+import type { DebugConfig } from './debug-config.js';
+import { endAudit } from './debug-audit.js';
+import { deleteDebugPod } from './debug-pods.js';
+
+export interface ReapedPod {
+  cluster: string;
+  namespace: string;
+  pod: string;
+}
+
+export class DebugPodReaper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<ReapedPod[]> | undefined;
+
+  constructor(
+    private readonly registry: ClusterRegistry,
+    private readonly ctx: Pick<ServerContext, 'audit' | 'log'>,
+    private readonly config: DebugConfig,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    void this.reapOnce();
+    this.timer = setInterval(() => void this.reapOnce(), this.config.reaperIntervalMs);
+    this.timer.unref();
+  }
+
+  /** One pass over all clusters; concurrent calls share the pass in progress. */
+  reapOnce(): Promise<ReapedPod[]> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<ReapedPod[]> {
+    const reaped: ReapedPod[] = [];
+    for (const info of this.registry.list()) {
+      const client = this.registry.get(info.name).client(null);
+      let pods: V1Pod[];
+      try {
+        pods = (
+          await client.json<{ items: V1Pod[] }>({
+            path: '/api/v1/pods',
+            query: { labelSelector: DEBUG_POD_SELECTOR },
+            timeoutMs: 15_000,
+          })
+        ).items;
+      } catch (err) {
+        this.ctx.log.debug({ err, cluster: info.name }, 'reaper: cannot list debug pods');
+        continue;
+      }
+      const now = this.now();
+      for (const pod of pods) {
+        const p = pod as Parameters<typeof readMarks>[0];
+        if (pod.metadata?.deletionTimestamp || !isExpired(p, now, 2 * this.config.podTtlMs)) continue;
+        const marks = readMarks(p)!;
+        try {
+          if (await deleteDebugPod(client, marks.namespace, marks.name)) {
+            reaped.push({ cluster: info.name, namespace: marks.namespace, pod: marks.name });
+            this.ctx.log.info(
+              { cluster: info.name, pod: `${marks.namespace}/${marks.name}` },
+              'reaper: deleted an expired debug pod',
+            );
+            if (
+              marks.session &&
+              (await this.ctx.audit.getSession(marks.session).catch(() => undefined))?.endedAt === null
+            ) {
+              await endAudit(this.ctx, marks.session, { error: 'expired: deleted by the reaper' });
+            }
+          }
+        } catch (err) {
+          this.ctx.log.warn(
+            { err, pod: `${marks.namespace}/${marks.name}` },
+            'reaper: could not delete an expired debug pod',
+          );
+        }
+      }
+    }
+    return reaped;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+}

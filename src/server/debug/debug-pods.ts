@@ -1,0 +1,194 @@
+// The lifecycle of the pods Podscope creates for debugging (pod copies and node debug pods): a browser
+// holds a lease (a WebSocket) while it uses one; when the last lease goes, the pod is deleted after a
+// grace period unless leased again. While leased, the expiry annotation is pushed forward, so the reaper
+// (which also runs after a restart or crash) only ever deletes pods nobody is using.
+import type { V1Pod } from '@kubernetes/client-node';
+import { expiryPatch, readMarks, type DebugPodInfo } from '../../shared/debug/debug-pod-marks.js';
+import type { ServerContext } from '../context.js';
+import { KubeApiError, PodscopeError } from '../http/errors.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { getPod, podPath } from '../kube/pods.js';
+import type { DebugConfig } from './debug-config.js';
+import { endAudit } from './debug-audit.js';
+
+interface LeaseEntry {
+  client: KubeClient;
+  count: number;
+  deleteTimer?: NodeJS.Timeout;
+  renewTimer?: NodeJS.Timeout;
+  session: string | null;
+}
+
+export type DeleteReason = 'deleted by the user' | 'lease expired' | 'expired: deleted by the reaper';
+
+/** Deletes a Podscope debug pod (quickly: its main process is a sleep that ignores SIGTERM). */
+export async function deleteDebugPod(client: KubeClient, namespace: string, pod: string): Promise<boolean> {
+  try {
+    await client.json({
+      method: 'DELETE',
+      path: podPath(namespace, pod),
+      query: { gracePeriodSeconds: 1 },
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return false;
+    throw err;
+  }
+}
+
+/** The pod if it is a Podscope debug pod; 404 if missing, 400 for any other pod. */
+export async function getDebugPod(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  signal?: AbortSignal,
+): Promise<{ pod: V1Pod; marks: DebugPodInfo }> {
+  const p = await getPod(client, namespace, pod, signal);
+  const marks = readMarks(p as Parameters<typeof readMarks>[0]);
+  if (!marks) {
+    throw new PodscopeError(
+      400,
+      `Pod "${pod}" is not a Podscope pod copy or node debug pod; Podscope only deletes or leases pods it made.`,
+    );
+  }
+  return { pod: p, marks };
+}
+
+export class DebugPodLeases {
+  private readonly entries = new Map<string, LeaseEntry>();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: Pick<ServerContext, 'audit' | 'log'>,
+    private readonly config: DebugConfig,
+  ) {}
+
+  private key(client: KubeClient, namespace: string, pod: string): string {
+    return `${client.cluster.name}/${namespace}/${pod}`;
+  }
+
+  isLeased(client: KubeClient, namespace: string, pod: string): boolean {
+    return (this.entries.get(this.key(client, namespace, pod))?.count ?? 0) > 0;
+  }
+
+  /**
+   * A new pod nobody holds yet: it is deleted after the grace period unless a lease arrives (the
+   * browser opens one as soon as it has the pod's name).
+   */
+  track(client: KubeClient, namespace: string, pod: string, session: string | null): void {
+    if (this.closed) return;
+    const key = this.key(client, namespace, pod);
+    const entry: LeaseEntry = { client, count: 0, session };
+    this.entries.set(key, entry);
+    this.scheduleDelete(namespace, pod, entry);
+  }
+
+  /** Takes a lease; the returned function releases it (safe to call twice). */
+  acquire(
+    client: KubeClient,
+    namespace: string,
+    pod: string,
+    session: string | null,
+    onGone: (why: string) => void,
+    onRenewed: (expiresAt: Date) => void,
+  ): () => void {
+    const key = this.key(client, namespace, pod);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { client, count: 0, session };
+      this.entries.set(key, entry);
+    }
+    const e = entry;
+    e.count += 1;
+    if (e.deleteTimer) clearTimeout(e.deleteTimer);
+    e.deleteTimer = undefined;
+    const renew = async () => {
+      const expiresAt = new Date(Date.now() + this.config.podTtlMs);
+      try {
+        await e.client.json({
+          method: 'PATCH',
+          path: podPath(namespace, pod),
+          body: expiryPatch(expiresAt),
+          contentType: 'application/merge-patch+json',
+        });
+        onRenewed(expiresAt);
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) onGone(`Pod "${pod}" no longer exists.`);
+        else this.ctx.log.warn({ err, pod }, 'could not renew the expiry of a debug pod');
+      }
+    };
+    void renew();
+    const every = Math.max(1000, Math.floor(this.config.podTtlMs / 3));
+    if (!e.renewTimer) e.renewTimer = setInterval(() => void renew(), every);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      e.count -= 1;
+      if (e.count > 0 || this.closed) return;
+      if (e.renewTimer) clearInterval(e.renewTimer);
+      e.renewTimer = undefined;
+      this.scheduleDelete(namespace, pod, e);
+    };
+  }
+
+  private scheduleDelete(namespace: string, pod: string, e: LeaseEntry): void {
+    if (e.deleteTimer) clearTimeout(e.deleteTimer);
+    e.deleteTimer = setTimeout(() => {
+      e.deleteTimer = undefined;
+      if (e.count > 0) return;
+      void this.remove(e.client, namespace, pod, 'lease expired');
+    }, this.config.leaseGraceMs);
+    e.deleteTimer.unref();
+  }
+
+  /** Deletes the pod now and ends its audit session. */
+  async remove(client: KubeClient, namespace: string, pod: string, why: DeleteReason): Promise<boolean> {
+    const key = this.key(client, namespace, pod);
+    const e = this.entries.get(key);
+    if (e) {
+      if (e.deleteTimer) clearTimeout(e.deleteTimer);
+      if (e.renewTimer) clearInterval(e.renewTimer);
+      this.entries.delete(key);
+    }
+    let session = e?.session ?? null;
+    let existed: boolean;
+    try {
+      if (session === null) {
+        const found = await getDebugPod(client, namespace, pod).catch(() => null);
+        session = found?.marks.session ?? null;
+      }
+      existed = await deleteDebugPod(client, namespace, pod);
+    } catch (err) {
+      this.ctx.log.warn({ err, pod, namespace }, 'could not delete a debug pod');
+      throw err;
+    }
+    if (existed && session) {
+      await endAudit(
+        this.ctx,
+        session,
+        why === 'deleted by the user' || why === 'lease expired' ? { note: why } : { error: why },
+      );
+    }
+    return existed;
+  }
+
+  /**
+   * Stops all timers. Pods without a lease are deleted now (their grace period would have run out
+   * anyway); leased ones are left to their expiry and the next reaper.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending: Promise<unknown>[] = [];
+    for (const [key, e] of this.entries) {
+      if (e.renewTimer) clearInterval(e.renewTimer);
+      if (e.deleteTimer) {
+        clearTimeout(e.deleteTimer);
+        const [, namespace, pod] = key.split('/') as [string, string, string];
+        pending.push(this.remove(e.client, namespace, pod, 'lease expired').catch(() => undefined));
+      }
+    }
+    this.entries.clear();
+    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+}

@@ -1,0 +1,464 @@
+// Debug containers (ephemeral), pod copies and node debug pods. Each creates a target and answers with
+// {namespace, pod, container} once it runs; the browser then opens a terminal to it (terminal/routes.ts).
+//
+//   GET  /api/clusters/:c/debug/options                                  → DebugOptions
+//   GET  /api/clusters/:c/namespaces/:ns/pods/:pod/debug-containers      → {containers: DebugContainerView[]}
+//   POST /api/clusters/:c/namespaces/:ns/pods/:pod/debug-containers      body DebugContainerCreate
+//        → 201 DebugContainerCreated (200 with reused: true when a running one with the same settings exists)
+//   POST /api/clusters/:c/namespaces/:ns/pods/:pod/copies                body PodCopyCreate → 201 DebugPodCreated
+//   POST /api/clusters/:c/nodes/:node/debug                              body NodeDebugCreate → 201 DebugPodCreated
+//   GET  /api/clusters/:c/namespaces/:ns/debug-pods                      → {pods: DebugPodView[]}
+//   DELETE /api/clusters/:c/namespaces/:ns/debug-pods/:pod               → {deleted: boolean}
+//   WS   /api/clusters/:c/namespaces/:ns/debug-pods/:pod/lease           → LeaseMessage…
+//        Hold it open while using a copy or node pod; when the last lease closes, the pod is deleted
+//        after the grace period unless leased again. A new pod is deleted after the grace period if no
+//        lease arrives.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { V1Pod } from '@kubernetes/client-node';
+import {
+  buildDebugContainer,
+  containerStartOutcome,
+  debugContainerViews,
+  findReusableDebugContainer,
+  nextDebugContainerName,
+} from '../../shared/debug/debug-container.js';
+import type {
+  DebugContainerCreated,
+  DebugOptions,
+  DebugPodCreated,
+  DebugPodView,
+  LeaseMessage,
+} from '../../shared/debug/debug-api.js';
+import { DEBUG_POD_SELECTOR, readMarks, type DebugPodKind } from '../../shared/debug/debug-pod-marks.js';
+import { buildNodeDebugPod, NODE_DEBUG_CONTAINER, nodeDebugPodName } from '../../shared/debug/node-debug.js';
+import { buildPodCopy, copyName } from '../../shared/debug/pod-copy.js';
+import {
+  DEBUG_PROFILES,
+  isDebugProfile,
+  PROFILE_DESCRIPTIONS,
+  type DebugProfile,
+} from '../../shared/debug/profiles.js';
+import type { Pod } from '../../shared/debug/types.js';
+import { clientFor, existingNamespace, type ServerContext } from '../context.js';
+import { badRequest, KubeApiError, notFound, PodscopeError } from '../http/errors.js';
+import { containerParam, objectNameParam, podParam, readQuery } from '../http/params.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { getPod, podPath, waitForPod } from '../kube/pods.js';
+import { JsonSocket } from '../ws/json-socket.js';
+import { auditIdentity, endAudit, startAudit, type AuditHandle } from './debug-audit.js';
+import type { DebugConfig } from './debug-config.js';
+import { DebugPodReaper } from './debug-pod-reaper.js';
+import { DebugPodLeases, deleteDebugPod, getDebugPod } from './debug-pods.js';
+
+type PodParams = { cluster: string; namespace: string; pod: string };
+type Body = Record<string, unknown>;
+
+/** The JSON body as an object with only the known fields. */
+function readBody(raw: unknown, allowed: readonly string[]): Body {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw badRequest('The request body must be a JSON object.');
+  for (const key of Object.keys(raw)) {
+    if (!allowed.includes(key)) {
+      throw badRequest(`Unknown field "${key.slice(0, 40)}"; this endpoint accepts: ${allowed.join(', ')}.`);
+    }
+  }
+  return raw as Body;
+}
+
+function optBool(body: Body, key: string): boolean {
+  const v = body[key];
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw badRequest(`"${key}" must be true or false.`);
+  return v;
+}
+
+function optUid(body: Body, key: string): number | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
+    throw badRequest(`"${key}" must be a whole number from 0 to ${2 ** 31 - 1}.`);
+  }
+  return v;
+}
+
+function requiredName(body: Body, key: string): string {
+  const v = body[key];
+  if (typeof v !== 'string') throw badRequest(`"${key}" is required: the name of a container.`);
+  return containerParam(v);
+}
+
+export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: DebugConfig): void {
+  const leases = new DebugPodLeases(ctx, config);
+  const reaper = new DebugPodReaper(ctx.registry, ctx, config);
+  app.addHook('onReady', async () => reaper.start());
+  app.addHook('onClose', async () => {
+    await reaper.stop();
+    await leases.close();
+  });
+
+  const imageParam = (body: Body): string => {
+    const v = body['image'];
+    if (v === undefined) return config.images[0]!;
+    if (typeof v !== 'string' || !config.images.includes(v)) {
+      throw badRequest(
+        `Image ${JSON.stringify(String(v).slice(0, 100))} is not allowed for debugging; choose one of: ${config.images.join(', ')}.`,
+      );
+    }
+    return v;
+  };
+  const profileParam = (body: Body): DebugProfile => {
+    const v = body['profile'];
+    if (v === undefined) return config.defaultProfile;
+    if (!isDebugProfile(v)) {
+      throw badRequest(
+        `Profile ${JSON.stringify(String(v).slice(0, 40))} is unknown; choose one of: ${DEBUG_PROFILES.join(', ')}.`,
+      );
+    }
+    return v;
+  };
+
+  /** Waits until the container runs; a failure or timeout is an error naming the reason. */
+  const waitRunning = async (client: KubeClient, ns: string, pod: string, container: string) => {
+    const outcome = await waitForPod(
+      client,
+      ns,
+      pod,
+      (p) => containerStartOutcome(p as Pod, container),
+      new AbortController().signal,
+      config.startTimeoutMs,
+    );
+    if (outcome === null)
+      throw new PodscopeError(409, `Pod "${pod}" was deleted while its container started.`);
+    if (outcome === undefined) {
+      throw new PodscopeError(
+        504,
+        `Container "${container}" did not start within ${config.startTimeoutMs / 1000} s.`,
+      );
+    }
+    if (!outcome.ok) throw new PodscopeError(422, outcome.error);
+  };
+
+  app.get<{ Params: { cluster: string } }>('/api/clusters/:cluster/debug/options', async (req) => {
+    readQuery(req.query, []);
+    clientFor(ctx, req, req.params.cluster);
+    return {
+      images: config.images,
+      defaultImage: config.images[0]!,
+      profiles: DEBUG_PROFILES.map((name) => ({ name, description: PROFILE_DESCRIPTIONS[name] })),
+      defaultProfile: config.defaultProfile,
+      nodeDebugNamespace: config.nodeDebugNamespace,
+      maxFileBytes: config.maxFileBytes,
+    } satisfies DebugOptions;
+  });
+
+  const podBase = '/api/clusters/:cluster/namespaces/:namespace/pods/:pod';
+
+  app.get<{ Params: PodParams }>(`${podBase}/debug-containers`, async (req) => {
+    readQuery(req.query, []);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace);
+    const pod = await getPod(client, ns, podParam(req.params.pod));
+    return { containers: debugContainerViews(pod as Pod) };
+  });
+
+  app.post<{ Params: PodParams }>(`${podBase}/debug-containers`, async (req, reply) => {
+    readQuery(req.query, []);
+    const body = readBody(req.body, ['target', 'image', 'profile', 'runAsUser', 'runAsGroup']);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace);
+    const podName = podParam(req.params.pod);
+    const request = {
+      target: requiredName(body, 'target'),
+      image: imageParam(body),
+      profile: profileParam(body),
+      runAsUser: optUid(body, 'runAsUser'),
+      runAsGroup: optUid(body, 'runAsGroup'),
+    };
+    const pod = (await getPod(client, ns, podName)) as Pod;
+    const built = buildDebugContainer(pod, request, nextDebugContainerName(pod, request.target));
+    if (!built.ok) throw badRequest(built.error);
+    const { container, user } = built.value;
+    const reuse = findReusableDebugContainer(pod, container);
+    const name = reuse ?? container.name;
+    const audit = await startAudit(ctx, req, client, {
+      kind: 'debug',
+      namespace: ns,
+      pod: podName,
+      container: name,
+      command: [],
+      policy: `profile ${request.profile}; ${user.reason}`,
+      details: {
+        target: request.target,
+        image: request.image,
+        profile: request.profile,
+        user: user.reason,
+        reused: reuse !== undefined,
+        securityContext: container.securityContext ?? null,
+      },
+    });
+    try {
+      if (!reuse) {
+        await client.json({
+          method: 'PATCH',
+          path: `${podPath(ns, podName)}/ephemeralcontainers`,
+          body: { spec: { ephemeralContainers: [container] } },
+          contentType: 'application/strategic-merge-patch+json',
+        });
+        await waitRunning(client, ns, podName, name);
+      }
+    } catch (err) {
+      await endAudit(ctx, audit, { error: (err as Error).message });
+      throw err;
+    }
+    await endAudit(ctx, audit, { exitCode: 0, note: reuse ? `reused ${name}` : `started ${name}` });
+    void reply.code(reuse ? 200 : 201);
+    return {
+      namespace: ns,
+      pod: podName,
+      container: name,
+      reused: reuse !== undefined,
+      state: 'running',
+      user: user.reason,
+      auditSession: audit.id,
+    } satisfies DebugContainerCreated;
+  });
+
+  /** Creates a marked pod, tracks it for leasing, and answers once its container runs. */
+  const createDebugPod = async (
+    client: KubeClient,
+    audit: AuditHandle,
+    kind: DebugPodKind,
+    manifest: Pod,
+    container: string,
+  ): Promise<DebugPodCreated> => {
+    const ns = manifest.metadata!.namespace!;
+    const name = manifest.metadata!.name!;
+    try {
+      await client.json<V1Pod>({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: manifest });
+    } catch (err) {
+      await endAudit(ctx, audit, { error: (err as Error).message });
+      throw err;
+    }
+    try {
+      await waitRunning(client, ns, name, container);
+    } catch (err) {
+      await deleteDebugPod(client, ns, name).catch(() => undefined);
+      await endAudit(ctx, audit, { error: (err as Error).message });
+      throw err;
+    }
+    // The grace period starts now: the browser opens its lease as soon as it has this answer.
+    leases.track(client, ns, name, audit.id);
+    return {
+      kind,
+      namespace: ns,
+      pod: name,
+      container,
+      expiresAt: manifest.metadata!.annotations!['podscope.io/expires-at']!,
+      auditSession: audit.id,
+    };
+  };
+
+  const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, '0');
+
+  app.post<{ Params: PodParams }>(`${podBase}/copies`, async (req, reply) => {
+    readQuery(req.query, []);
+    const body = readBody(req.body, [
+      'container',
+      'keepLabels',
+      'replaceImage',
+      'image',
+      'sameNode',
+      'profile',
+    ]);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace);
+    const podName = podParam(req.params.pod);
+    const container = requiredName(body, 'container');
+    const keepLabels = optBool(body, 'keepLabels');
+    const replaceImage = optBool(body, 'replaceImage');
+    const sameNode = optBool(body, 'sameNode');
+    const profile = profileParam(body);
+    const image = imageParam(body);
+    if (body['image'] !== undefined && !replaceImage) {
+      throw badRequest('"image" is only used with "replaceImage": true.');
+    }
+    const source = (await getPod(client, ns, podName)) as Pod;
+    const name = copyName(podName, suffix());
+    const createdAt = new Date();
+    const expiresAt = new Date(createdAt.getTime() + config.podTtlMs);
+    // Validate before auditing, so a bad request leaves no record of an action that never happened.
+    const dryRun = buildPodCopy(source, {
+      name,
+      container,
+      keepLabels,
+      sameNode,
+      replaceImage: replaceImage ? image : undefined,
+      profile,
+      marks: { kind: 'copy', session: 'pending', owner: '', source: '', createdAt, expiresAt },
+    });
+    if (!dryRun.ok) throw badRequest(dryRun.error);
+    const audit = await startAudit(ctx, req, client, {
+      kind: 'copy',
+      namespace: ns,
+      pod: podName,
+      container,
+      command: [],
+      policy: `profile ${profile}`,
+      details: {
+        copy: name,
+        keepLabels,
+        sameNode,
+        image: replaceImage ? image : null,
+        expiresAt: expiresAt.toISOString(),
+      },
+    });
+    const built = buildPodCopy(source, {
+      name,
+      container,
+      keepLabels,
+      sameNode,
+      replaceImage: replaceImage ? image : undefined,
+      profile,
+      marks: {
+        kind: 'copy',
+        session: audit.id,
+        owner: auditIdentity(ctx, req, client).user,
+        source: `pod ${ns}/${podName}`,
+        createdAt,
+        expiresAt,
+      },
+    });
+    if (!built.ok) throw badRequest(built.error);
+    const created = await createDebugPod(client, audit, 'copy', built.value, container);
+    void reply.code(201);
+    return created;
+  });
+
+  app.post<{ Params: { cluster: string; node: string } }>(
+    '/api/clusters/:cluster/nodes/:node/debug',
+    async (req, reply) => {
+      readQuery(req.query, []);
+      const body = readBody(req.body, ['image', 'profile', 'namespace']);
+      const client = clientFor(ctx, req, req.params.cluster);
+      const node = objectNameParam(req.params.node, 'Node name');
+      const rawNs = body['namespace'] ?? config.nodeDebugNamespace;
+      if (typeof rawNs !== 'string') throw badRequest('"namespace" must be a namespace name.');
+      const ns = await existingNamespace(client, rawNs);
+      const image = imageParam(body);
+      const profile = profileParam(body);
+      try {
+        await client.json({ path: `/api/v1/nodes/${encodeURIComponent(node)}` });
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404)
+          throw notFound(`There is no node "${node}" in this cluster.`);
+        if (!(err instanceof KubeApiError && err.status === 403)) throw err;
+      }
+      const name = nodeDebugPodName(node, suffix());
+      const createdAt = new Date();
+      const expiresAt = new Date(createdAt.getTime() + config.podTtlMs);
+      const audit = await startAudit(ctx, req, client, {
+        kind: 'node-debug',
+        namespace: ns,
+        pod: name,
+        container: NODE_DEBUG_CONTAINER,
+        command: [],
+        policy: `profile ${profile}`,
+        details: { node, image, profile, expiresAt: expiresAt.toISOString() },
+      });
+      const manifest = buildNodeDebugPod({
+        name,
+        namespace: ns,
+        node,
+        image,
+        profile,
+        marks: {
+          kind: 'node',
+          session: audit.id,
+          owner: auditIdentity(ctx, req, client).user,
+          source: `node ${node}`,
+          createdAt,
+          expiresAt,
+        },
+      });
+      const created = await createDebugPod(client, audit, 'node', manifest, NODE_DEBUG_CONTAINER);
+      void reply.code(201);
+      return created;
+    },
+  );
+
+  const nsBase = '/api/clusters/:cluster/namespaces/:namespace/debug-pods';
+
+  app.get<{ Params: { cluster: string; namespace: string } }>(nsBase, async (req) => {
+    readQuery(req.query, []);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace);
+    const list = await client.json<{ items: V1Pod[] }>({
+      path: `/api/v1/namespaces/${ns}/pods`,
+      query: { labelSelector: DEBUG_POD_SELECTOR },
+    });
+    const pods: DebugPodView[] = [];
+    for (const p of list.items) {
+      const m = readMarks(p as Pod);
+      if (!m) continue;
+      pods.push({
+        kind: m.kind,
+        namespace: m.namespace,
+        pod: m.name,
+        owner: m.owner,
+        source: m.source,
+        expiresAt: m.expiresAt?.toISOString() ?? null,
+        phase: p.status?.phase ?? null,
+        leased: leases.isLeased(client, ns, m.name),
+      });
+    }
+    return { pods };
+  });
+
+  app.delete<{ Params: PodParams }>(`${nsBase}/:pod`, async (req) => {
+    readQuery(req.query, []);
+    const client = clientFor(ctx, req, req.params.cluster);
+    const ns = await existingNamespace(client, req.params.namespace);
+    const pod = podParam(req.params.pod);
+    await getDebugPod(client, ns, pod);
+    return { deleted: await leases.remove(client, ns, pod, 'deleted by the user') };
+  });
+
+  app.get<{ Params: PodParams }>(
+    `${nsBase}/:pod/lease`,
+    { websocket: true },
+    async (socket, req: FastifyRequest<{ Params: PodParams }>) => {
+      const sock = new JsonSocket(socket, req.log);
+      try {
+        readQuery(req.query, []);
+        const client = clientFor(ctx, req, req.params.cluster);
+        const ns = await existingNamespace(client, req.params.namespace, sock.signal);
+        const pod = podParam(req.params.pod);
+        const { marks } = await getDebugPod(client, ns, pod, sock.signal);
+        if (sock.closed) return;
+        const release = leases.acquire(
+          client,
+          ns,
+          pod,
+          marks.session,
+          (why) => {
+            void sock
+              .send({ type: 'gone', message: why } satisfies LeaseMessage)
+              .then(() => sock.close(1000, 'gone'));
+          },
+          (expiresAt) =>
+            void sock.send({ type: 'renewed', expiresAt: expiresAt.toISOString() } satisfies LeaseMessage),
+        );
+        sock.signal.addEventListener('abort', release, { once: true });
+        await sock.send({
+          type: 'leased',
+          pod,
+          expiresAt: new Date(Date.now() + config.podTtlMs).toISOString(),
+          graceSeconds: Math.round(config.leaseGraceMs / 1000),
+        } satisfies LeaseMessage);
+      } catch (err) {
+        await sock.fail(err);
+      }
+    },
+  );
+}

@@ -1,0 +1,202 @@
+// Streaming a file or directory archive out of a container (cat / tar over exec, no TTY) and a request
+// body into one (tee over exec stdin). Nothing is held in memory: back-pressure goes from the browser to
+// the exec WebSocket and back. Both sides count bytes against a limit and hash what passes.
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { baseName, parentDir } from '../../shared/debug/container-paths.js';
+import type { ExecStatus } from '../../shared/exec/channel.js';
+import { openExec, type ExecConnection } from '../exec/exec-connection.js';
+import { PodscopeError } from '../http/errors.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { execPath, type FileTarget } from './container-files.js';
+
+export interface TransferResult {
+  bytes: number;
+  sha256: string;
+  /** The command's exit code, null when unknown (connection dropped, cancelled). */
+  exitCode: number | null;
+  /** Why the transfer did not complete; undefined on success. */
+  error?: string;
+}
+
+const STDERR_KEEP = 4096;
+
+function exitCodeOf(s: ExecStatus): number | null {
+  return s.kind === 'success' ? 0 : s.kind === 'exit' ? s.code : null;
+}
+
+/** The argv that streams `path` to stdout: the file itself, or a gzipped tar of the directory. */
+export function downloadCommand(t: FileTarget, path: string, directory: boolean): string[] {
+  const full = execPath(t, path);
+  if (!directory) return ['cat', '--', full];
+  // `./name` so a name starting with '-' cannot be read as an option by either GNU or busybox tar.
+  return path === '/'
+    ? ['tar', 'czf', '-', '-C', full, '.']
+    : ['tar', 'czf', '-', '-C', execPath(t, parentDir(path)), `./${baseName(path)}`];
+}
+
+export interface Download {
+  body: PassThrough;
+  done: Promise<TransferResult>;
+  cancel(reason: string): void;
+}
+
+export async function openDownload(
+  client: KubeClient,
+  t: FileTarget,
+  command: string[],
+  opts: { maxBytes: number; tar: boolean },
+): Promise<Download> {
+  const body = new PassThrough({ highWaterMark: 256 * 1024 });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let stderr = '';
+  // Output can arrive before openExec resolves (in the same packet as the upgrade), hence a holder.
+  const exec: { conn?: ExecConnection } = {};
+  let settled = false;
+  let resolveDone!: (r: TransferResult) => void;
+  const done = new Promise<TransferResult>((r) => (resolveDone = r));
+  const finish = (exitCode: number | null, error?: string) => {
+    if (settled) return;
+    settled = true;
+    const result: TransferResult = { bytes, sha256: hash.digest('hex'), exitCode, error };
+    if (error === undefined) body.end();
+    // Destroying makes the HTTP response end without its final chunk: the browser sees a failed
+    // download, never a silently truncated file.
+    else body.destroy(new Error(error));
+    exec.conn?.close();
+    resolveDone(result);
+  };
+  body.on('drain', () => exec.conn?.resume());
+  body.on('close', () => {
+    if (!settled) finish(null, 'the browser went away before the download finished');
+  });
+  exec.conn = await openExec(
+    client,
+    { namespace: t.namespace, pod: t.pod, container: t.execContainer, command, stdin: false, tty: false },
+    {
+      stdout: (data) => {
+        if (settled) return;
+        bytes += data.length;
+        if (bytes > opts.maxBytes) {
+          finish(null, `larger than the limit of ${opts.maxBytes} bytes`);
+          return;
+        }
+        hash.update(data);
+        if (!body.write(data)) exec.conn?.pause();
+      },
+      stderr: (data) => {
+        if (stderr.length < STDERR_KEEP)
+          stderr += data.toString('utf8').slice(0, STDERR_KEEP - stderr.length);
+      },
+      exit: (status) => {
+        const code = exitCodeOf(status);
+        // GNU tar exits 1 when a file changed while it was read: the archive is still complete.
+        if (code === 0 || (opts.tar && code === 1)) finish(code);
+        else {
+          const why =
+            status.kind === 'failure'
+              ? status.message
+              : stderr.trim().split('\n').pop() || `exit code ${code}`;
+          finish(code, `${command[0]} failed: ${why}`);
+        }
+      },
+    },
+  );
+  if (settled) exec.conn.close();
+  return { body, done, cancel: (reason) => finish(null, reason) };
+}
+
+/**
+ * `tee FILE`, its echo on stdout discarded. Not `dd of=FILE` or `cat > FILE`: on the project's cluster
+ * (API server 1.34, containerd 1.6) those lose everything after the first 32–160 KiB of stdin —
+ * `kubectl exec -i … -- dd of=…` loses the same bytes — while tee, tar and cat-to-stdout receive all of it
+ * (pinned by test/integration/files/files.test.ts). The sha256 check after the upload catches any loss.
+ */
+export function uploadCommand(t: FileTarget, tmpPath: string): string[] {
+  return ['tee', '--', execPath(t, tmpPath)];
+}
+
+export interface UploadOutcome extends TransferResult {
+  stderr: string;
+  status: ExecStatus | null;
+  tooLarge: boolean;
+}
+
+/**
+ * Writes `source` to `tmpPath` in the container with `tee` (argv, no shell). Stops and reports
+ * `tooLarge` as soon as more than `maxBytes` arrived; the caller then removes the temporary file.
+ */
+export async function uploadTo(
+  client: KubeClient,
+  t: FileTarget,
+  tmpPath: string,
+  source: AsyncIterable<Buffer>,
+  maxBytes: number,
+): Promise<UploadOutcome> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let stderr = '';
+  let status: ExecStatus | null = null;
+  let resolveExit!: (s: ExecStatus) => void;
+  const exited = new Promise<ExecStatus>((r) => (resolveExit = r));
+  const conn = await openExec(
+    client,
+    {
+      namespace: t.namespace,
+      pod: t.pod,
+      container: t.execContainer,
+      command: uploadCommand(t, tmpPath),
+      stdin: true,
+      tty: false,
+    },
+    {
+      stdout: () => undefined,
+      stderr: (data) => {
+        if (stderr.length < STDERR_KEEP)
+          stderr += data.toString('utf8').slice(0, STDERR_KEEP - stderr.length);
+      },
+      exit: (s) => {
+        status = s;
+        resolveExit(s);
+      },
+    },
+  );
+  const result = (error?: string, tooLarge = false): UploadOutcome => ({
+    bytes,
+    sha256: hash.digest('hex'),
+    exitCode: status ? exitCodeOf(status) : null,
+    error,
+    stderr,
+    status,
+    tooLarge,
+  });
+  try {
+    for await (const chunk of source) {
+      if (status !== null) break;
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        conn.close();
+        return result(`larger than the limit of ${maxBytes} bytes`, true);
+      }
+      hash.update(chunk);
+      await conn.write(chunk);
+    }
+  } catch (err) {
+    conn.close();
+    return result(`the upload was interrupted: ${(err as Error).message}`);
+  }
+  if (status === null && !(await conn.closeStdin())) {
+    conn.close();
+    throw new PodscopeError(
+      502,
+      'The API server does not support closing stdin (exec protocol v5.channel.k8s.io); uploads need it.',
+    );
+  }
+  const final = await exited;
+  conn.close();
+  if (final.kind !== 'success') {
+    return result(final.kind === 'failure' ? final.message : stderr.trim().split('\n').pop() || 'tee failed');
+  }
+  return result();
+}

@@ -1,0 +1,227 @@
+// Files in containers: list a directory, download a file or a directory (.tar.gz), upload a file.
+//
+//   GET …/pods/:pod/files?container=&path=[&via=]            → DirectoryListing
+//   GET …/pods/:pod/files/download?container=&path=[&via=]   → the bytes (file) or a .tar.gz (directory);
+//       headers X-Podscope-File-Size (files: the size for progress), X-Podscope-Audit-Session
+//   PUT …/pods/:pod/files/upload?container=&path=[&via=][&overwrite=true]  body = the raw file
+//       → UploadResult. Written to a temporary name and renamed only when complete and under the limit.
+//
+// `via` names a debug container that targets `container`: the files are then read through it at
+// /proc/<pid>/root/…, for app images that have no tools at all.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DirectoryListing, UploadResult } from '../../shared/debug/debug-api.js';
+import {
+  baseName,
+  downloadFileName,
+  parentDir,
+  validateContainerPath,
+} from '../../shared/debug/container-paths.js';
+import { clientFor, existingNamespace, type ServerContext } from '../context.js';
+import type { DebugConfig } from '../debug/debug-config.js';
+import { endAudit, startAudit } from '../debug/debug-audit.js';
+import { badRequest, PodscopeError } from '../http/errors.js';
+import { boolParam, podParam, readQuery } from '../http/params.js';
+import {
+  containerSha256,
+  fileCommandError,
+  listDirectory,
+  moveInto,
+  removeQuietly,
+  resolveFileTarget,
+  statPath,
+  type FileTarget,
+} from './container-files.js';
+import { downloadCommand, openDownload, uploadCommand, uploadTo } from './file-transfer.js';
+
+type PodParams = { cluster: string; namespace: string; pod: string };
+
+function pathParam(raw: string | undefined): string {
+  if (raw === undefined) throw badRequest('Give the path with ?path=/absolute/path.');
+  const v = validateContainerPath(raw);
+  if (!v.ok) throw badRequest(v.error);
+  return v.value;
+}
+
+async function target(ctx: ServerContext, req: FastifyRequest<{ Params: PodParams }>, extra: string[] = []) {
+  const q = readQuery(req.query, ['container', 'path', 'via', ...extra]);
+  const client = clientFor(ctx, req, req.params.cluster);
+  const ns = await existingNamespace(client, req.params.namespace);
+  const pod = podParam(req.params.pod);
+  const path = pathParam(q.path);
+  const t = await resolveFileTarget(client, ns, pod, q.container, q.via);
+  return { client, t, path, q };
+}
+
+const auditWhere = (t: FileTarget, path: string) => ({
+  namespace: t.namespace,
+  pod: t.pod,
+  container: t.container,
+  details: { path, via: t.via, execContainer: t.execContainer },
+});
+
+export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: DebugConfig): void {
+  const base = '/api/clusters/:cluster/namespaces/:namespace/pods/:pod/files';
+
+  app.get<{ Params: PodParams }>(base, async (req) => {
+    const { client, t, path } = await target(ctx, req);
+    const entries = await listDirectory(client, t, path);
+    return { path, container: t.container, via: t.via, entries } satisfies DirectoryListing;
+  });
+
+  app.get<{ Params: PodParams }>(`${base}/download`, async (req, reply) => {
+    const { client, t, path } = await target(ctx, req);
+    const entry = await statPath(client, t, path);
+    if (!entry) throw new PodscopeError(404, `${path} does not exist in container "${t.container}".`);
+    if (entry.type === 'symlink')
+      throw badRequest(`${path} is a symbolic link; download the path it points to.`);
+    if (entry.type !== 'file' && entry.type !== 'directory') {
+      throw badRequest(`${path} is not a regular file or a directory.`);
+    }
+    const directory = entry.type === 'directory';
+    if (!directory && entry.size > config.maxFileBytes) {
+      throw new PodscopeError(
+        413,
+        `${path} is ${entry.size} bytes, more than the download limit of ${config.maxFileBytes} bytes.`,
+      );
+    }
+    const command = downloadCommand(t, path, directory);
+    const audit = await startAudit(ctx, req, client, {
+      kind: 'file-download',
+      command,
+      ...auditWhere(t, path),
+      details: { ...auditWhere(t, path).details, type: entry.type, size: directory ? null : entry.size },
+    });
+    let download;
+    try {
+      download = await openDownload(client, t, command, { maxBytes: config.maxFileBytes, tar: directory });
+    } catch (err) {
+      await endAudit(ctx, audit, { error: (err as Error).message });
+      throw err;
+    }
+    const dl = download;
+    req.raw.on('close', () => {
+      if (!reply.raw.writableFinished) dl.cancel('the browser went away before the download finished');
+    });
+    void dl.done.then((r) =>
+      endAudit(ctx, audit, {
+        exitCode: r.exitCode,
+        bytesOut: r.bytes,
+        error: r.error,
+        note: `downloaded ${r.bytes} bytes${directory ? ' (.tar.gz)' : ''}, sha256 ${r.sha256}`,
+      }),
+    );
+    reply.header('Content-Type', directory ? 'application/gzip' : 'application/octet-stream');
+    reply.header('Content-Disposition', `attachment; filename="${downloadFileName(path, directory)}"`);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Podscope-Audit-Session', audit.id);
+    if (!directory) reply.header('X-Podscope-File-Size', String(entry.size));
+    return reply.send(dl.body);
+  });
+
+  // The upload body is streamed to the container as it arrives: no content-type parser reads it here.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    scope.put<{ Params: PodParams }>(`${base}/upload`, async (req, reply) => upload(ctx, config, req, reply));
+  });
+}
+
+async function upload(
+  ctx: ServerContext,
+  config: DebugConfig,
+  req: FastifyRequest<{ Params: PodParams }>,
+  reply: FastifyReply,
+): Promise<UploadResult> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > config.maxFileBytes) {
+    reply.header('Connection', 'close');
+    throw new PodscopeError(
+      413,
+      `The file is ${declared} bytes, more than the upload limit of ${config.maxFileBytes} bytes. Nothing was written.`,
+    );
+  }
+  const { client, t, path, q } = await target(ctx, req, ['overwrite']);
+  const overwrite = boolParam(q.overwrite, 'overwrite', false);
+  if (path === '/') throw badRequest('Upload to a file path, not to /.');
+  const dir = parentDir(path);
+  const parent = await statPath(client, t, dir);
+  if (!parent || parent.type !== 'directory') {
+    throw new PodscopeError(404, `The directory ${dir} does not exist in container "${t.container}".`);
+  }
+  const existing = await statPath(client, t, path);
+  if (existing?.type === 'directory') throw new PodscopeError(409, `${path} is a directory.`);
+  if (existing && !overwrite) {
+    throw new PodscopeError(409, `${path} already exists; upload with overwrite=true to replace it.`);
+  }
+  const tmp = `${dir === '/' ? '' : dir}/.${baseName(path).slice(0, 100)}.podscope-upload-${randomBytes(4).toString('hex')}`;
+  const audit = await startAudit(ctx, req, client, {
+    kind: 'file-upload',
+    command: uploadCommand(t, tmp),
+    ...auditWhere(t, path),
+    details: {
+      ...auditWhere(t, path).details,
+      declaredSize: declared === undefined ? null : Number(declared),
+      overwrite,
+    },
+  });
+  let outcome;
+  try {
+    outcome = await uploadTo(client, t, tmp, req.raw, config.maxFileBytes);
+  } catch (err) {
+    await removeQuietly(client, t, tmp);
+    await endAudit(ctx, audit, { error: (err as Error).message });
+    throw err;
+  }
+  const fail = async (err: PodscopeError) => {
+    await removeQuietly(client, t, tmp);
+    await endAudit(ctx, audit, {
+      exitCode: outcome.exitCode,
+      bytesIn: outcome.bytes,
+      error: err.message,
+    });
+    reply.header('Connection', 'close');
+    return err;
+  };
+  if (outcome.tooLarge) {
+    throw await fail(
+      new PodscopeError(
+        413,
+        `The file is more than the upload limit of ${config.maxFileBytes} bytes. Nothing was written.`,
+      ),
+    );
+  }
+  if (outcome.error !== undefined) {
+    const status = outcome.status ?? { kind: 'failure' as const, message: outcome.error };
+    const err = fileCommandError(t, path, 'tee', { stderr: outcome.stderr, status });
+    throw await fail(new PodscopeError(err.status, `${err.message} Nothing was written.`));
+  }
+  if (declared !== undefined && Number(declared) !== outcome.bytes) {
+    throw await fail(
+      new PodscopeError(
+        400,
+        `The upload ended after ${outcome.bytes} of ${declared} bytes. Nothing was written.`,
+      ),
+    );
+  }
+  const landed = await containerSha256(client, t, tmp).catch(() => null);
+  if (landed !== null && landed !== outcome.sha256) {
+    throw await fail(
+      new PodscopeError(
+        502,
+        `The file in the container differs from what was sent (sha256). Nothing was written.`,
+      ),
+    );
+  }
+  try {
+    await moveInto(client, t, tmp, path);
+  } catch (err) {
+    throw await fail(err instanceof PodscopeError ? err : new PodscopeError(502, (err as Error).message));
+  }
+  await endAudit(ctx, audit, {
+    exitCode: 0,
+    bytesIn: outcome.bytes,
+    note: `uploaded ${outcome.bytes} bytes, sha256 ${outcome.sha256}${landed ? ' (verified in the container)' : ''}`,
+  });
+  return { path, size: outcome.bytes, sha256: outcome.sha256, auditSession: audit.id };
+}

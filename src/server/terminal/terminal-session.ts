@@ -1,0 +1,342 @@
+/**
+ * One interactive terminal: the browser's WebSocket on one side, a TTY exec in the container on the
+ * other. The session owns both sockets, the asciicast recording, the command-line recorder, the audit
+ * record and its keep-alive timer; `close()` tears all of it down once, however often it is called.
+ *
+ * Order of a start, each step refusing the session if it fails: audit record → recording file (header
+ * synced) → exec stream. So no byte reaches the container before the record and recording exist.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { WebSocket, RawData } from 'ws';
+import type { ExecStatus } from '../../shared/exec/channel.js';
+import { CommandLineRecorder, type CapturedCommand } from '../../shared/exec/command-line.js';
+import type { AuditStore, Identity, SessionId } from '../audit/audit-store.js';
+import { openExec, type ExecConnection } from '../exec/exec-connection.js';
+import { PodscopeError, toErrorBody } from '../http/errors.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { endTaggedProcesses } from './container-probes.js';
+import { policyLabel, type ResolvedExecPolicy } from './policy/exec-policy.js';
+import { exitMessage, parseClientMessage, type TerminalServerMessage } from './protocol.js';
+import { AsciicastWriter } from './recording/asciicast.js';
+
+export interface TerminalSessionDeps {
+  audit: AuditStore;
+  recordingsDir: string;
+  log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+export interface TerminalStart {
+  client: KubeClient;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  /** What runs in the container, user switch included. */
+  argv: string[];
+  /** The shell chosen automatically, or null when the user gave the command. */
+  shell: string | null;
+  /** The command the user asked for (null: a shell). */
+  requested: string[] | null;
+  policy: ResolvedExecPolicy;
+  /** The uid/tool used under non-root. */
+  switchedTo: { uid: number; tool: string } | null;
+  identity: Identity;
+  clientAddress: string | null;
+  cols: number;
+  rows: number;
+  /** `PODSCOPE_SESSION=<token>` set on the process through `env`, or null when the image has no env. */
+  cleanupTag: string | null;
+}
+
+/** Output buffered towards the browser above which the container is no longer read. */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
+const OUTPUT_LOW_WATER = 256 * 1024;
+/** Input queued towards the container above which the browser is no longer read. */
+const INPUT_HIGH_WATER = 256 * 1024;
+const INPUT_LOW_WATER = 64 * 1024;
+const KEEPALIVE_MS = 30_000;
+
+export class TerminalSession {
+  private id: SessionId | undefined;
+  private startedAt = new Date();
+  private exec: ExecConnection | undefined;
+  private start_: TerminalStart | undefined;
+  private recording: AsciicastWriter | undefined;
+  private readonly commands = new CommandLineRecorder();
+  /** Audit writes of command lines, in order. */
+  private commandWrites: Promise<void> = Promise.resolve();
+  private inputChain: Promise<void> = Promise.resolve();
+  private inputQueued = 0;
+  private browserPaused = false;
+  private outputPending = 0;
+  private execPaused = false;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private exitStatus: ExecStatus | undefined;
+  private endError: string | undefined;
+  private keepalive: ReturnType<typeof setInterval> | undefined;
+  private alive = true;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly browser: WebSocket,
+    private readonly deps: TerminalSessionDeps,
+  ) {}
+
+  get sessionId(): SessionId | undefined {
+    return this.id;
+  }
+
+  /** Opens everything; throws a PodscopeError (after cleaning up) if the terminal cannot be opened. */
+  async start(s: TerminalStart): Promise<void> {
+    this.startedAt = new Date();
+    this.start_ = s;
+    try {
+      this.id = await this.deps.audit.startSession({
+        identity: s.identity,
+        startedAt: this.startedAt,
+        cluster: s.cluster,
+        namespace: s.namespace,
+        pod: s.pod,
+        container: s.container,
+        kind: 'exec',
+        command: s.argv,
+        policy: policyLabel(s.policy),
+        clientAddress: s.clientAddress,
+        details: {
+          tty: true,
+          requestedCommand: s.requested,
+          shell: s.shell,
+          runAs: s.switchedTo,
+          cols: s.cols,
+          rows: s.rows,
+          cleanupTag: s.cleanupTag,
+        },
+      });
+    } catch (err) {
+      throw new PodscopeError(
+        503,
+        `The terminal was not opened because its audit record could not be written: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    const id = this.id;
+    try {
+      await mkdir(this.deps.recordingsDir, { recursive: true, mode: 0o700 });
+      const file = path.join(this.deps.recordingsDir, `${id}.cast`);
+      this.recording = await AsciicastWriter.create(file, {
+        width: s.cols,
+        height: s.rows,
+        startedAt: this.startedAt,
+        shell: s.shell ?? undefined,
+        title: `${s.identity.user} → ${s.cluster}/${s.namespace}/${s.pod}/${s.container}`,
+        onError: (err) => this.fatal(503, `The session recording can no longer be written (${err.message}).`),
+      });
+      await this.deps.audit.setRecordingPath(id, file);
+    } catch (err) {
+      await this.abandon(`could not create the recording: ${(err as Error).message}`);
+      throw new PodscopeError(
+        503,
+        `The terminal was not opened because its recording could not be written: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    try {
+      this.exec = await openExec(
+        s.client,
+        {
+          namespace: s.namespace,
+          pod: s.pod,
+          container: s.container,
+          command: s.argv,
+          stdin: true,
+          tty: true,
+        },
+        { stdout: (d) => this.output(d), stderr: (d) => this.output(d), exit: (st) => this.exited(st) },
+      );
+    } catch (err) {
+      await this.abandon(`could not open the exec stream: ${toErrorBody(err).error}`);
+      throw err;
+    }
+    await this.exec.resize(s.cols, s.rows);
+    this.browser.on('message', (data, isBinary) => this.fromBrowser(data, isBinary));
+    this.browser.on('close', () => {
+      this.endError ??= 'The browser left before the process ended; it was ended.';
+      void this.close();
+    });
+    this.browser.on('error', (err) => {
+      const tooBig = (err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+      this.endError = tooBig
+        ? 'The browser sent a frame larger than 64 KiB (closed with code 1009).'
+        : `Browser connection error: ${err.message}`;
+      void this.close();
+    });
+    this.browser.on('pong', () => (this.alive = true));
+    this.keepalive = setInterval(() => {
+      if (!this.alive) return this.browser.terminate();
+      this.alive = false;
+      this.browser.ping();
+    }, KEEPALIVE_MS);
+    this.keepalive.unref();
+    await this.send({
+      type: 'ready',
+      sessionId: id,
+      policy: s.policy.policy,
+      user: s.switchedTo?.uid ?? null,
+      shell: s.shell,
+      command: s.argv,
+      protocol: this.exec.protocol,
+    });
+    this.browser.resume();
+  }
+
+  /** Ends the session: the exec socket (so the kubelet kills the process), the browser, the record. */
+  close(): Promise<void> {
+    this.closing ??= this.finish();
+    return this.closing;
+  }
+
+  private async finish(): Promise<void> {
+    clearInterval(this.keepalive);
+    const opened = this.exec !== undefined;
+    this.exec?.close();
+    if (this.browser.readyState === this.browser.OPEN) this.browser.close(1000, 'terminal closed');
+    const s = this.start_;
+    if (opened && s !== undefined) {
+      // Closing the exec stream does not end the process (nor what it started in the background).
+      const failure =
+        s.cleanupTag === null
+          ? 'the image has no `env`, so processes left running could not be found and ended'
+          : await endTaggedProcesses(s.client, s, s.cleanupTag);
+      if (failure !== null) {
+        this.deps.log.warn({ session: this.id, failure }, 'terminal cleanup failed');
+        this.endError = `${this.endError ? `${this.endError} ` : ''}Processes left running were not ended: ${failure}.`;
+      }
+    }
+    for (const c of this.commands.end(this.elapsed())) this.saveCommand(c);
+    await this.commandWrites;
+    await this.recording
+      ?.close()
+      .catch((err: unknown) => this.deps.log.error({ err }, 'recording close failed'));
+    if (this.id === undefined) return;
+    const status = this.exitStatus;
+    const exitCode = status === undefined ? null : exitMessage(status).code;
+    let error = this.endError;
+    if (error === undefined && status?.kind === 'failure') error = status.message;
+    if (error === undefined && status === undefined)
+      error = 'The session was closed before the process ended; it was ended.';
+    try {
+      await this.deps.audit.endSession(this.id, {
+        exitCode,
+        endedAt: new Date(),
+        bytesIn: this.bytesIn,
+        bytesOut: this.bytesOut,
+        ...(error === undefined ? {} : { error }),
+      });
+    } catch (err) {
+      this.deps.log.error({ err, session: this.id }, 'could not write the end of an audit session');
+    }
+  }
+
+  /** The start failed after the audit record was written: close it with the reason. */
+  private async abandon(reason: string): Promise<void> {
+    this.endError = `The terminal did not open: ${reason}`;
+    await this.close();
+  }
+
+  private elapsed(): number {
+    return Date.now() - this.startedAt.getTime();
+  }
+
+  private output(data: Buffer): void {
+    if (this.closing) return;
+    this.bytesOut += data.length;
+    this.recording?.recordOutput(data);
+    this.commands.output(data);
+    this.outputPending += data.length;
+    if (this.outputPending > OUTPUT_HIGH_WATER && !this.execPaused) {
+      this.execPaused = true;
+      this.exec?.pause();
+    }
+    this.browser.send(data, { binary: true }, () => {
+      this.outputPending -= data.length;
+      if (this.execPaused && this.outputPending < OUTPUT_LOW_WATER) {
+        this.execPaused = false;
+        this.exec?.resume();
+      }
+    });
+  }
+
+  private exited(status: ExecStatus): void {
+    if (this.closing) return; // we closed the stream ourselves: that is no exit status
+    this.exitStatus = status;
+    const { code, message } = exitMessage(status);
+    void this.send({ type: 'exit', code, message }).then(() => this.close());
+  }
+
+  private fromBrowser(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (!isBinary) {
+      const msg = parseClientMessage(buf.toString('utf8'));
+      if (!msg.ok) {
+        void this.send({ type: 'error', status: 400, message: msg.error, fatal: false });
+        return;
+      }
+      this.enqueue(0, async () => {
+        await this.exec?.resize(msg.value.cols, msg.value.rows);
+        this.recording?.recordResize(msg.value.cols, msg.value.rows);
+      });
+      return;
+    }
+    this.bytesIn += buf.length;
+    this.recording?.recordInput(buf);
+    for (const c of this.commands.input(buf, this.elapsed())) this.saveCommand(c);
+    this.enqueue(buf.length, () => this.exec?.write(buf) ?? Promise.resolve());
+  }
+
+  /** Keeps stdin and resizes in order; stops reading the browser while too much waits for the container. */
+  private enqueue(bytes: number, run: () => Promise<void>): void {
+    this.inputQueued += bytes;
+    if (this.inputQueued > INPUT_HIGH_WATER && !this.browserPaused) {
+      this.browserPaused = true;
+      this.browser.pause();
+    }
+    this.inputChain = this.inputChain.then(run).then(
+      () => {
+        this.inputQueued -= bytes;
+        if (this.browserPaused && this.inputQueued < INPUT_LOW_WATER) {
+          this.browserPaused = false;
+          this.browser.resume();
+        }
+      },
+      (err: unknown) => this.deps.log.warn({ err }, 'terminal input failed'),
+    );
+  }
+
+  private saveCommand(c: CapturedCommand): void {
+    const id = this.id;
+    if (id === undefined) return;
+    this.commandWrites = this.commandWrites.then(() =>
+      this.deps.audit.addCommand(id, c).catch((err: unknown) => {
+        this.deps.log.error({ err, session: id }, 'could not record a command');
+        // Never run commands that cannot be audited.
+        this.fatal(
+          503,
+          `The audit trail can no longer be written (${(err as Error).message}); the terminal was closed.`,
+        );
+      }),
+    );
+  }
+
+  private fatal(status: number, message: string): void {
+    this.endError ??= message;
+    void this.send({ type: 'error', status, message, fatal: true }).then(() => this.close());
+  }
+
+  private send(message: TerminalServerMessage): Promise<void> {
+    if (this.browser.readyState !== this.browser.OPEN) return Promise.resolve();
+    return new Promise((resolve) => this.browser.send(JSON.stringify(message), () => resolve()));
+  }
+}
