@@ -78,6 +78,7 @@ export function runAuditStoreContract(
           exitCode: null,
           bytesIn: null,
           bytesOut: null,
+          outcome: null,
           error: null,
           recordingPath: null,
           commands: [],
@@ -159,6 +160,23 @@ export function runAuditStoreContract(
           [got?.exitCode, got?.endedAt, got?.bytesIn, got?.bytesOut, got?.error],
           [3, endedAt, 120, 4096, 'socket closed'],
         );
+      });
+
+      it("keeps the outcome of the action (e.g. a transferred file's size and sha256)", async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        const outcome = { bytes: 42, sha256: 'ab'.repeat(32), verifiedInContainer: true };
+        await store.endSession(id, {
+          exitCode: 0,
+          endedAt: new Date(T0 + 10),
+          bytesIn: 42,
+          bytesOut: 0,
+          outcome,
+        });
+        assert.deepEqual((await store.getSession(id))?.outcome, outcome);
+        const other = await store.startSession(sessionStart());
+        await store.endSession(other, { exitCode: 0, endedAt: new Date(T0 + 10), bytesIn: 0, bytesOut: 0 });
+        assert.equal((await store.getSession(other))?.outcome, null);
       });
 
       it('records an unknown exit status as null', async () => {

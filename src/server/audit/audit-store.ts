@@ -47,6 +47,8 @@ export interface SessionEnd {
   bytesIn: number;
   bytesOut: number;
   error?: string;
+  /** What the action produced, known only at the end (e.g. size and sha256 of a transferred file). */
+  outcome?: Record<string, unknown>;
 }
 
 export interface CommandRecord {
@@ -64,6 +66,7 @@ export interface SessionRecord extends SessionStart {
   bytesIn: number | null;
   bytesOut: number | null;
   error: string | null;
+  outcome: Record<string, unknown> | null;
   recordingPath: string | null;
 }
 

@@ -46,6 +46,7 @@ export interface AuditSessionView {
   bytesIn: number | null;
   bytesOut: number | null;
   error: string | null;
+  outcome: Record<string, unknown> | null;
   /** Relative URL of the .cast file, or null when the session has no recording. */
   recordingUrl: string | null;
 }
@@ -183,6 +184,7 @@ export function view(s: SessionRecord): AuditSessionView {
     bytesIn: s.bytesIn,
     bytesOut: s.bytesOut,
     error: s.error,
+    outcome: s.outcome,
     recordingUrl: s.recordingPath === null ? null : `/api/audit/sessions/${s.id}/recording.cast`,
   };
 }

@@ -101,8 +101,9 @@ describe('SqliteAuditStore on disk', () => {
 });
 
 describe('SQLite migrations', () => {
+  const latest = SQLITE_MIGRATIONS.length;
   const extra: Migration = {
-    version: 2,
+    version: latest + 1,
     name: 'add a note column',
     sql: 'ALTER TABLE sessions ADD COLUMN note TEXT',
   };
@@ -123,9 +124,12 @@ describe('SQLite migrations', () => {
 
   it('applies only the new migrations when an existing database is reopened', () => {
     const db = new BetterSqlite3(':memory:');
-    assert.deepEqual(applyMigrations(db, SQLITE_MIGRATIONS), [1]);
+    assert.deepEqual(
+      applyMigrations(db, SQLITE_MIGRATIONS),
+      SQLITE_MIGRATIONS.map((m) => m.version),
+    );
     // Re-running migration 1 would fail (CREATE TABLE sessions already exists), so this also shows it is skipped.
-    assert.deepEqual(applyMigrations(db, [...SQLITE_MIGRATIONS, extra]), [2]);
+    assert.deepEqual(applyMigrations(db, [...SQLITE_MIGRATIONS, extra]), [extra.version]);
     assert.deepEqual(applyMigrations(db, [...SQLITE_MIGRATIONS, extra]), []);
     const columns = (db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).map(
       (c) => c.name,
@@ -138,13 +142,13 @@ describe('SQLite migrations', () => {
     const db = new BetterSqlite3(':memory:');
     applyMigrations(db);
     const broken: Migration = {
-      version: 2,
+      version: latest + 1,
       name: 'half good',
       sql: 'CREATE TABLE fine (x INTEGER); CREATE TABLE sessions (x INTEGER);',
     };
     assert.throws(() => applyMigrations(db, [...SQLITE_MIGRATIONS, broken]), /already exists/);
     const version = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number };
-    assert.equal(version.v, 1);
+    assert.equal(version.v, latest);
     const fine = db.prepare("SELECT name FROM sqlite_master WHERE name = 'fine'").get();
     assert.equal(fine, undefined);
     db.close();
@@ -155,14 +159,14 @@ describe('SQLite migrations', () => {
     applyMigrations(db, [...SQLITE_MIGRATIONS, extra]);
     assert.throws(
       () => applyMigrations(db, SQLITE_MIGRATIONS),
-      /schema version 2, newer than this Podscope knows \(1\)/,
+      new RegExp(`schema version ${latest + 1}, newer than this Podscope knows \\(${latest}\\)`),
     );
     db.close();
   });
 
   it('refuses a migration list with gaps', () => {
     const db = new BetterSqlite3(':memory:');
-    assert.throws(() => applyMigrations(db, [{ ...extra, version: 3 }]), /numbered 3, expected 1/);
+    assert.throws(() => applyMigrations(db, [{ ...extra, version: 7 }]), /numbered 7, expected 1/);
     db.close();
   });
 

@@ -52,6 +52,7 @@ interface SessionRow {
   bytes_out: number | null;
   error: string | null;
   recording_path: string | null;
+  outcome: string | null;
 }
 
 interface CommandRow {
@@ -131,9 +132,17 @@ export class SqliteAuditStore implements AuditStore {
           );
         }
         db.prepare(
-          `UPDATE sessions SET ended_at = ?, exit_code = ?, bytes_in = ?, bytes_out = ?, error = ?
+          `UPDATE sessions SET ended_at = ?, exit_code = ?, bytes_in = ?, bytes_out = ?, error = ?, outcome = ?
            WHERE id = ? AND ended_at IS NULL`,
-        ).run(end.endedAt.getTime(), end.exitCode, end.bytesIn, end.bytesOut, end.error ?? null, id);
+        ).run(
+          end.endedAt.getTime(),
+          end.exitCode,
+          end.bytesIn,
+          end.bytesOut,
+          end.error ?? null,
+          end.outcome === undefined ? null : detailsJson(end.outcome),
+          id,
+        );
       }),
     );
   }
@@ -302,6 +311,7 @@ function toRecord(row: SessionRow): SessionRecord {
     bytesIn: row.bytes_in,
     bytesOut: row.bytes_out,
     error: row.error,
+    outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as Record<string, unknown>),
     recordingPath: row.recording_path,
   };
 }

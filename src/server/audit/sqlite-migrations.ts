@@ -47,6 +47,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'session outcome',
+    sql: `ALTER TABLE sessions ADD COLUMN outcome TEXT; -- JSON object, written with the end`,
+  },
 ];
 
 /**

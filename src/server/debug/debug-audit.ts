@@ -72,23 +72,15 @@ function describe(rec: AuditStart): string {
   }
 }
 
-/**
- * Ends a session. `note` (e.g. the sha256 of a transferred file) is kept as a line of the session, because
- * the store's end record has no free-form field.
- */
+/** Ends a session; `outcome` keeps what the action produced (e.g. size and sha256 of a transferred file). */
 export async function endAudit(
   ctx: Pick<ServerContext, 'audit' | 'log'>,
   session: AuditHandle | SessionId,
-  end: Partial<SessionEnd> & { note?: string },
+  end: Partial<SessionEnd>,
 ): Promise<void> {
   const id = typeof session === 'string' ? session : session.id;
   try {
-    const { note, ...rest } = end;
-    if (note) {
-      const at = typeof session === 'string' ? 0 : Math.max(0, Date.now() - session.startedAt);
-      await ctx.audit.addCommand(id, { line: note, at, flags: [] });
-    }
-    await ctx.audit.endSession(id, { exitCode: null, endedAt: new Date(), bytesIn: 0, bytesOut: 0, ...rest });
+    await ctx.audit.endSession(id, { exitCode: null, endedAt: new Date(), bytesIn: 0, bytesOut: 0, ...end });
   } catch (err) {
     ctx.log.warn({ err, session: id }, 'could not end the audit session');
   }

@@ -167,7 +167,9 @@ export class DebugPodLeases {
       await endAudit(
         this.ctx,
         session,
-        why === 'deleted by the user' || why === 'lease expired' ? { note: why } : { error: why },
+        why === 'deleted by the user' || why === 'lease expired'
+          ? { outcome: { ended: why } }
+          : { error: why },
       );
     }
     return existed;

@@ -211,7 +211,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       await endAudit(ctx, audit, { error: (err as Error).message });
       throw err;
     }
-    await endAudit(ctx, audit, { exitCode: 0, note: reuse ? `reused ${name}` : `started ${name}` });
+    await endAudit(ctx, audit, { exitCode: 0, outcome: { container: name, reused: reuse } });
     void reply.code(reuse ? 200 : 201);
     return {
       namespace: ns,

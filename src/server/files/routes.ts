@@ -108,7 +108,7 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
         exitCode: r.exitCode,
         bytesOut: r.bytes,
         error: r.error,
-        note: `downloaded ${r.bytes} bytes${directory ? ' (.tar.gz)' : ''}, sha256 ${r.sha256}`,
+        outcome: { bytes: r.bytes, sha256: r.sha256, format: directory ? 'tar.gz' : 'file' },
       }),
     );
     reply.header('Content-Type', directory ? 'application/gzip' : 'application/octet-stream');
@@ -221,7 +221,7 @@ async function upload(
   await endAudit(ctx, audit, {
     exitCode: 0,
     bytesIn: outcome.bytes,
-    note: `uploaded ${outcome.bytes} bytes, sha256 ${outcome.sha256}${landed ? ' (verified in the container)' : ''}`,
+    outcome: { bytes: outcome.bytes, sha256: outcome.sha256, verifiedInContainer: landed },
   });
   return { path, size: outcome.bytes, sha256: outcome.sha256, auditSession: audit.id };
 }
