@@ -10,7 +10,7 @@
  * Pure functions over `Uint8Array`: the socket plumbing lives elsewhere.
  */
 
-import { Utf8StreamDecoder, decodeUtf8, encodeUtf8 } from './utf8.js';
+import { Utf8StreamDecoder, decodeUtf8, encodeUtf8 } from '../text/utf8.js';
 
 export const EXEC_PROTOCOL_V5 = 'v5.channel.k8s.io';
 export const EXEC_PROTOCOL_V4 = 'v4.channel.k8s.io';

@@ -22,7 +22,7 @@
  * Session recording (asciicast, which keeps output) is the complete record; this is the readable index.
  */
 
-import { Utf8StreamDecoder } from './utf8.js';
+import { Utf8StreamDecoder } from '../text/utf8.js';
 
 export type CommandFlag = 'tab-completion' | 'history-recall' | 'cancelled' | 'paste' | 'eof';
 

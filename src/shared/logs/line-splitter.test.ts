@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineSplitter, truncationNotice } from './line-splitter.js';
-import { encodeUtf8 } from './utf8.js';
+import { encodeUtf8 } from '../text/utf8.js';
 
 function feed(splitter: LineSplitter, chunks: Uint8Array[]): string[] {
   return [...chunks.flatMap((c) => splitter.push(c)), ...splitter.flush()];

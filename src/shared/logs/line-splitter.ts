@@ -1,4 +1,4 @@
-import { decodeUtf8 } from './utf8.js';
+import { decodeUtf8 } from '../text/utf8.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
 

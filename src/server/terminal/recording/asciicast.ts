@@ -12,7 +12,7 @@
  */
 
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { Utf8StreamDecoder } from '../../../shared/exec/utf8.js';
+import { Utf8StreamDecoder } from '../../../shared/text/utf8.js';
 
 export interface AsciicastHeader {
   version: 2;
