@@ -100,6 +100,12 @@ describe('terminal tab', () => {
     await page.screenshot({ path: path.join(results, 'terminal.png') });
   });
 
+  test('Unicode goes both ways', async () => {
+    await page.keyboard.type('echo "ünï-€-世界-$((6*7))"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^ünï-€-世界-42\s*$/m, 'the Unicode output line');
+  });
+
   test('the terminal follows the size of its element', async () => {
     const before = await page.evaluate(() => {
       const rows = document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div').length;

@@ -11,8 +11,9 @@ import type { CommandFlag } from '../../shared/exec/command-line.js';
 /** Opaque and unique across stores (a UUID), so recordings can be named after it. */
 export type SessionId = string;
 
-export const SESSION_KINDS = ['exec', 'debug', 'copy', 'node-debug', 'file-download', 'file-upload'] as const;
-export type SessionKind = (typeof SESSION_KINDS)[number];
+import { SESSION_KINDS, type SessionKind } from '../../shared/audit/api.js';
+
+export { SESSION_KINDS, type SessionKind };
 
 /** Who acted: the end user as Kubernetes sees them (the impersonated identity). */
 export interface Identity {

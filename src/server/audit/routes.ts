@@ -25,40 +25,7 @@ import {
 import { badRequest, notFound, PodscopeError } from '../http/errors.js';
 import { boolParam, intParam, readQuery, timeParam } from '../http/params.js';
 import type { ServerContext } from '../context.js';
-
-export interface AuditSessionView {
-  id: string;
-  user: string;
-  groups: string[];
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  cluster: string;
-  namespace: string;
-  pod: string;
-  container: string | null;
-  kind: SessionKind;
-  command: string[];
-  policy: string;
-  clientAddress: string | null;
-  details: Record<string, unknown>;
-  exitCode: number | null;
-  bytesIn: number | null;
-  bytesOut: number | null;
-  error: string | null;
-  outcome: Record<string, unknown> | null;
-  /** Relative URL of the .cast file, or null when the session has no recording. */
-  recordingUrl: string | null;
-}
-
-export interface AuditCommandView {
-  line: string;
-  /** Milliseconds since the session started. */
-  at: number;
-  /** Wall-clock time (RFC 3339). */
-  time: string;
-  flags: string[];
-}
+import type { AuditCommandView, AuditSessionView } from '../../shared/audit/api.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

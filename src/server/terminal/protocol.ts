@@ -1,39 +1,21 @@
 /**
- * The browser ⇄ Podscope terminal protocol (see routes.ts for the full description). Pure: no DOM and
- * no Node types, so the web app can share it (it belongs in src/shared/terminal/ once that move is made).
+ * The browser ⇄ Podscope terminal protocol (see routes.ts for the full description): validation of what
+ * the browser sends. The message types themselves are in src/shared/terminal/api.ts.
  */
 
-import type { ExecPolicyName, ExecUser } from './policy/exec-policy.js';
+import {
+  MAX_COMMAND_ARGS,
+  MAX_FRAME_BYTES,
+  type TerminalClientMessage,
+  type TerminalServerMessage,
+} from '../../shared/terminal/api.js';
+
+export { MAX_COMMAND_ARGS, MAX_FRAME_BYTES, type TerminalClientMessage, type TerminalServerMessage };
 
 export const MAX_TERMINAL_SIZE = 1000;
-/** Binary (stdin) frames larger than this are refused by the WebSocket layer with close code 1009. */
-export const MAX_FRAME_BYTES = 64 * 1024;
 /** Control (text) frames are tiny JSON objects. */
 export const MAX_CONTROL_BYTES = 4 * 1024;
-export const MAX_COMMAND_ARGS = 64;
 export const MAX_COMMAND_BYTES = 16 * 1024;
-
-/** Browser → server, as a text frame. */
-export type TerminalClientMessage = { type: 'resize'; cols: number; rows: number };
-
-/** Server → browser, as text frames. Terminal output itself travels in binary frames. */
-export type TerminalServerMessage =
-  | {
-      type: 'ready';
-      sessionId: string;
-      policy: ExecPolicyName;
-      /** The user the shell runs as under non-root; null otherwise (the image's own user). */
-      user: ExecUser | null;
-      /** The shell chosen automatically, or null when the user gave a command. */
-      shell: string | null;
-      /** The argv that runs in the container (including any user switch). */
-      command: string[];
-      protocol: string;
-    }
-  /** The process ended: its exit code, or null with a message when it is unknown. */
-  | { type: 'exit'; code: number | null; message: string }
-  /** `fatal`: the session is over and the socket closes next; otherwise it continues. */
-  | { type: 'error'; status: number; message: string; fatal: boolean };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -162,7 +162,9 @@ export class TerminalSession {
     await this.exec.resize(s.cols, s.rows);
     this.browser.on('message', (data, isBinary) => this.fromBrowser(data, isBinary));
     this.browser.on('close', () => {
-      this.endError ??= 'The browser left before the process ended; it was ended.';
+      // We close the socket ourselves after an exit; only a close before it means the browser left.
+      if (this.exitStatus === undefined)
+        this.endError ??= 'The browser left before the process ended; it was ended.';
       void this.close();
     });
     this.browser.on('error', (err) => {

@@ -1,4 +1,6 @@
 import { createBrowserRouter, Link, Navigate, RouterProvider, useParams } from 'react-router-dom';
+import { AuditPage } from '../audit/AuditPage.js';
+import { AuditSessionPage } from '../audit/AuditSessionPage.js';
 import { ClusterListPage } from '../clusters/ClusterListPage.js';
 import { routes } from '../common/routes.js';
 import { NamespaceEventsPage } from '../events/NamespaceEventsPage.js';
@@ -53,6 +55,11 @@ function SelectorLogsRoute() {
   return <SelectorLogsPage key={`${cluster}/${namespace}`} cluster={cluster} namespace={namespace} />;
 }
 
+function AuditSessionRoute() {
+  const { id = '' } = useParams();
+  return <AuditSessionPage key={id} id={id} />;
+}
+
 function ClusterRoute() {
   const { cluster = '' } = useParams();
   return <Navigate to={routes.pods(cluster, 'default')} replace />;
@@ -78,6 +85,8 @@ const router = createBrowserRouter([
       { path: '/c/:cluster/ns/:namespace/events', element: <EventsRoute /> },
       { path: '/c/:cluster/ns/:namespace/workloads/:kind/:name/logs', element: <WorkloadLogsRoute /> },
       { path: '/c/:cluster/ns/:namespace/logs', element: <SelectorLogsRoute /> },
+      { path: '/audit', element: <AuditPage /> },
+      { path: '/audit/sessions/:id', element: <AuditSessionRoute /> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -29,6 +29,9 @@ export function Layout() {
           </nav>
         )}
         <span className="header-spacer" />
+        <NavLink className="btn btn-ghost" to={routes.audit()} data-testid="nav-audit">
+          Audit
+        </NavLink>
         <ThemeToggle />
       </header>
       <main className="app-main">

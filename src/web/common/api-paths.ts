@@ -40,4 +40,11 @@ export const apiPaths = {
     `${ns(cluster, namespace)}/workloads/${enc(kind)}/${enc(name)}/logs/stream`,
   selectorLogsStream: (cluster: string, namespace: string): string => `${ns(cluster, namespace)}/logs/stream`,
   eventsWatch: (cluster: string, namespace: string): string => `${ns(cluster, namespace)}/events/watch`,
+  terminalPolicy: (cluster: string, namespace: string, pod: string): string =>
+    `${ns(cluster, namespace)}/pods/${enc(pod)}/terminal/policy`,
+  terminal: (cluster: string, namespace: string, pod: string): string =>
+    `${ns(cluster, namespace)}/pods/${enc(pod)}/terminal`,
+  auditSessions: (): string => '/api/audit/sessions',
+  auditSession: (id: string): string => `/api/audit/sessions/${enc(id)}`,
+  auditRecording: (id: string): string => `/api/audit/sessions/${enc(id)}/recording.cast`,
 };

@@ -2,8 +2,8 @@
 
 const enc = encodeURIComponent;
 
-export type PodTab = 'containers' | 'logs' | 'events';
-export const POD_TABS: readonly PodTab[] = ['containers', 'logs', 'events'];
+export type PodTab = 'containers' | 'logs' | 'events' | 'terminal';
+export const POD_TABS: readonly PodTab[] = ['containers', 'logs', 'events', 'terminal'];
 
 export type WorkloadKind = 'deployment' | 'statefulset' | 'daemonset' | 'job';
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['deployment', 'statefulset', 'daemonset', 'job'];
@@ -29,6 +29,8 @@ export const routes = {
     `${nsBase(cluster, namespace)}/workloads/${kind}/${enc(name)}/logs`,
   selectorLogs: (cluster: string, namespace: string, selector: string): string =>
     `${nsBase(cluster, namespace)}/logs${selector ? `?selector=${enc(selector)}` : ''}`,
+  audit: (): string => '/audit',
+  auditSession: (id: string): string => `/audit/sessions/${enc(id)}`,
 };
 
 /**

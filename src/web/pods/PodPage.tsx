@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ConnectionBadge } from '../common/ConnectionBadge.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
@@ -14,7 +15,17 @@ interface PodPageProps {
   name: string;
 }
 
-const TAB_LABELS: Record<PodTab, string> = { containers: 'Containers', logs: 'Logs', events: 'Events' };
+// xterm.js is most of the app's weight; load it only when a terminal is opened.
+const TerminalTab = lazy(() =>
+  import('../terminal/TerminalTab.js').then((m) => ({ default: m.TerminalTab })),
+);
+
+const TAB_LABELS: Record<PodTab, string> = {
+  containers: 'Containers',
+  logs: 'Logs',
+  events: 'Events',
+  terminal: 'Terminal',
+};
 
 export function PodPage({ cluster, namespace, name }: PodPageProps) {
   const { pod, deleted, error, status, reload } = usePodDetail(cluster, namespace, name);
@@ -57,6 +68,10 @@ export function PodPage({ cluster, namespace, name }: PodPageProps) {
         !error && <p className="muted">Loading pod…</p>
       ) : tab === 'logs' ? (
         <PodLogsTab cluster={cluster} namespace={namespace} pod={pod} />
+      ) : tab === 'terminal' ? (
+        <Suspense fallback={<p className="muted">Loading the terminal…</p>}>
+          <TerminalTab cluster={cluster} namespace={namespace} pod={pod} />
+        </Suspense>
       ) : (
         <ContainersTab pod={pod} />
       )}

@@ -2,7 +2,7 @@
 // a session with its commands, the recording download, and bad input.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { AuditCommandView, AuditSessionView } from '../../../src/server/audit/routes.js';
+import type { AuditCommandView, AuditSessionView } from '../../../src/shared/audit/api.js';
 import { parseAsciicast } from '../../../src/server/terminal/recording/asciicast.js';
 import { waitFor } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';

@@ -72,7 +72,9 @@ describe('terminal', () => {
       10_000,
       100,
     );
-    assert.equal((await audit.getSession(sessionId))?.exitCode, 3);
+    const ended = await audit.getSession(sessionId);
+    assert.equal(ended?.exitCode, 3);
+    assert.equal(ended?.error, null, 'a normal exit records no error');
   });
 
   test('`stty size` follows the initial size and a resize', async () => {

@@ -18,14 +18,17 @@
  * Pure: no I/O. Loading the file is config/podscope-config.ts.
  */
 
-export const EXEC_POLICIES = ['root-allowed', 'non-root', 'no-exec'] as const;
-export type ExecPolicyName = (typeof EXEC_POLICIES)[number];
+import {
+  EXEC_POLICIES,
+  type ExecPolicyName,
+  type ExecUser,
+  type ExecPolicySource,
+} from '../../../shared/terminal/api.js';
+
+export { EXEC_POLICIES, type ExecPolicyName, type ExecUser };
 
 export const EXEC_POLICY_LABEL = 'podscope.io/exec-policy';
 export const ENVIRONMENT_LABEL = 'podscope.io/environment';
-
-/** An ordinary user: a uid (number) or a user name present in the container's /etc/passwd. */
-export type ExecUser = number | string;
 
 export interface PolicyChoice {
   policy: ExecPolicyName;
@@ -57,7 +60,7 @@ export const DEFAULT_EXEC_POLICY_CONFIG: ExecPolicyConfig = {
   rules: [],
 };
 
-export type PolicySource = 'config' | 'namespace-label' | 'default';
+export type PolicySource = ExecPolicySource;
 
 export interface ResolvedExecPolicy {
   policy: ExecPolicyName;

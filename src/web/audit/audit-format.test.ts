@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  formatBytes,
+  formatDuration,
+  formatOffset,
+  sessionResult,
+  requestedCommand,
+} from './audit-format.js';
+
+test('durations read at the right scale', () => {
+  assert.equal(formatDuration(null), 'running');
+  assert.equal(formatDuration(0), '0 ms');
+  assert.equal(formatDuration(850), '850 ms');
+  assert.equal(formatDuration(1234), '1.2 s');
+  assert.equal(formatDuration(12_900), '12 s');
+  assert.equal(formatDuration(245_000), '4 min 05 s');
+  assert.equal(formatDuration(2 * 3600_000 + 3 * 60_000 + 59_000), '2 h 03 min');
+  assert.equal(formatDuration(3 * 86400_000 + 4 * 3600_000), '3 d 4 h');
+  assert.equal(formatDuration(-1), '—');
+});
+
+test('bytes in binary units', () => {
+  assert.equal(formatBytes(null), '—');
+  assert.equal(formatBytes(0), '0 B');
+  assert.equal(formatBytes(1023), '1023 B');
+  assert.equal(formatBytes(1024), '1 KiB');
+  assert.equal(formatBytes(1536), '1.5 KiB');
+  assert.equal(formatBytes(20 * 1024 * 1024), '20 MiB');
+  assert.equal(formatBytes(5 * 1024 ** 5), '5120 TiB');
+});
+
+test('command offsets within the session', () => {
+  assert.equal(formatOffset(0), '+0:00.0');
+  assert.equal(formatOffset(3250), '+0:03.2');
+  assert.equal(formatOffset(760_000), '+12:40.0');
+  assert.equal(formatOffset(3_723_000), '+1:02:03.0');
+});
+
+test('outcome: exit code, running, or ended without one', () => {
+  assert.deepEqual(sessionResult({ endedAt: null, exitCode: null, error: null }), {
+    text: 'running',
+    tone: 'warn',
+  });
+  assert.deepEqual(sessionResult({ endedAt: 'x', exitCode: 0, error: null }), { text: 'exit 0', tone: 'ok' });
+  assert.deepEqual(sessionResult({ endedAt: 'x', exitCode: 3, error: null }), {
+    text: 'exit 3',
+    tone: 'error',
+  });
+  assert.deepEqual(sessionResult({ endedAt: 'x', exitCode: null, error: 'dropped' }), {
+    text: 'failed',
+    tone: 'error',
+  });
+  assert.deepEqual(sessionResult({ endedAt: 'x', exitCode: null, error: null, outcome: { size: 3 } }), {
+    text: 'done',
+    tone: 'ok',
+  });
+  assert.deepEqual(sessionResult({ endedAt: 'x', exitCode: null, error: null }), {
+    text: 'ended',
+    tone: 'muted',
+  });
+});
+
+test('the requested command, without the wrapping Podscope adds', () => {
+  const command = ['env', 'PODSCOPE_SESSION=1', 'setpriv', '--reuid=65534', 'bash'];
+  assert.deepEqual(requestedCommand({ command, details: { requestedCommand: null, shell: 'bash' } }), [
+    'bash',
+  ]);
+  assert.deepEqual(requestedCommand({ command, details: { requestedCommand: ['ls', '-l'], shell: null } }), [
+    'ls',
+    '-l',
+  ]);
+  assert.deepEqual(requestedCommand({ command: ['sleep', '1'], details: {} }), ['sleep', '1']);
+  assert.deepEqual(requestedCommand({ command: [], details: { requestedCommand: [1] } }), []);
+});

@@ -1,0 +1,88 @@
+// What the Debug tab's forms send. Pure: the request bodies, the optional user/group numbers, and which
+// container a form offers first.
+
+import type { ContainerView } from '../../shared/api.js';
+import type {
+  DebugContainerCreate,
+  DebugProfile,
+  NodeDebugCreate,
+  PodCopyCreate,
+} from '../../shared/debug/debug-api.js';
+
+export type FormResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const MAX_ID = 2 ** 31 - 1;
+
+/** An optional user or group id typed by the user: empty = not given. */
+export function parseOptionalId(text: string, label: string): FormResult<number | undefined> {
+  const t = text.trim();
+  if (t === '') return { ok: true, value: undefined };
+  if (!/^\d+$/.test(t) || Number(t) > MAX_ID) {
+    return { ok: false, error: `${label} must be a whole number from 0 to ${MAX_ID}, or empty.` };
+  }
+  return { ok: true, value: Number(t) };
+}
+
+export interface DebugContainerForm {
+  target: string;
+  image: string;
+  profile: DebugProfile;
+  runAsUser: string;
+  runAsGroup: string;
+}
+
+export function debugContainerBody(form: DebugContainerForm): FormResult<DebugContainerCreate> {
+  if (!form.target) return { ok: false, error: 'Choose the container to debug.' };
+  const user = parseOptionalId(form.runAsUser, 'Run as user');
+  if (!user.ok) return user;
+  const group = parseOptionalId(form.runAsGroup, 'Run as group');
+  if (!group.ok) return group;
+  const body: DebugContainerCreate = { target: form.target, image: form.image, profile: form.profile };
+  if (user.value !== undefined) body.runAsUser = user.value;
+  if (group.value !== undefined) body.runAsGroup = group.value;
+  return { ok: true, value: body };
+}
+
+export interface CopyForm {
+  container: string;
+  keepLabels: boolean;
+  replaceImage: boolean;
+  image: string;
+  sameNode: boolean;
+  profile: DebugProfile;
+}
+
+export function copyBody(form: CopyForm): FormResult<PodCopyCreate> {
+  if (!form.container) return { ok: false, error: 'Choose the container to debug in the copy.' };
+  const body: PodCopyCreate = { container: form.container, profile: form.profile };
+  if (form.keepLabels) body.keepLabels = true;
+  if (form.sameNode) body.sameNode = true;
+  // The server refuses an image without replaceImage: the copy otherwise keeps the app's own image.
+  if (form.replaceImage) {
+    body.replaceImage = true;
+    body.image = form.image;
+  }
+  return { ok: true, value: body };
+}
+
+export function nodeDebugBody(form: { image: string; profile: DebugProfile; namespace: string }): NodeDebugCreate {
+  const body: NodeDebugCreate = { image: form.image, profile: form.profile };
+  if (form.namespace.trim()) body.namespace = form.namespace.trim();
+  return body;
+}
+
+type ContainerFacts = Pick<ContainerView, 'name' | 'kind' | 'state' | 'reason' | 'restartCount'>;
+
+export function appContainerNames(containers: readonly ContainerFacts[]): string[] {
+  return containers.filter((c) => c.kind === 'app').map((c) => c.name);
+}
+
+/**
+ * The app container a form offers first: the one in trouble (not running, or restarting), since that
+ * is usually why the user is here; otherwise the first.
+ */
+export function defaultDebugTarget(containers: readonly ContainerFacts[]): string {
+  const apps = containers.filter((c) => c.kind === 'app');
+  const troubled = apps.find((c) => c.state !== 'running' || c.restartCount > 0);
+  return (troubled ?? apps[0])?.name ?? '';
+}

@@ -1,0 +1,210 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import type { PodDetail } from '../../shared/api.js';
+import { apiPaths, withQuery } from '../common/api-paths.js';
+import { ErrorBanner } from '../common/ErrorBanner.js';
+import { routes } from '../common/routes.js';
+import { useJson } from '../common/use-json.js';
+import { Link } from 'react-router-dom';
+import { splitCommandWords } from './command-words.js';
+import { policySource, policyTitle } from './exec-policy-text.js';
+import type { ExecPolicyView } from '../../shared/terminal/api.js';
+import { defaultTerminalContainer, terminalContainers } from './terminal-containers.js';
+import { errorAdvice, exitLine, statusLine } from './terminal-state.js';
+import { terminalSocketPath } from './terminal-url.js';
+import { useTerminal } from './use-terminal.js';
+
+interface TerminalTabProps {
+  cluster: string;
+  namespace: string;
+  pod: PodDetail;
+}
+
+/** `kubectl exec -it POD -c C -- bash` in the browser: audited, recorded, under the exec policy. */
+export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
+  const [params, setParams] = useSearchParams();
+  const choices = terminalContainers(pod.containers);
+  const container = defaultTerminalContainer(choices, params.get('container'));
+  const selected = choices.find((c) => c.name === container) ?? null;
+  const policy = useJson<ExecPolicyView>(
+    container === null
+      ? null
+      : withQuery(apiPaths.terminalPolicy(cluster, namespace, pod.name), { container }),
+  );
+  const [commandText, setCommandText] = useState('');
+  const command = splitCommandWords(commandText);
+  const screenRef = useRef<HTMLDivElement>(null);
+  const { state, notice, connect, disconnect } = useTerminal(screenRef);
+  const active = state.phase === 'connecting' || state.phase === 'connected';
+  const exit = exitLine(state);
+  const error = state.phase === 'ended' ? state.error : null;
+
+  const blocker =
+    container === null
+      ? 'This pod has no containers yet.'
+      : !selected?.running
+        ? `Container ${container} is not running; a terminal needs a running container.`
+        : policy.data?.policy === 'no-exec'
+          ? 'The exec policy does not allow terminals here.'
+          : !command.ok
+            ? command.error
+            : null;
+
+  const onSubmit = (e: FormEvent): void => {
+    e.preventDefault();
+    if (active || blocker !== null || container === null || !command.ok) return;
+    const target = { cluster, namespace, pod: pod.name, container };
+    connect(container, (size) => terminalSocketPath(target, command.words, size));
+  };
+
+  const chooseContainer = (name: string): void => {
+    const next = new URLSearchParams(params);
+    next.set('container', name);
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <div className="tab-panel terminal-panel">
+      <form className="toolbar" onSubmit={onSubmit} aria-label="Terminal connection">
+        <label className="field">
+          Container
+          <select
+            value={container ?? ''}
+            onChange={(e) => chooseContainer(e.target.value)}
+            disabled={active}
+            data-testid="terminal-container"
+          >
+            {choices.map((c) => (
+              <option key={c.name} value={c.name} disabled={!c.running}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field terminal-command-field">
+          Command
+          <input
+            type="text"
+            className={`mono${command.ok ? '' : ' invalid'}`}
+            value={commandText}
+            onChange={(e) => setCommandText(e.target.value)}
+            placeholder="automatic shell (bash, then sh)"
+            title="Words separated by spaces, passed as argv (no shell). Quote a word to keep its spaces, e.g. sh -c 'ls | wc -l'."
+            spellCheck={false}
+            autoComplete="off"
+            disabled={active}
+            data-testid="terminal-command"
+          />
+        </label>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={active || blocker !== null}
+          title={blocker ?? undefined}
+          data-testid="terminal-connect"
+        >
+          Connect
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={disconnect}
+          disabled={!active}
+          data-testid="terminal-disconnect"
+        >
+          Disconnect
+        </button>
+      </form>
+
+      <PolicyNotice policy={policy.data} error={policy.error} loading={policy.loading} />
+
+      <p className={`terminal-status status-${state.phase}`} role="status" data-testid="terminal-status">
+        {statusLine(state)}
+        {state.phase === 'connected' && (
+          <>
+            {' '}
+            <Link
+              to={routes.auditSession(state.ready.sessionId)}
+              className="muted"
+              data-testid="terminal-session-link"
+            >
+              This session is audited and recorded.
+            </Link>
+          </>
+        )}
+        {state.phase === 'idle' && blocker !== null && <span className="muted"> {blocker}</span>}
+      </p>
+
+      {exit !== null && (
+        <div
+          className={`terminal-exit ${state.phase === 'ended' && state.exit?.code === 0 ? 'exit-ok' : 'exit-fail'}`}
+          role="status"
+          data-testid="terminal-exit"
+        >
+          {exit}
+        </div>
+      )}
+      {error && (
+        <ErrorBanner message={[error.message, errorAdvice(error)].filter((s) => s !== null).join(' ')} />
+      )}
+      {notice && (
+        <div className="banner banner-warn" role="status">
+          {notice}
+        </div>
+      )}
+
+      <div className="terminal-frame">
+        <div className="terminal-screen" ref={screenRef} data-testid="terminal-screen" />
+      </div>
+      <p className="muted terminal-hint">
+        Copy: select text, then Ctrl+Shift+C or right click → Copy. Paste: Ctrl+Shift+V or right click →
+        Paste. Leaving this tab ends the session.
+      </p>
+    </div>
+  );
+}
+
+function PolicyNotice({
+  policy,
+  error,
+  loading,
+}: {
+  policy: ExecPolicyView | null;
+  error: string | null;
+  loading: boolean;
+}) {
+  if (error) {
+    return (
+      <div className="banner banner-error" data-testid="terminal-policy">
+        Could not read the exec policy: {error}
+      </div>
+    );
+  }
+  if (!policy) {
+    return (
+      <div className="banner banner-info" data-testid="terminal-policy" data-policy="">
+        {loading ? 'Reading the exec policy…' : 'Choose a container to see the exec policy.'}
+      </div>
+    );
+  }
+  const tone =
+    policy.policy === 'no-exec'
+      ? 'banner-error'
+      : policy.policy === 'non-root'
+        ? 'banner-warn'
+        : 'banner-info';
+  return (
+    <div
+      className={`banner ${tone} terminal-policy`}
+      data-testid="terminal-policy"
+      data-policy={policy.policy}
+    >
+      <div>
+        <strong>{policyTitle(policy)}</strong>
+        <div className="muted">
+          {policy.reason} <span>(source: {policySource(policy)})</span>
+        </div>
+      </div>
+    </div>
+  );
+}
