@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { AuditStore } from './audit/audit-store.js';
+import { recoverInterruptedSessions } from './terminal/recovery.js';
 import { auditRoutes } from './audit/routes.js';
 import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
 import { clusterRoutes } from './clusters/routes.js';
@@ -99,6 +100,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     // Client-side routes (shareable URLs) all load the app.
     return reply.sendFile('index.html');
+  });
+  // Sessions a killed Podscope left open: end their processes and records (in the background).
+  app.addHook('onReady', async () => {
+    void recoverInterruptedSessions(audit, opts.registry, app.log).catch((err: unknown) =>
+      app.log.warn({ err }, 'could not recover interrupted terminal sessions'),
+    );
   });
   app.addHook('onClose', async () => {
     opts.registry.close();

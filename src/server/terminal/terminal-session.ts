@@ -6,6 +6,7 @@
  * Order of a start, each step refusing the session if it fails: audit record → recording file (header
  * synced) → exec stream. So no byte reaches the container before the record and recording exist.
  */
+import { currentOwner } from './recovery.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { WebSocket, RawData } from 'ws';
@@ -112,6 +113,7 @@ export class TerminalSession {
           cols: s.cols,
           rows: s.rows,
           cleanupTag: s.cleanupTag,
+          owner: currentOwner(),
         },
       });
     } catch (err) {

@@ -1,5 +1,6 @@
 // Podscope killed with SIGKILL mid-session: the recording on disk is readable and holds everything up to
-// the last second, and the audit record of the session exists (without an end).
+// the last second, and the audit record of the session exists (without an end); the next start ends
+// the processes the session left running and closes its record.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -8,9 +9,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SqliteAuditStore } from '../../../src/server/audit/sqlite-audit-store.js';
 import { readAsciicast } from '../../../src/server/terminal/recording/asciicast.js';
-import { adminKubeconfig, repoRoot } from '../../support/cluster.js';
+import { adminKubeconfig, repoRoot, waitFor } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
 import { TerminalClient, terminalUrl } from './terminal-client.js';
+import { processes } from './test-pods.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'podscope-crash-'));
 let pod: string;
@@ -90,6 +92,36 @@ test('SIGKILL mid-session leaves a readable recording up to the last second, and
     assert.ok(s, 'the audit record was written before the stream opened');
     assert.equal(s.endedAt, null, 'the end was never written');
     assert.equal(s.commands[0]?.line, 'echo before-$((2*21))');
+  } finally {
+    await audit.close();
+  }
+});
+
+test('the next start ends what the killed session left running, and closes its audit record', async () => {
+  const url = await startCli();
+  const t = new TerminalClient(terminalUrl(url.replace(/^http/, 'ws'), 'demo', pod));
+  const { sessionId } = await t.ready();
+  t.type('sleep 4243\r');
+  await waitFor('sleep running', async () =>
+    (await processes(pod)).includes('sleep 4243') ? true : undefined,
+  );
+  child!.kill('SIGKILL');
+  await t.closed;
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.match(await processes(pod), /sleep 4243/, 'Kubernetes alone leaves the process running');
+
+  await startCli();
+  const audit = new SqliteAuditStore(path.join(dataDir, 'audit.db'));
+  try {
+    const ended = await waitFor('the session to be ended at restart', async () => {
+      const s = await audit.getSession(sessionId);
+      return s?.endedAt ? s : undefined;
+    });
+    assert.match(
+      ended.error ?? '',
+      /stopped before this session ended; at the next start its processes were ended/,
+    );
+    assert.doesNotMatch(await processes(pod), /sleep 4243/);
   } finally {
     await audit.close();
   }

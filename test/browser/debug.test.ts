@@ -1,0 +1,296 @@
+// A user debugs the crash-looping demo pod from the real UI: makes a copy whose container sleeps, opens a
+// terminal in the copy (the lease stays held while moving there), runs a command, and deletes the copy,
+// which kubectl then no longer finds. And the files of an image without any tools are browsed, downloaded
+// and uploaded through a debug container.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { kubectl, kubectlOk, repoRoot, waitFor } from '../support/cluster.js';
+import { launchBrowser } from '../support/browser.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
+
+let podscope: RunningPodscope;
+let browser: Browser;
+const results = path.join(repoRoot, 'test-results');
+const created: string[] = [];
+
+before(async () => {
+  mkdirSync(results, { recursive: true });
+  podscope = await startPodscope({
+    webRoot: path.join(repoRoot, 'dist/web'),
+    debug: { leaseGraceMs: 5_000 },
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await podscope?.close();
+  // A copy a failed test left behind would otherwise wait for the reaper.
+  for (const pod of created) {
+    await kubectl([
+      '-n',
+      'demo',
+      'delete',
+      'pod',
+      pod,
+      '--ignore-not-found',
+      '--wait=false',
+      '--grace-period=0',
+    ]);
+  }
+});
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+const podUrl = (pod: string, query: string): string =>
+  `${podscope.url}/c/${CLUSTER}/ns/demo/pods/${pod}?${query}`;
+
+/** The text xterm.js shows, one line per row (DOM renderer). */
+function screenText(p: Page): Promise<string> {
+  return p.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div')]
+      .map((row) => row.textContent ?? '')
+      .join('\n'),
+  );
+}
+
+async function waitForScreen(p: Page, pattern: RegExp, what: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text = await screenText(p);
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`terminal screen never showed ${what}; it shows:\n${text}`);
+    await p.waitForTimeout(100);
+  }
+}
+
+async function podExists(name: string): Promise<boolean> {
+  const r = await kubectl(['-n', 'demo', 'get', 'pod', name, '-o', 'name']);
+  if (r.code === 0) return true;
+  if (/NotFound/.test(r.stderr)) return false;
+  throw new Error(r.stderr);
+}
+
+async function waitGone(name: string): Promise<void> {
+  await waitFor(
+    `pod demo/${name} to be deleted`,
+    async () => ((await podExists(name)) ? undefined : true),
+    60_000,
+    500,
+  );
+}
+
+async function waitLease(p: Page, state: string, timeoutMs = 120_000): Promise<void> {
+  await p.waitForFunction(
+    (s) => document.querySelector('[data-testid="copy-lease-status"]')?.getAttribute('data-state') === s,
+    state,
+    { timeout: timeoutMs },
+  );
+}
+
+describe('debugging a copy of the crash-looping pod', () => {
+  let page: Page;
+  let copy = '';
+
+  before(async () => {
+    page = await newPage();
+  });
+  after(async () => page?.close());
+
+  test('the Debug tab creates a copy and holds its lease', async () => {
+    await page.goto(podUrl('crashloop', 'tab=debug'));
+    assert.equal(await page.getByTestId('tab-debug').getAttribute('aria-selected'), 'true');
+    assert.equal(await page.getByTestId('copy-container').inputValue(), 'app');
+    assert.equal(
+      await page.getByTestId('copy-keep-labels').isChecked(),
+      false,
+      'labels are dropped by default',
+    );
+    await page.getByTestId('copy-create').click();
+    await waitLease(page, 'held');
+    copy = (await page.getByTestId('copy-pod-name').textContent()) ?? '';
+    assert.match(copy, /^crashloop-/);
+    created.push(copy);
+    assert.match((await page.getByTestId('copy-lease-status').textContent()) ?? '', /lease held/);
+    assert.match((await page.getByTestId('copy-expiry').textContent()) ?? '', /Expires at the latest \d{4}-/);
+
+    const pod = JSON.parse(await kubectlOk(['-n', 'demo', 'get', 'pod', copy, '-o', 'json'])) as {
+      metadata: { labels?: Record<string, string> };
+      status: { containerStatuses?: { name: string; state?: { running?: object } }[] };
+    };
+    assert.equal(pod.metadata.labels?.['app'], undefined, 'the copy gets no Service traffic');
+    assert.ok(pod.status.containerStatuses?.find((c) => c.name === 'app')?.state?.running, 'the copy runs');
+    await page.screenshot({ path: path.join(results, 'debug-copy.png') });
+  });
+
+  test('a terminal in the copy runs commands while the lease stays held', async () => {
+    await page.getByTestId('copy-open-terminal').click();
+    await page.waitForURL(
+      (url) => url.pathname.endsWith(`/pods/${copy}`) && url.searchParams.get('tab') === 'terminal',
+    );
+    assert.equal(new URL(page.url()).searchParams.get('container'), 'app');
+    // Moving to another pod's page does not drop the lease: the dock still shows it held.
+    const dock = page.getByTestId('lease-dock');
+    await dock.waitFor();
+    assert.match((await dock.textContent()) ?? '', new RegExp(`${copy}.*leased`));
+
+    await page.getByTestId('terminal-connect').click();
+    await page.waitForFunction(() =>
+      /Connected to app/.test(document.querySelector('[data-testid="terminal-status"]')?.textContent ?? ''),
+    );
+    await page.getByTestId('terminal-screen').click();
+    await page.keyboard.type('echo debug-$((6*7))');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /^debug-42\s*$/m, 'debug-42');
+    // The copy's container sleeps instead of running the crashing command.
+    await page.keyboard.type('ps -o pid,args');
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /\d+\s+sleep/, 'the sleeping main process');
+    await page.screenshot({ path: path.join(results, 'debug-copy-terminal.png') });
+    assert.ok(await podExists(copy), 'the copy is still there');
+  });
+
+  test('"Delete copy now" deletes it', async () => {
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname.endsWith('/pods/crashloop'));
+    await waitLease(page, 'held', 30_000);
+    await page.getByTestId('copy-delete').click();
+    await waitLease(page, 'deleted', 60_000);
+    await waitGone(copy);
+    assert.equal(await page.getByTestId('lease-dock').count(), 0, 'no lease is held any more');
+  });
+});
+
+describe('a copy whose page is closed', () => {
+  test('is deleted by the server once the lease grace period passes', async () => {
+    const page = await newPage();
+    await page.goto(podUrl('crashloop', 'tab=debug'));
+    await page.getByTestId('copy-create').click();
+    await waitLease(page, 'held');
+    const copy = (await page.getByTestId('copy-pod-name').textContent()) ?? '';
+    created.push(copy);
+    assert.ok(await podExists(copy));
+    await page.close();
+    await waitGone(copy);
+  });
+});
+
+describe('files of an image without tools', () => {
+  let page: Page;
+  let via = '';
+  const uploaded = `podscope-browser-${randomBytes(4).toString('hex')}.bin`;
+
+  before(async () => {
+    page = await newPage();
+  });
+  after(async () => {
+    await page?.close();
+    if (via) {
+      await kubectl([
+        '-n',
+        'demo',
+        'exec',
+        'noshell',
+        '-c',
+        via,
+        '--',
+        'rm',
+        '-f',
+        `/proc/1/root/tmp/${uploaded}`,
+      ]);
+    }
+  });
+
+  test('a debug container started from the Debug tab lists /tmp of noshell', async () => {
+    await page.goto(podUrl('noshell', 'tab=debug'));
+    assert.equal(await page.getByTestId('debug-target').inputValue(), 'app');
+    await page.getByTestId('debug-start').click();
+    const createdBanner = page.getByTestId('debug-created');
+    await createdBanner.waitFor({ timeout: 120_000 });
+    via = /podscope-debug-app-\d+/.exec((await createdBanner.textContent()) ?? '')?.[0] ?? '';
+    assert.ok(via, 'the banner names the debug container');
+    await page.getByTestId(`debug-container-row-${via}`).waitFor();
+    assert.equal(await page.getByTestId(`debug-container-row-${via}`).getAttribute('data-state'), 'running');
+    assert.match(
+      (await page.getByTestId('debug-open-terminal').getAttribute('href')) ?? '',
+      new RegExp(`tab=terminal&container=${via}$`),
+    );
+
+    await page.getByTestId('debug-open-files').click();
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'files');
+    assert.equal(await page.getByTestId('files-via').inputValue(), via);
+    await page.getByTestId('files-path').fill('/tmp');
+    await page.getByTestId('files-path').press('Enter');
+    await page.getByTestId('files-entry-report.txt').waitFor();
+    assert.equal(await page.getByTestId('files-entry-report.txt').getAttribute('data-type'), 'file');
+    await page.screenshot({ path: path.join(results, 'files-noshell.png') });
+  });
+
+  test('report.txt downloads with its bytes', async () => {
+    const downloadEvent = page.waitForEvent('download');
+    await page.getByTestId('files-download-report.txt').click();
+    const download = await downloadEvent;
+    assert.equal(download.suggestedFilename(), 'report.txt');
+    const saved = await download.path();
+    const expected = await kubectlOk([
+      '-n',
+      'demo',
+      'exec',
+      'noshell',
+      '-c',
+      via,
+      '--',
+      'cat',
+      '/proc/1/root/tmp/report.txt',
+    ]);
+    assert.equal(readFileSync(saved, 'utf8'), expected);
+    await page.getByTestId('files-download-progress-report.txt').waitFor();
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="files-download-progress-report.txt"]')
+          ?.getAttribute('data-state') === 'done',
+    );
+  });
+
+  test('an upload lands in /tmp and shows its sha256', async () => {
+    const bytes = randomBytes(300_000);
+    await page.getByTestId('files-upload-input').setInputFiles({
+      name: uploaded,
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
+    await page.getByTestId('files-upload-button').click();
+    await page.getByTestId('files-upload-result').waitFor({ timeout: 60_000 });
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    assert.equal(await page.getByTestId('files-upload-sha256').textContent(), sha);
+    await page.getByTestId(`files-entry-${uploaded}`).waitFor();
+    const inContainer = await kubectlOk([
+      '-n',
+      'demo',
+      'exec',
+      'noshell',
+      '-c',
+      via,
+      '--',
+      'sha256sum',
+      `/proc/1/root/tmp/${uploaded}`,
+    ]);
+    assert.equal(inContainer.split(/\s+/)[0], sha);
+  });
+
+  test('a path that does not exist is explained in a sentence', async () => {
+    await page.getByTestId('files-path').fill('/no/such/dir');
+    await page.getByTestId('files-path').press('Enter');
+    const error = page.getByTestId('files-error').first();
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /\/no\/such\/dir/);
+  });
+});
