@@ -48,6 +48,6 @@ describe('which sessions a starting Podscope recovers', () => {
     assert.equal(isInterrupted(session({ endedAt: new Date(1) }), me, dead), false);
     assert.equal(isInterrupted(session({ kind: 'debug' }), me, dead), false);
     assert.equal(isInterrupted(session({}, { host: 'node-a', pid: 100 }), me, dead), false);
-    assert.equal(isInterrupted(session({}, undefined), me, dead), false);
+    assert.equal(isInterrupted(session({}, null), me, dead), false);
   });
 });
