@@ -169,16 +169,65 @@ describe('debugging a copy of the crash-looping pod', () => {
 });
 
 describe('a copy whose page is closed', () => {
-  test('is deleted by the server once the lease grace period passes', async () => {
+  test('survives a reload of the page, and is deleted by the server once the tab is closed', async () => {
     const page = await newPage();
     await page.goto(podUrl('crashloop', 'tab=debug'));
     await page.getByTestId('copy-create').click();
     await waitLease(page, 'held');
     const copy = (await page.getByTestId('copy-pod-name').textContent()) ?? '';
     created.push(copy);
-    assert.ok(await podExists(copy));
+    // A reload drops the lease socket; the tab takes the lease again within the grace period.
+    await page.reload();
+    await waitLease(page, 'held', 30_000);
+    assert.equal(await page.getByTestId('copy-pod-name').textContent(), copy);
+    await page.waitForTimeout(6_000); // longer than the 5 s grace: still there, since the lease is held
+    assert.ok(await podExists(copy), 'the reloaded tab holds the lease');
     await page.close();
     await waitGone(copy);
+  });
+});
+
+describe('debugging the node', () => {
+  test('a node debug pod runs in the host namespaces and is deleted on request', async () => {
+    const page = await newPage();
+    try {
+      await page.goto(podUrl('crashloop', 'tab=debug'));
+      assert.equal(await page.getByTestId('node-debug-node').inputValue(), 'podscope-node');
+      await page.getByTestId('node-debug-create').click();
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="node-lease-status"]')?.getAttribute('data-state') === 'held',
+        undefined,
+        { timeout: 120_000 },
+      );
+      const card = page.getByTestId('node-card');
+      const nodePod = (await page.getByTestId('node-pod-name').textContent()) ?? '';
+      assert.match(nodePod, /podscope-node/);
+      const ns = /namespace (\S+),/.exec((await card.textContent()) ?? '')?.[1] ?? '';
+      assert.ok(ns, 'the card names the namespace');
+      const spec = JSON.parse(await kubectlOk(['-n', ns, 'get', 'pod', nodePod, '-o', 'json'])) as {
+        spec: { nodeName: string; hostPID?: boolean };
+      };
+      assert.equal(spec.spec.nodeName, 'podscope-node');
+      assert.equal(spec.spec.hostPID, true);
+      await page.getByTestId('node-delete').click();
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="node-lease-status"]')?.getAttribute('data-state') ===
+          'deleted',
+      );
+      await waitFor(
+        `node debug pod ${ns}/${nodePod} to be deleted`,
+        async () => {
+          const r = await kubectl(['-n', ns, 'get', 'pod', nodePod, '-o', 'name']);
+          return r.code !== 0 && /NotFound/.test(r.stderr) ? true : undefined;
+        },
+        60_000,
+        500,
+      );
+    } finally {
+      await page.close();
+    }
   });
 });
 
@@ -233,31 +282,21 @@ describe('files of an image without tools', () => {
     await page.screenshot({ path: path.join(results, 'files-noshell.png') });
   });
 
-  test('report.txt downloads with its bytes', async () => {
+  test('report.txt downloads, with its progress shown', async () => {
     const downloadEvent = page.waitForEvent('download');
     await page.getByTestId('files-download-report.txt').click();
     const download = await downloadEvent;
     assert.equal(download.suggestedFilename(), 'report.txt');
-    const saved = await download.path();
-    const expected = await kubectlOk([
-      '-n',
-      'demo',
-      'exec',
-      'noshell',
-      '-c',
-      via,
-      '--',
-      'cat',
-      '/proc/1/root/tmp/report.txt',
-    ]);
-    assert.equal(readFileSync(saved, 'utf8'), expected);
-    await page.getByTestId('files-download-progress-report.txt').waitFor();
+    // The app rewrites its report as it runs, so only its shape is stable (exact bytes: see the upload).
+    assert.match(readFileSync(await download.path(), 'utf8'), /^orders processed: \d+\nstatus: .+\n$/);
+    const progress = page.getByTestId('files-download-progress-report.txt');
     await page.waitForFunction(
       () =>
         document
           .querySelector('[data-testid="files-download-progress-report.txt"]')
           ?.getAttribute('data-state') === 'done',
     );
+    assert.match((await progress.textContent()) ?? '', /saved as report\.txt \(\d+ B\)/);
   });
 
   test('an upload lands in /tmp and shows its sha256', async () => {
@@ -284,6 +323,20 @@ describe('files of an image without tools', () => {
       `/proc/1/root/tmp/${uploaded}`,
     ]);
     assert.equal(inContainer.split(/\s+/)[0], sha);
+  });
+
+  test('the uploaded file downloads byte-identical', async () => {
+    const downloadEvent = page.waitForEvent('download');
+    await page.getByTestId(`files-download-${uploaded}`).click();
+    const download = await downloadEvent;
+    assert.equal(download.suggestedFilename(), uploaded);
+    const sha = (await page.getByTestId('files-upload-sha256').textContent()) ?? '';
+    assert.equal(
+      createHash('sha256')
+        .update(readFileSync(await download.path()))
+        .digest('hex'),
+      sha,
+    );
   });
 
   test('a path that does not exist is explained in a sentence', async () => {

@@ -2,6 +2,7 @@ import { createBrowserRouter, Link, Navigate, RouterProvider, useParams } from '
 import { AuditPage } from '../audit/AuditPage.js';
 import { AuditSessionPage } from '../audit/AuditSessionPage.js';
 import { ClusterListPage } from '../clusters/ClusterListPage.js';
+import { LeaseProvider } from '../debug/LeaseProvider.js';
 import { routes } from '../common/routes.js';
 import { NamespaceEventsPage } from '../events/NamespaceEventsPage.js';
 import { SelectorLogsPage } from '../logs/SelectorLogsPage.js';
@@ -93,5 +94,9 @@ const router = createBrowserRouter([
 ]);
 
 export function App() {
-  return <RouterProvider router={router} />;
+  return (
+    <LeaseProvider>
+      <RouterProvider router={router} />
+    </LeaseProvider>
+  );
 }

@@ -2,8 +2,8 @@
 
 const enc = encodeURIComponent;
 
-export type PodTab = 'containers' | 'logs' | 'events' | 'terminal';
-export const POD_TABS: readonly PodTab[] = ['containers', 'logs', 'events', 'terminal'];
+export type PodTab = 'containers' | 'logs' | 'events' | 'terminal' | 'debug' | 'files';
+export const POD_TABS: readonly PodTab[] = ['containers', 'logs', 'events', 'terminal', 'debug', 'files'];
 
 export type WorkloadKind = 'deployment' | 'statefulset' | 'daemonset' | 'job';
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['deployment', 'statefulset', 'daemonset', 'job'];

@@ -61,9 +61,9 @@ export function CopySection({ cluster, namespace, pod, options }: Props) {
       <h2 id="debug-copy-title">Debug a copy</h2>
       <p className="muted">
         For a container that crashes on start: a copy of this pod is created with the container&apos;s command
-        replaced by <code>sleep</code> and its health checks removed, so you can open a shell and start the app
-        by hand. The copy lives while this browser tab holds its lease, and is deleted shortly after you close
-        the tab (or at once with &ldquo;Delete copy now&rdquo;).
+        replaced by <code>sleep</code> and its health checks removed, so you can open a shell and start the
+        app by hand. The copy lives while this browser tab holds its lease, and is deleted shortly after you
+        close the tab (or at once with &ldquo;Delete copy now&rdquo;).
       </p>
       <form className="debug-form" onSubmit={(e) => void onSubmit(e)} aria-label="Debug a copy">
         <div className="toolbar">
@@ -118,7 +118,13 @@ export function CopySection({ cluster, namespace, pod, options }: Props) {
         </label>
         {replaceImage && (
           <div className="toolbar debug-indent">
-            <ImageField options={options} value={image} onChange={setImage} disabled={busy} testId="copy-image" />
+            <ImageField
+              options={options}
+              value={image}
+              onChange={setImage}
+              disabled={busy}
+              testId="copy-image"
+            />
           </div>
         )}
         <label className="debug-check">
@@ -132,12 +138,19 @@ export function CopySection({ cluster, namespace, pod, options }: Props) {
           <span>
             Same node
             <span className="muted debug-hint">
-              Schedule the copy on {pod.node ? <span className="mono">{pod.node}</span> : "the original's node"}
-              , to debug something node-specific (local volumes, the node&apos;s network).
+              Schedule the copy on{' '}
+              {pod.node ? <span className="mono">{pod.node}</span> : "the original's node"}, to debug
+              something node-specific (local volumes, the node&apos;s network).
             </span>
           </span>
         </label>
-        <ProfileField options={options} value={profile} onChange={setProfile} disabled={busy} testId="copy-profile" />
+        <ProfileField
+          options={options}
+          value={profile}
+          onChange={setProfile}
+          disabled={busy}
+          testId="copy-profile"
+        />
         <div className="toolbar">
           <button
             type="submit"

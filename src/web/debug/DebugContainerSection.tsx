@@ -85,7 +85,13 @@ export function DebugContainerSection({ cluster, namespace, pod, options }: Prop
               ))}
             </select>
           </label>
-          <ImageField options={options} value={image} onChange={setImage} disabled={busy} testId="debug-image" />
+          <ImageField
+            options={options}
+            value={image}
+            onChange={setImage}
+            disabled={busy}
+            testId="debug-image"
+          />
         </div>
         <ProfileField
           options={options}
@@ -164,7 +170,10 @@ export function DebugContainerSection({ cluster, namespace, pod, options }: Prop
           </Link>
           <Link
             className="btn"
-            to={filesHref(cluster, created.namespace, created.pod, { container: target, via: created.container })}
+            to={filesHref(cluster, created.namespace, created.pod, {
+              container: target,
+              via: created.container,
+            })}
             data-testid="debug-open-files"
           >
             Browse files through it
@@ -247,7 +256,11 @@ function DebugContainerTable({ cluster, namespace, pod, containers, error }: Tab
               <td>{c.profile ?? <span className="muted">not made by Podscope</span>}</td>
               <td>{c.runAsUser ?? <span className="muted">image default</span>}</td>
               <td>
-                <span className={c.state === 'running' ? 'tone-ok' : c.state === 'waiting' ? 'tone-warn' : 'tone-muted'}>
+                <span
+                  className={
+                    c.state === 'running' ? 'tone-ok' : c.state === 'waiting' ? 'tone-warn' : 'tone-muted'
+                  }
+                >
                   {c.state}
                 </span>
                 {stateDetail(c) && <div className="muted">{stateDetail(c)}</div>}
@@ -273,7 +286,9 @@ function DebugContainerTable({ cluster, namespace, pod, containers, error }: Tab
 
 function stateDetail(c: DebugContainerView): string | null {
   if (c.state === 'finished') {
-    return [c.reason, c.exitCode !== null ? `exit code ${c.exitCode}` : null].filter(Boolean).join(', ') || null;
+    return (
+      [c.reason, c.exitCode !== null ? `exit code ${c.exitCode}` : null].filter(Boolean).join(', ') || null
+    );
   }
   if (c.state === 'waiting') return [c.reason, c.message].filter(Boolean).join(': ') || null;
   return null;

@@ -14,7 +14,12 @@ export function ImageField({ options, value, onChange, disabled, testId }: Image
   return (
     <label className="field">
       Image
-      <select value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled} data-testid={testId}>
+      <select
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        disabled={disabled}
+        data-testid={testId}
+      >
         {options.images.map((image) => (
           <option key={image} value={image}>
             {image}

@@ -37,7 +37,8 @@ export function DebugPodCard({ pod, testPrefix }: { pod: LeasedPod; testPrefix: 
         </div>
         {!final && (
           <div className="muted" data-testid={`${testPrefix}-expiry`}>
-            Expires at the latest {formatDateTime(expiresAt)} (in {humanDuration(Date.parse(expiresAt) - now)}).
+            Expires at the latest {formatDateTime(expiresAt)} (in {humanDuration(Date.parse(expiresAt) - now)}
+            ).
           </div>
         )}
         <div role="status" data-testid={`${testPrefix}-lease-status`} data-state={pod.status.state}>

@@ -32,7 +32,9 @@ export function useLeasedPods(): readonly LeasedPod[] {
 
 /** A reminder on every page that this tab keeps debug pods alive, with a way to delete them. */
 function LeaseDock({ store }: { store: LeaseStore }) {
-  const pods = useSyncExternalStore(store.subscribe, store.getSnapshot).filter((p) => !isLeaseFinal(p.status));
+  const pods = useSyncExternalStore(store.subscribe, store.getSnapshot).filter(
+    (p) => !isLeaseFinal(p.status),
+  );
   if (pods.length === 0) return null;
   return (
     <aside className="lease-dock" aria-label="Debug pods kept alive by this tab" data-testid="lease-dock">

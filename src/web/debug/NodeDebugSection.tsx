@@ -54,8 +54,8 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
     <section className="debug-section" aria-labelledby="debug-node-title">
       <h2 id="debug-node-title">Debug the node</h2>
       <p className="muted">
-        Starts a pod on the node in the host&apos;s namespaces, for problems below the container: the
-        kubelet, containerd, disk, the node&apos;s network. Most profiles mount the node&apos;s root at{' '}
+        Starts a pod on the node in the host&apos;s namespaces, for problems below the container: the kubelet,
+        containerd, disk, the node&apos;s network. Most profiles mount the node&apos;s root at{' '}
         <code>/host</code>. It needs permission to create privileged pods in the namespace; like a copy, it
         lives while this tab holds its lease.
       </p>
@@ -86,7 +86,13 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
               data-testid="node-debug-namespace"
             />
           </label>
-          <ImageField options={options} value={image} onChange={setImage} disabled={busy} testId="node-debug-image" />
+          <ImageField
+            options={options}
+            value={image}
+            onChange={setImage}
+            disabled={busy}
+            testId="node-debug-image"
+          />
         </div>
         <ProfileField
           options={options}

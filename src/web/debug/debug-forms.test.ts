@@ -21,7 +21,13 @@ test('an empty user id means "not given"; anything but a whole number is refused
 });
 
 test('the debug container body names the user and group only when given', () => {
-  const base = { target: 'app', image: 'tools:1', profile: 'general' as const, runAsUser: '', runAsGroup: '' };
+  const base = {
+    target: 'app',
+    image: 'tools:1',
+    profile: 'general' as const,
+    runAsUser: '',
+    runAsGroup: '',
+  };
   assert.deepEqual(debugContainerBody(base), {
     ok: true,
     value: { target: 'app', image: 'tools:1', profile: 'general' },
@@ -70,7 +76,12 @@ test('node debugging sends the namespace only when one is typed', () => {
 });
 
 test('the forms offer the troubled app container first', () => {
-  const c = (name: string, kind: 'app' | 'init' | 'ephemeral', state: 'running' | 'waiting', restartCount = 0) => ({
+  const c = (
+    name: string,
+    kind: 'app' | 'init' | 'ephemeral',
+    state: 'running' | 'waiting',
+    restartCount = 0,
+  ) => ({
     name,
     kind,
     state,

@@ -65,7 +65,11 @@ export function copyBody(form: CopyForm): FormResult<PodCopyCreate> {
   return { ok: true, value: body };
 }
 
-export function nodeDebugBody(form: { image: string; profile: DebugProfile; namespace: string }): NodeDebugCreate {
+export function nodeDebugBody(form: {
+  image: string;
+  profile: DebugProfile;
+  namespace: string;
+}): NodeDebugCreate {
   const body: NodeDebugCreate = { image: form.image, profile: form.profile };
   if (form.namespace.trim()) body.namespace = form.namespace.trim();
   return body;

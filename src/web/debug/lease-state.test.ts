@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { endsLease, isLeaseFinal, leaseStatusText, nextLeaseStatus, type LeaseStatus } from './lease-state.js';
+import {
+  endsLease,
+  isLeaseFinal,
+  leaseStatusText,
+  nextLeaseStatus,
+  type LeaseStatus,
+} from './lease-state.js';
 
 const at = (iso: string) => `<${iso}>`;
-const leased = { kind: 'message', message: { type: 'leased', pod: 'p', expiresAt: 'T1', graceSeconds: 30 } } as const;
+const leased = {
+  kind: 'message',
+  message: { type: 'leased', pod: 'p', expiresAt: 'T1', graceSeconds: 30 },
+} as const;
 
 test('a lease is held once the server says leased, and renewals move the expiry', () => {
   let s: LeaseStatus = { state: 'connecting' };
@@ -13,7 +22,7 @@ test('a lease is held once the server says leased, and renewals move the expiry'
   assert.deepEqual(s, { state: 'held', expiresAt: 'T1', graceSeconds: 30 });
   s = nextLeaseStatus(s, { kind: 'message', message: { type: 'renewed', expiresAt: 'T2' } });
   assert.deepEqual(s, { state: 'held', expiresAt: 'T2', graceSeconds: 30 });
-  assert.match(leaseStatusText(s, at), /lease held; expires <T2>.*deleted 30 s later/);
+  assert.match(leaseStatusText(s, at), /lease held, renewed until <T2>.*deleted 30 s later/);
 });
 
 test('a dropped connection says when the pod would be deleted, and a new lease restores it', () => {
@@ -29,7 +38,10 @@ test('a dropped connection says when the pod would be deleted, and a new lease r
 
 test('gone and client errors end the lease for good; server errors do not', () => {
   const held = nextLeaseStatus({ state: 'connecting' }, leased);
-  const gone = nextLeaseStatus(held, { kind: 'message', message: { type: 'gone', message: 'deleted by the user' } });
+  const gone = nextLeaseStatus(held, {
+    kind: 'message',
+    message: { type: 'gone', message: 'deleted by the user' },
+  });
   assert.deepEqual(gone, { state: 'gone', message: 'deleted by the user' });
   assert.ok(isLeaseFinal(gone));
   assert.equal(nextLeaseStatus(gone, { kind: 'socket', status: { state: 'connecting' } }), gone);

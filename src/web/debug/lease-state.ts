@@ -60,7 +60,8 @@ export function nextLeaseStatus(status: LeaseStatus, event: LeaseEvent): LeaseSt
     case 'socket': {
       if (status.state === 'deleting') return status;
       const s = event.status;
-      if (s.state === 'reconnecting') return { state: 'reconnecting', inMs: s.inMs, graceSeconds: graceOf(status) };
+      if (s.state === 'reconnecting')
+        return { state: 'reconnecting', inMs: s.inMs, graceSeconds: graceOf(status) };
       if (s.state === 'connecting' && status.state !== 'reconnecting') return { state: 'connecting' };
       return status;
     }
@@ -80,8 +81,8 @@ export function leaseStatusText(status: LeaseStatus, formatTime: (iso: string) =
       return 'Taking the lease…';
     case 'held':
       return (
-        `Kept alive by this browser tab (lease held; expires ${formatTime(status.expiresAt)} unless renewed). ` +
-        `When you close the tab it is deleted ${status.graceSeconds} s later.`
+        `Kept alive by this browser tab (lease held, renewed until ${formatTime(status.expiresAt)}). ` +
+        `Once the tab is closed it is deleted ${status.graceSeconds} s later.`
       );
     case 'reconnecting':
       return (

@@ -7,7 +7,13 @@ import type { DebugPodCreated, LeaseMessage } from '../../shared/debug/debug-api
 import { errorMessage } from '../common/api-client.js';
 import { ReconnectingSocket } from '../common/reconnecting-socket.js';
 import { debugPaths } from './debug-paths.js';
-import { endsLease, isLeaseFinal, nextLeaseStatus, type LeaseEvent, type LeaseStatus } from './lease-state.js';
+import {
+  endsLease,
+  isLeaseFinal,
+  nextLeaseStatus,
+  type LeaseEvent,
+  type LeaseStatus,
+} from './lease-state.js';
 import { requestJson } from './request-json.js';
 
 export interface LeasedPod extends DebugPodCreated {
@@ -43,7 +49,13 @@ export class LeaseStore {
 
   /** Starts holding the lease of a pod the server just created. */
   add(cluster: string, fromPod: string, node: string | null, created: DebugPodCreated): LeasedPod {
-    const stored: Stored = { ...created, key: keyOf(cluster, created.namespace, created.pod), cluster, fromPod, node };
+    const stored: Stored = {
+      ...created,
+      key: keyOf(cluster, created.namespace, created.pod),
+      cluster,
+      fromPod,
+      node,
+    };
     this.start(stored);
     return this.pods.get(stored.key)!;
   }

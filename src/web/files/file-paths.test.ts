@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dispositionFileName, filePaths, joinPath, normalizeTypedPath, parentPath, pathCrumbs } from './file-paths.js';
+import {
+  dispositionFileName,
+  filePaths,
+  joinPath,
+  normalizeTypedPath,
+  parentPath,
+  pathCrumbs,
+} from './file-paths.js';
 
 test('file endpoints carry container, path and via as query parameters', () => {
   assert.equal(

@@ -36,7 +36,10 @@ export function viaChoices(containers: readonly Facts[], container: string): str
 }
 
 /** The requested container if the pod has it, else the first running app container. */
-export function defaultFileContainer(choices: readonly FileContainerChoice[], requested: string | null): string | null {
+export function defaultFileContainer(
+  choices: readonly FileContainerChoice[],
+  requested: string | null,
+): string | null {
   if (requested !== null && choices.some((c) => c.name === requested)) return requested;
   return choices.find((c) => c.running)?.name ?? choices[0]?.name ?? null;
 }

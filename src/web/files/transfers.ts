@@ -94,13 +94,16 @@ export function uploadWithProgress(
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
-    xhr.upload.onprogress = (e) => onProgress({ done: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.upload.onprogress = (e) =>
+      onProgress({ done: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         try {
           resolve(JSON.parse(xhr.responseText) as UploadResult);
         } catch {
-          reject(new TransferError('The server answered the upload with something that is not JSON.', xhr.status));
+          reject(
+            new TransferError('The server answered the upload with something that is not JSON.', xhr.status),
+          );
         }
         return;
       }

@@ -1,6 +1,8 @@
 import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ConnectionBadge } from '../common/ConnectionBadge.js';
+import { DebugTab } from '../debug/DebugTab.js';
+import { FilesTab } from '../files/FilesTab.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import { parsePodTab, routes, type PodTab } from '../common/routes.js';
 import { EventsView } from '../events/EventsView.js';
@@ -25,6 +27,8 @@ const TAB_LABELS: Record<PodTab, string> = {
   logs: 'Logs',
   events: 'Events',
   terminal: 'Terminal',
+  debug: 'Debug',
+  files: 'Files',
 };
 
 export function PodPage({ cluster, namespace, name }: PodPageProps) {
@@ -72,6 +76,10 @@ export function PodPage({ cluster, namespace, name }: PodPageProps) {
         <Suspense fallback={<p className="muted">Loading the terminal…</p>}>
           <TerminalTab cluster={cluster} namespace={namespace} pod={pod} />
         </Suspense>
+      ) : tab === 'debug' ? (
+        <DebugTab cluster={cluster} namespace={namespace} pod={pod} />
+      ) : tab === 'files' ? (
+        <FilesTab cluster={cluster} namespace={namespace} pod={pod} />
       ) : (
         <ContainersTab pod={pod} />
       )}
