@@ -170,7 +170,7 @@ async function main() {
     console.log('| measure | Podscope | kubectl | ratio (Podscope/kubectl) |');
     console.log('|---|---|---|---|');
     console.log(
-      `| backlog read, ${fmt(BACKLOG_LINES)} lines | ${fmt(psRate)} lines/s (${fmt(psBacklog.ms)} ms) | ${fmt(kcRate)} lines/s (${fmt(kcBacklog.ms)} ms) | ${(psRate / kcRate).toFixed(2)} |`,
+      `| backlog read (up to ${fmt(BACKLOG_LINES)}; got ${fmt(psBacklog.lines)} / ${fmt(kcBacklog.lines)} lines) | ${fmt(psRate)} lines/s (${fmt(psBacklog.ms)} ms) | ${fmt(kcRate)} lines/s (${fmt(kcBacklog.ms)} ms) | ${(psRate / kcRate).toFixed(2)} |`,
     );
     console.log(
       `| live follow, ${FOLLOW_SECONDS} s window | ${fmt(psLive.lines / FOLLOW_SECONDS)} lines/s | ${fmt(kcLive.lines / FOLLOW_SECONDS)} lines/s | ${(psLive.lines / kcLive.lines).toFixed(2)} |`,
@@ -181,7 +181,7 @@ async function main() {
     console.log(
       `\nServer RSS: ${fmt(before)} KiB idle → ${fmt(during)} KiB with ${CONCURRENT} concurrent follows of the web pods ` +
         `(${fmt((during - before) / CONCURRENT)} KiB per stream; ${streaming.size} streams delivered lines, ` +
-        `${fmt(received / 1024 / 1024)} MiB in total over 15 s)`,
+        `${fmt(received / 1024)} KiB in total over 15 s)`,
     );
     console.log(
       '(Podscope lines are counted as received by a WebSocket client; kubectl lines as newlines on its stdout.)',

@@ -127,3 +127,39 @@ describe('toSinceTime', () => {
     assert.throws(() => toSinceTime('yesterday'), RangeError);
   });
 });
+
+describe('compareTimestamps fast path for UTC timestamps', () => {
+  // Reference: the full parser's order (seconds, then nanoseconds).
+  const reference = (a: string, b: string) => {
+    const pa = parseTimestamp(a)!;
+    const pb = parseTimestamp(b)!;
+    if (pa.seconds !== pb.seconds) return pa.seconds < pb.seconds ? -1 : 1;
+    return pa.nanos === pb.nanos ? 0 : pa.nanos < pb.nanos ? -1 : 1;
+  };
+  const pick = (xs: string[], i: number) => xs[i % xs.length]!;
+  test('agrees with the full parser on many UTC and offset timestamps', () => {
+    const bases = [
+      '2026-11-25T20:01:02',
+      '2026-11-25T20:01:03',
+      '2026-12-31T23:59:59',
+      '2027-01-01T00:00:00',
+    ];
+    const fractions = ['', '.1', '.10', '.123456789', '.12345678', '.000000001', '.9', '.5'];
+    const zones = ['Z', 'Z', 'Z', '+00:00', '+01:00', '-05:30'];
+    const all: string[] = [];
+    for (let i = 0; i < 400; i++)
+      all.push(`${pick(bases, i)}${pick(fractions, i * 7)}${pick(zones, i * 13)}`);
+    for (let i = 0; i < all.length; i++) {
+      for (let j = 0; j < all.length; j += 7) {
+        assert.equal(
+          compareTimestamps(all[i]!, all[j]!),
+          reference(all[i]!, all[j]!),
+          `${all[i]} vs ${all[j]}`,
+        );
+      }
+    }
+  });
+  test('an invalid date in UTC form still sorts before valid ones', () => {
+    assert.equal(compareTimestamps('2026-13-01T00:00:00Z', '2026-01-01T00:00:00Z'), -1);
+  });
+});

@@ -61,6 +61,8 @@ export function splitTimestampedLine(line: string): { ts: string; text: string }
  * so a sort never throws on bad data.
  */
 export function compareTimestamps(a: string, b: string): number {
+  const fast = compareUtcFast(a, b);
+  if (fast !== null) return fast;
   const pa = parseTimestamp(a);
   const pb = parseTimestamp(b);
   if (pa === null || pb === null) {
@@ -71,6 +73,43 @@ export function compareTimestamps(a: string, b: string): number {
   if (pa.seconds !== pb.seconds) return pa.seconds < pb.seconds ? -1 : 1;
   if (pa.nanos !== pb.nanos) return pa.nanos < pb.nanos ? -1 : 1;
   return 0;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** `YYYY-MM-DDTHH:MM:SS[.fraction]Z` — the only shape kubelet writes; null for anything else. */
+function utcFraction(ts: string): string | null {
+  const n = ts.length;
+  if (n < 20 || ts.charCodeAt(n - 1) !== 90 /* Z */ || ts[4] !== '-' || ts[7] !== '-' || ts[10] !== 'T')
+    return null;
+  if (ts[13] !== ':' || ts[16] !== ':') return null;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+    if (!isDigit(ts.charCodeAt(i))) return null;
+  if (n === 20) return '';
+  if (ts[19] !== '.' || n > 30 || n === 21) return null;
+  for (let i = 20; i < n - 1; i++) if (!isDigit(ts.charCodeAt(i))) return null;
+  return ts.slice(20, n - 1);
+}
+
+/**
+ * The hot path (every log line is compared while following): two UTC timestamps compare by their
+ * fixed-width date-time text, then by their fractions padded to nanoseconds. Null: not both UTC, or a
+ * date-time text that is not a valid date, so the full parser decides.
+ */
+function compareUtcFast(a: string, b: string): number | null {
+  const fa = utcFraction(a);
+  const fb = utcFraction(b);
+  if (fa === null || fb === null) return null;
+  const da = a.slice(0, 19);
+  const db = b.slice(0, 19);
+  if (da !== db) {
+    // Field values out of range (month 13…) must be handled like the full parser: let it decide.
+    if (parseTimestamp(a) === null || parseTimestamp(b) === null) return null;
+    return da < db ? -1 : 1;
+  }
+  const pa = fa.padEnd(9, '0');
+  const pb = fb.padEnd(9, '0');
+  return pa < pb ? -1 : pa > pb ? 1 : 0;
 }
 
 /**
