@@ -217,7 +217,7 @@ resolvConf: /etc/resolv.conf
 clusterDNS: [10.215.0.10]
 clusterDomain: cluster.local
 maxPods: 110
-containerLogMaxSize: 20Mi
+containerLogMaxSize: 100Mi
 containerLogMaxFiles: 3
 YAML
   start_component kubelet "$K8S_BIN_DIR/kubelet" \

@@ -50,8 +50,10 @@ export const validateContainerName = (value: string) => validateDns1123Label(val
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /**
- * A kubeconfig context or cluster name. Kubernetes does not restrict these, so this only refuses what is
- * unsafe in a URL path segment or a log: '/', '.' and '..', and invisible characters.
+ * A kubeconfig context or cluster name. Kubernetes does not restrict these (EKS names them after ARNs such
+ * as `arn:aws:eks:…:cluster/prod`), so this only refuses what is unsafe in a log or as a whole path
+ * segment: '.' and '..', and invisible characters. The name is only ever looked up in a map, and URLs carry
+ * it percent-encoded.
  */
 export function validateContextName(value: string, what = 'Cluster name'): Validated<string> {
   if (value === '') return fail(`${what} must not be empty.`);
@@ -59,7 +61,6 @@ export function validateContextName(value: string, what = 'Cluster name'): Valid
     return fail(`${what} must be at most 253 characters long (it has ${value.length}).`);
   if (UNSAFE_CHARS.test(value))
     return fail(`${what} ${quote(value)} contains control or invisible characters.`);
-  if (value.includes('/')) return fail(`${what} ${quote(value)} must not contain '/'.`);
   if (value === '.' || value === '..') return fail(`${what} must not be '.' or '..'.`);
   if (value.trim() !== value) return fail(`${what} ${quote(value)} must not start or end with a space.`);
   return ok(value);
