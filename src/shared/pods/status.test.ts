@@ -315,3 +315,25 @@ describe('podDetail', () => {
     assert.equal(d.conditions[0]?.reason, 'Unschedulable');
   });
 });
+
+describe('a crash-looping container between back-offs', () => {
+  // The crashloop fixture, caught in the few seconds its new instance runs.
+  const running = (finishedAt: string): Json => {
+    const pod = fixture('crashloop-backoff') as { status: { containerStatuses: Record<string, unknown>[] } };
+    const cs = pod.status.containerStatuses[0]!;
+    cs['state'] = { running: { startedAt: finishedAt } };
+    (cs['lastState'] as { terminated: Record<string, unknown> }).terminated['finishedAt'] = finishedAt;
+    return pod as unknown as Json;
+  };
+  const now = new Date('2026-11-25T18:10:00Z');
+
+  test('shows Running as kubectl does, but stays a problem while its last failure is recent', () => {
+    const s = summarizePod(running('2026-11-25T18:09:31Z'), now);
+    assert.equal(s.status, 'Running');
+    assert.equal(s.problem, true);
+  });
+
+  test('is no longer a problem ten minutes after its last failure', () => {
+    assert.equal(summarizePod(running('2026-11-25T17:59:59Z'), now).problem, false);
+  });
+});

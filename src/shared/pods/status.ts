@@ -230,6 +230,7 @@ function isProblem(status: string, metadata: JsonRecord, podStatus: JsonRecord, 
   if (PROBLEM_REASONS.has(status)) return true;
   if (/^(Init:)?(Signal:|ExitCode:)/.test(status)) return !/ExitCode:0$/.test(status);
   if (status.startsWith('Init:') && !/^Init:\d+\/\d+$/.test(status)) return true;
+  if (crashedRecently(podStatus, now)) return true;
   if (status === 'Pending') {
     return asArray(podStatus['conditions'])
       .map(asRecord)
@@ -238,6 +239,29 @@ function isProblem(status: string, metadata: JsonRecord, podStatus: JsonRecord, 
       );
   }
   return false;
+}
+
+/** How long after a failed exit a running container still counts as a problem. */
+export const RECENT_CRASH_MS = 10 * 60 * 1000;
+
+/**
+ * A crash-looping container is `Running` for a few seconds between back-offs; flag it while its last
+ * instance failed recently, so the pod does not flicker between red and green in the list.
+ */
+function crashedRecently(podStatus: JsonRecord, now: Date): boolean {
+  return [...asArray(podStatus['containerStatuses']), ...asArray(podStatus['initContainerStatuses'])]
+    .map(asRecord)
+    .some((c) => {
+      const last = asRecord(asRecord(c['lastState'])['terminated']);
+      const exitCode = asNumber(last['exitCode']);
+      const finishedAt = Date.parse(asString(last['finishedAt']) ?? '');
+      return (
+        exitCode !== null &&
+        exitCode !== 0 &&
+        Number.isFinite(finishedAt) &&
+        now.getTime() - finishedAt < RECENT_CRASH_MS
+      );
+    });
 }
 
 function controllerOf(metadata: JsonRecord): { kind: string; name: string } | null {
