@@ -142,6 +142,10 @@ export class CuttableProxy {
     this.port = (this.server.address() as net.AddressInfo).port;
   }
 
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   /** Drops every open connection, like a network failure. */
   cutAll(): number {
     const n = this.sockets.size;

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LogLine, LogStreamMessage } from '../../../src/shared/api.js';
-import { adminKubeconfig } from '../../support/cluster.js';
+import { adminKubeconfig, waitFor } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
 import { CLUSTER, CuttableProxy, startPodscope, WsClient } from '../../support/podscope.js';
 
@@ -88,6 +88,13 @@ describe('following a container', () => {
         // Wait for fresh lines on the current connection, then cut it.
         const target = numbered(ws.messages).length + 40;
         await ws.until(`${target} lines`, (m) => numbered(m).length >= target, 60_000);
+        // The lines may have come in one burst just before a reconnect; wait until a connection is open.
+        await waitFor(
+          'an open connection to cut',
+          async () => (proxy.openConnections > 0 ? true : undefined),
+          15_000,
+          50,
+        );
         assert.ok(proxy.cutAll() > 0, 'there were connections to cut');
       }
       const target = numbered(ws.messages).length + 80;
