@@ -6,7 +6,7 @@ import type { Identity } from './kube/identity.js';
 import type { KubeClient } from './kube/kube-client.js';
 import { KubeApiError, notFound } from './http/errors.js';
 import { clusterParam, namespaceParam } from './http/params.js';
-import type { ExecPolicyConfig } from './terminal/policy/exec-policy.js';
+import type { ExecPolicyConfig } from './policy/exec-policy.js';
 
 export interface ServerContext {
   registry: ClusterRegistry;

@@ -138,6 +138,37 @@ describe('SQLite migrations', () => {
     db.close();
   });
 
+  it('migration 3 keeps every session and command of a version-2 database and accepts file-list', async () => {
+    const file = freshFile();
+    mkdirSync(join(file, '..'), { recursive: true });
+    const db = new BetterSqlite3(file);
+    db.pragma('foreign_keys = ON');
+    applyMigrations(db, SQLITE_MIGRATIONS.slice(0, 2));
+    db.prepare(
+      `INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container, kind,
+         command, policy, details, outcome) VALUES ('old-1', 1000, 'ann', '[]', 'c', 'ns', 'p', 'app', 'exec',
+         '["sh"]', 'root-allowed', '{}', '{"x":1}')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO session_commands (session_seq, seq, at_ms, line) VALUES (1, 1, 5, 'ls -l')`,
+    ).run();
+    db.close();
+    const store = new SqliteAuditStore(file);
+    try {
+      const old = await store.getSession('old-1');
+      assert.equal(old?.pod, 'p');
+      assert.deepEqual(old?.outcome, { x: 1 });
+      assert.deepEqual(
+        old?.commands.map((c) => c.line),
+        ['ls -l'],
+      );
+      const id = await store.startSession({ ...sessionStart(), kind: 'file-list' });
+      assert.equal((await store.getSession(id))?.kind, 'file-list');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rolls a failing migration back entirely, leaving the previous version', () => {
     const db = new BetterSqlite3(':memory:');
     applyMigrations(db);

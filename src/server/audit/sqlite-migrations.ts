@@ -52,6 +52,59 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: 'session outcome',
     sql: `ALTER TABLE sessions ADD COLUMN outcome TEXT; -- JSON object, written with the end`,
   },
+  {
+    version: 3,
+    name: 'file-list sessions',
+    // SQLite cannot change a CHECK constraint: rebuild both tables (children dropped first, so the
+    // foreign key's ON DELETE CASCADE never fires) and rename; RENAME also updates the foreign key.
+    sql: `
+      CREATE TABLE sessions_v3 (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        id             TEXT    NOT NULL UNIQUE,
+        started_at     INTEGER NOT NULL,
+        user_name      TEXT    NOT NULL,
+        user_groups    TEXT    NOT NULL,
+        cluster        TEXT    NOT NULL,
+        namespace      TEXT    NOT NULL,
+        pod            TEXT    NOT NULL,
+        container      TEXT,
+        kind           TEXT    NOT NULL CHECK (kind IN ('exec','debug','copy','node-debug','file-list','file-download','file-upload')),
+        command        TEXT    NOT NULL,
+        policy         TEXT    NOT NULL,
+        client_address TEXT,
+        details        TEXT    NOT NULL DEFAULT '{}',
+        ended_at       INTEGER,
+        exit_code      INTEGER,
+        bytes_in       INTEGER,
+        bytes_out      INTEGER,
+        error          TEXT,
+        recording_path TEXT,
+        outcome        TEXT
+      );
+      INSERT INTO sessions_v3 (seq, id, started_at, user_name, user_groups, cluster, namespace, pod, container,
+        kind, command, policy, client_address, details, ended_at, exit_code, bytes_in, bytes_out, error,
+        recording_path, outcome)
+      SELECT seq, id, started_at, user_name, user_groups, cluster, namespace, pod, container, kind, command,
+        policy, client_address, details, ended_at, exit_code, bytes_in, bytes_out, error, recording_path, outcome
+      FROM sessions;
+      CREATE TABLE session_commands_v3 (
+        session_seq INTEGER NOT NULL REFERENCES sessions_v3 (seq) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        at_ms       INTEGER NOT NULL,
+        line        TEXT    NOT NULL,
+        flags       TEXT    NOT NULL DEFAULT '[]',
+        PRIMARY KEY (session_seq, seq)
+      );
+      INSERT INTO session_commands_v3 SELECT session_seq, seq, at_ms, line, flags FROM session_commands;
+      DROP TABLE session_commands;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_v3 RENAME TO sessions;
+      ALTER TABLE session_commands_v3 RENAME TO session_commands;
+      CREATE INDEX sessions_newest ON sessions (started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_user ON sessions (user_name, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_target ON sessions (cluster, namespace, pod, started_at DESC, seq DESC);
+    `,
+  },
 ];
 
 /**

@@ -5,7 +5,7 @@ import {
   DEFAULT_EXEC_POLICY_CONFIG,
   parseExecPolicyConfig,
   type ExecPolicyConfig,
-} from '../terminal/policy/exec-policy.js';
+} from '../policy/exec-policy.js';
 
 export interface PodscopeConfig {
   execPolicy: ExecPolicyConfig;

@@ -6,7 +6,7 @@ import { DEBUG_POD_SELECTOR, isExpired, readMarks } from '../../shared/debug/deb
 import type { ServerContext } from '../context.js';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { DebugConfig } from './debug-config.js';
-import { endAudit } from './debug-audit.js';
+import { endAudit } from '../policy/gate.js';
 import { deleteDebugPod } from './debug-pods.js';
 
 export interface ReapedPod {

@@ -9,7 +9,7 @@ import { KubeApiError, PodscopeError } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { getPod, podPath } from '../kube/pods.js';
 import type { DebugConfig } from './debug-config.js';
-import { endAudit } from './debug-audit.js';
+import { endAudit } from '../policy/gate.js';
 
 interface LeaseEntry {
   client: KubeClient;

@@ -31,6 +31,7 @@ import type {
 } from '../../shared/debug/debug-api.js';
 import { DEBUG_POD_SELECTOR, readMarks, type DebugPodKind } from '../../shared/debug/debug-pod-marks.js';
 import { buildNodeDebugPod, NODE_DEBUG_CONTAINER, nodeDebugPodName } from '../../shared/debug/node-debug.js';
+import { enforceNonRoot, enforceNonRootPod } from '../../shared/debug/non-root.js';
 import { buildPodCopy, copyName } from '../../shared/debug/pod-copy.js';
 import {
   DEBUG_PROFILES,
@@ -45,7 +46,16 @@ import { containerParam, objectNameParam, podParam, readQuery } from '../http/pa
 import type { KubeClient } from '../kube/kube-client.js';
 import { getPod, podPath, waitForPod } from '../kube/pods.js';
 import { JsonSocket } from '../ws/json-socket.js';
-import { auditIdentity, endAudit, startAudit, type AuditHandle } from './debug-audit.js';
+import { nodeDebugEnabled } from '../policy/exec-policy.js';
+import {
+  auditIdentity,
+  authorize,
+  endAudit,
+  endAuditFailed,
+  startAudit,
+  type AuditHandle,
+  type Authorization,
+} from '../policy/gate.js';
 import type { DebugConfig } from './debug-config.js';
 import { DebugPodReaper } from './debug-pod-reaper.js';
 import { DebugPodLeases, deleteDebugPod, getDebugPod } from './debug-pods.js';
@@ -176,18 +186,32 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       runAsGroup: optUid(body, 'runAsGroup'),
     };
     const pod = (await getPod(client, ns, podName)) as Pod;
-    const built = buildDebugContainer(pod, request, nextDebugContainerName(pod, request.target));
+    const allowed = await authorize(
+      ctx,
+      req,
+      client,
+      { namespace: ns, pod: podName, container: request.target },
+      { action: 'debug-container', profile: request.profile, runAsUser: request.runAsUser },
+      { target: request.target, image: request.image, runAsUser: request.runAsUser ?? null },
+    );
+    const asUser =
+      allowed.decision.verdict === 'allow-as-user' ? (allowed.decision.user as number) : undefined;
+    const built = buildDebugContainer(
+      pod,
+      { ...request, runAsUser: request.runAsUser ?? asUser },
+      nextDebugContainerName(pod, request.target),
+    );
     if (!built.ok) throw badRequest(built.error);
     const { container, user } = built.value;
+    if (asUser !== undefined) enforceNonRoot(container, asUser);
     const reuse = findReusableDebugContainer(pod, container);
     const name = reuse ?? container.name;
-    const audit = await startAudit(ctx, req, client, {
+    const audit = await startAudit(ctx, req, client, allowed, {
       kind: 'debug',
       namespace: ns,
       pod: podName,
       container: name,
       command: [],
-      policy: `profile ${request.profile}; ${user.reason}`,
       details: {
         target: request.target,
         image: request.image,
@@ -208,7 +232,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
         await waitRunning(client, ns, podName, name);
       }
     } catch (err) {
-      await endAudit(ctx, audit, { error: (err as Error).message });
+      await endAuditFailed(ctx, audit, err);
       throw err;
     }
     await endAudit(ctx, audit, { exitCode: 0, outcome: { container: name, reused: reuse } });
@@ -237,14 +261,14 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
     try {
       await client.json<V1Pod>({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: manifest });
     } catch (err) {
-      await endAudit(ctx, audit, { error: (err as Error).message });
+      await endAuditFailed(ctx, audit, err);
       throw err;
     }
     try {
       await waitRunning(client, ns, name, container);
     } catch (err) {
       await deleteDebugPod(client, ns, name).catch(() => undefined);
-      await endAudit(ctx, audit, { error: (err as Error).message });
+      await endAuditFailed(ctx, audit, err);
       throw err;
     }
     // The grace period starts now: the browser opens its lease as soon as it has this answer.
@@ -284,6 +308,14 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       throw badRequest('"image" is only used with "replaceImage": true.');
     }
     const source = (await getPod(client, ns, podName)) as Pod;
+    const allowed = await authorize(
+      ctx,
+      req,
+      client,
+      { namespace: ns, pod: podName, container },
+      { action: 'pod-copy', profile },
+      { keepLabels, sameNode, replaceImage },
+    );
     const name = copyName(podName, suffix());
     const createdAt = new Date();
     const expiresAt = new Date(createdAt.getTime() + config.podTtlMs);
@@ -298,14 +330,14 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       marks: { kind: 'copy', session: 'pending', owner: '', source: '', createdAt, expiresAt },
     });
     if (!dryRun.ok) throw badRequest(dryRun.error);
-    const audit = await startAudit(ctx, req, client, {
+    const audit = await startAudit(ctx, req, client, allowed, {
       kind: 'copy',
       namespace: ns,
       pod: podName,
       container,
       command: [],
-      policy: `profile ${profile}`,
       details: {
+        profile,
         copy: name,
         keepLabels,
         sameNode,
@@ -330,6 +362,9 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       },
     });
     if (!built.ok) throw badRequest(built.error);
+    if (allowed.decision.verdict === 'allow-as-user') {
+      enforceNonRootPod(built.value, allowed.decision.user as number);
+    }
     const created = await createDebugPod(client, audit, 'copy', built.value, container);
     void reply.code(201);
     return created;
@@ -339,14 +374,26 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
     '/api/clusters/:cluster/nodes/:node/debug',
     async (req, reply) => {
       readQuery(req.query, []);
-      const body = readBody(req.body, ['image', 'profile', 'namespace']);
+      // The namespace of node pods is the server's setting (its policy governs them), never the request's.
+      const body = readBody(req.body, ['image', 'profile']);
       const client = clientFor(ctx, req, req.params.cluster);
       const node = objectNameParam(req.params.node, 'Node name');
-      const rawNs = body['namespace'] ?? config.nodeDebugNamespace;
-      if (typeof rawNs !== 'string') throw badRequest('"namespace" must be a namespace name.');
-      const ns = await existingNamespace(client, rawNs);
+      const ns = await existingNamespace(client, config.nodeDebugNamespace);
       const image = imageParam(body);
       const profile = profileParam(body);
+      const name = nodeDebugPodName(node, suffix());
+      const allowed: Authorization = await authorize(
+        ctx,
+        req,
+        client,
+        { namespace: ns, pod: name, container: NODE_DEBUG_CONTAINER },
+        {
+          action: 'node-debug',
+          profile,
+          nodeDebugEnabled: nodeDebugEnabled(ctx.execPolicy, client.cluster.name),
+        },
+        { node, image },
+      );
       try {
         await client.json({ path: `/api/v1/nodes/${encodeURIComponent(node)}` });
       } catch (err) {
@@ -354,16 +401,14 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
           throw notFound(`There is no node "${node}" in this cluster.`);
         if (!(err instanceof KubeApiError && err.status === 403)) throw err;
       }
-      const name = nodeDebugPodName(node, suffix());
       const createdAt = new Date();
       const expiresAt = new Date(createdAt.getTime() + config.podTtlMs);
-      const audit = await startAudit(ctx, req, client, {
+      const audit = await startAudit(ctx, req, client, allowed, {
         kind: 'node-debug',
         namespace: ns,
         pod: name,
         container: NODE_DEBUG_CONTAINER,
         command: [],
-        policy: `profile ${profile}`,
         details: { node, image, profile, expiresAt: expiresAt.toISOString() },
       });
       const manifest = buildNodeDebugPod({

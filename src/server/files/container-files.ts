@@ -27,7 +27,13 @@ export interface FileTarget {
   via: string | null;
   /** `/proc/<pid>/root` when going through a debug container, else null. */
   root: string | null;
+  /** Wraps every file command: the policy's user switch under non-root, else unchanged. */
+  wrap(argv: readonly string[]): string[];
+  /** The ordinary user the commands run as (non-root policy), or null for the container's own user. */
+  runAs: { uid: number; tool: string } | null;
 }
+
+const asIs = (argv: readonly string[]) => [...argv];
 
 export function execPath(t: FileTarget, path: string): string {
   return underRoot(t.root, path);
@@ -73,7 +79,16 @@ export async function resolveFileTarget(
   }
   if (rawVia === undefined) {
     requireRunning(pod, container);
-    return { namespace, pod: podName, container, execContainer: container, via: null, root: null };
+    return {
+      namespace,
+      pod: podName,
+      container,
+      execContainer: container,
+      via: null,
+      root: null,
+      wrap: asIs,
+      runAs: null,
+    };
   }
   const via = containerParam(rawVia);
   const debug = (pod.spec?.ephemeralContainers ?? []).find((c) => c.name === via);
@@ -93,7 +108,16 @@ export async function resolveFileTarget(
     }
     pid = await findPidOfContainer(client, namespace, podName, via, id);
   }
-  return { namespace, pod: podName, container, execContainer: via, via, root: `/proc/${pid}/root` };
+  return {
+    namespace,
+    pod: podName,
+    container,
+    execContainer: via,
+    via,
+    root: `/proc/${pid}/root`,
+    wrap: asIs,
+    runAs: null,
+  };
 }
 
 async function findPidOfContainer(
@@ -139,6 +163,11 @@ interface RunResult {
   stdout: string;
   stderr: string;
   status: ExecStatus;
+}
+
+/** Runs a file command where `t` says, as the user `t` says. */
+function runIn(client: KubeClient, t: FileTarget, command: string[]): Promise<RunResult> {
+  return run(client, { namespace: t.namespace, pod: t.pod, container: t.execContainer }, t.wrap(command));
 }
 
 async function run(
@@ -195,13 +224,7 @@ export async function statPath(
   path: string,
 ): Promise<DirectoryEntry | null> {
   const full = execPath(t, path);
-  const r = await run(client, { namespace: t.namespace, pod: t.pod, container: t.execContainer }, [
-    'stat',
-    '-c',
-    STAT_FORMAT,
-    '--',
-    full,
-  ]);
+  const r = await runIn(client, t, ['stat', '-c', STAT_FORMAT, '--', full]);
   if (!ok(r.status)) {
     if (/No such file or directory/.test(r.stderr)) return null;
     throw fileCommandError(t, path, 'stat', r);
@@ -213,6 +236,12 @@ export async function statPath(
       `Unexpected output of stat for ${path}: ${JSON.stringify(r.stdout.slice(0, 200))}`,
     );
   return path === '/' ? { ...entry, name: '/' } : entry;
+}
+
+/** The argv that lists a directory (one stat line per entry), before the user switch. */
+export function listCommand(t: FileTarget, path: string): string[] {
+  const full = execPath(t, path);
+  return ['find', full, '-mindepth', '1', '-maxdepth', '1', '-exec', 'stat', '-c', STAT_FORMAT, '{}', '+'];
 }
 
 export async function listDirectory(
@@ -227,42 +256,18 @@ export async function listDirectory(
   }
   if (self.type !== 'directory') throw badRequest(`${path} is not a directory.`);
   const full = execPath(t, path);
-  const r = await run(client, { namespace: t.namespace, pod: t.pod, container: t.execContainer }, [
-    'find',
-    full,
-    '-mindepth',
-    '1',
-    '-maxdepth',
-    '1',
-    '-exec',
-    'stat',
-    '-c',
-    STAT_FORMAT,
-    '{}',
-    '+',
-  ]);
+  const r = await runIn(client, t, listCommand(t, path));
   // find exits 1 when some entries were unreadable; what it did print is still right.
   if (r.status.kind === 'failure') throw fileCommandError(t, path, 'find', r);
   return parseStatListing(r.stdout, full);
 }
 
 export async function removeQuietly(client: KubeClient, t: FileTarget, path: string): Promise<void> {
-  await run(client, { namespace: t.namespace, pod: t.pod, container: t.execContainer }, [
-    'rm',
-    '-f',
-    '--',
-    execPath(t, path),
-  ]).catch(() => undefined);
+  await runIn(client, t, ['rm', '-f', '--', execPath(t, path)]).catch(() => undefined);
 }
 
 export async function moveInto(client: KubeClient, t: FileTarget, from: string, to: string): Promise<void> {
-  const r = await run(client, { namespace: t.namespace, pod: t.pod, container: t.execContainer }, [
-    'mv',
-    '-f',
-    '--',
-    execPath(t, from),
-    execPath(t, to),
-  ]);
+  const r = await runIn(client, t, ['mv', '-f', '--', execPath(t, from), execPath(t, to)]);
   if (!ok(r.status)) throw fileCommandError(t, to, 'mv', r);
 }
 
@@ -272,11 +277,7 @@ export async function containerSha256(
   t: FileTarget,
   path: string,
 ): Promise<string | null> {
-  const r = await run(client, { namespace: t.namespace, pod: t.pod, container: t.execContainer }, [
-    'sha256sum',
-    '--',
-    execPath(t, path),
-  ]);
+  const r = await runIn(client, t, ['sha256sum', '--', execPath(t, path)]);
   if (r.status.kind === 'failure') return null;
   if (!ok(r.status)) throw fileCommandError(t, path, 'sha256sum', r);
   return /^([0-9a-f]{64})\s/.exec(r.stdout)?.[1] ?? null;

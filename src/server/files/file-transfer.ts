@@ -28,11 +28,13 @@ function exitCodeOf(s: ExecStatus): number | null {
 /** The argv that streams `path` to stdout: the file itself, or a gzipped tar of the directory. */
 export function downloadCommand(t: FileTarget, path: string, directory: boolean): string[] {
   const full = execPath(t, path);
-  if (!directory) return ['cat', '--', full];
+  if (!directory) return t.wrap(['cat', '--', full]);
   // `./name` so a name starting with '-' cannot be read as an option by either GNU or busybox tar.
-  return path === '/'
-    ? ['tar', 'czf', '-', '-C', full, '.']
-    : ['tar', 'czf', '-', '-C', execPath(t, parentDir(path)), `./${baseName(path)}`];
+  return t.wrap(
+    path === '/'
+      ? ['tar', 'czf', '-', '-C', full, '.']
+      : ['tar', 'czf', '-', '-C', execPath(t, parentDir(path)), `./${baseName(path)}`],
+  );
 }
 
 export interface Download {
@@ -114,7 +116,7 @@ export async function openDownload(
  * (pinned by test/integration/files/files.test.ts). The sha256 check after the upload catches any loss.
  */
 export function uploadCommand(t: FileTarget, tmpPath: string): string[] {
-  return ['tee', '--', execPath(t, tmpPath)];
+  return t.wrap(['tee', '--', execPath(t, tmpPath)]);
 }
 
 export interface UploadOutcome extends TransferResult {

@@ -9,6 +9,8 @@
 // `via` names a debug container that targets `container`: the files are then read through it at
 // /proc/<pid>/root/…, for app images that have no tools at all.
 import { randomBytes } from 'node:crypto';
+import type { KubeClient } from '../kube/kube-client.js';
+import type { Authorization } from '../policy/gate.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DirectoryListing, UploadResult } from '../../shared/debug/debug-api.js';
 import {
@@ -19,12 +21,16 @@ import {
 } from '../../shared/debug/container-paths.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 import type { DebugConfig } from '../debug/debug-config.js';
-import { endAudit, startAudit } from '../debug/debug-audit.js';
-import { badRequest, PodscopeError } from '../http/errors.js';
+import { authorize, endAudit, endAuditFailed, recordRefusal, startAudit } from '../policy/gate.js';
+import { decisionLabel } from '../policy/action-policy.js';
+import type { PolicyAction } from '../policy/action-policy.js';
+import { resolveUserSwitch } from '../terminal/container-probes.js';
+import { badRequest, PodscopeError, toErrorBody } from '../http/errors.js';
 import { boolParam, podParam, readQuery } from '../http/params.js';
 import {
   containerSha256,
   fileCommandError,
+  listCommand,
   listDirectory,
   moveInto,
   removeQuietly,
@@ -43,14 +49,67 @@ function pathParam(raw: string | undefined): string {
   return v.value;
 }
 
-async function target(ctx: ServerContext, req: FastifyRequest<{ Params: PodParams }>, extra: string[] = []) {
+/**
+ * Resolves the request to where its commands run, after the policy decided: refused → 403 (recorded);
+ * non-root → every command goes through the verified switch to the policy's user (or the request is
+ * refused, never run as root).
+ */
+async function target(
+  ctx: ServerContext,
+  req: FastifyRequest<{ Params: PodParams }>,
+  action: PolicyAction,
+  extra: string[] = [],
+) {
   const q = readQuery(req.query, ['container', 'path', 'via', ...extra]);
   const client = clientFor(ctx, req, req.params.cluster);
   const ns = await existingNamespace(client, req.params.namespace);
   const pod = podParam(req.params.pod);
   const path = pathParam(q.path);
   const t = await resolveFileTarget(client, ns, pod, q.container, q.via);
-  return { client, t, path, q };
+  const allowed = await authorize(
+    ctx,
+    req,
+    client,
+    { namespace: ns, pod, container: t.container },
+    { action },
+    { path, via: t.via },
+  );
+  return { client, t, path, q, allowed };
+}
+
+/**
+ * Under non-root, switches `t` to the policy's user (verified by running `id -u` as that user). When no
+ * switch works the request is refused — recorded as such — and nothing runs as root.
+ */
+async function applyUser(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  client: KubeClient,
+  t: FileTarget,
+  path: string,
+  allowed: Authorization,
+  kind: 'file-list' | 'file-download' | 'file-upload',
+): Promise<void> {
+  if (allowed.decision.verdict !== 'allow-as-user') return;
+  try {
+    const sw = await resolveUserSwitch(
+      client,
+      { namespace: t.namespace, pod: t.pod, container: t.execContainer },
+      allowed.decision.user,
+    );
+    t.wrap = sw.wrap;
+    t.runAs = { uid: sw.uid, tool: sw.tool };
+  } catch (err) {
+    const { error } = toErrorBody(err);
+    await recordRefusal(ctx, req, client, {
+      kind,
+      command: [],
+      policy: decisionLabel(allowed.decision),
+      ...auditWhere(t, path),
+      reason: error,
+    });
+    throw err;
+  }
 }
 
 const auditWhere = (t: FileTarget, path: string) => ({
@@ -64,13 +123,27 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
   const base = '/api/clusters/:cluster/namespaces/:namespace/pods/:pod/files';
 
   app.get<{ Params: PodParams }>(base, async (req) => {
-    const { client, t, path } = await target(ctx, req);
-    const entries = await listDirectory(client, t, path);
+    const { client, t, path, allowed } = await target(ctx, req, 'file-list');
+    await applyUser(ctx, req, client, t, path, allowed, 'file-list');
+    const audit = await startAudit(ctx, req, client, allowed, {
+      kind: 'file-list',
+      command: listCommand(t, path),
+      ...auditWhere(t, path),
+    });
+    let entries;
+    try {
+      entries = await listDirectory(client, t, path);
+    } catch (err) {
+      await endAuditFailed(ctx, audit, err);
+      throw err;
+    }
+    await endAudit(ctx, audit, { exitCode: 0, outcome: { entries: entries.length, runAs: t.runAs } });
     return { path, container: t.container, via: t.via, entries } satisfies DirectoryListing;
   });
 
   app.get<{ Params: PodParams }>(`${base}/download`, async (req, reply) => {
-    const { client, t, path } = await target(ctx, req);
+    const { client, t, path, allowed } = await target(ctx, req, 'file-download');
+    await applyUser(ctx, req, client, t, path, allowed, 'file-download');
     const entry = await statPath(client, t, path);
     if (!entry) throw new PodscopeError(404, `${path} does not exist in container "${t.container}".`);
     if (entry.type === 'symlink')
@@ -86,17 +159,22 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
       );
     }
     const command = downloadCommand(t, path, directory);
-    const audit = await startAudit(ctx, req, client, {
+    const audit = await startAudit(ctx, req, client, allowed, {
       kind: 'file-download',
       command,
       ...auditWhere(t, path),
-      details: { ...auditWhere(t, path).details, type: entry.type, size: directory ? null : entry.size },
+      details: {
+        ...auditWhere(t, path).details,
+        type: entry.type,
+        size: directory ? null : entry.size,
+        runAs: t.runAs,
+      },
     });
     let download;
     try {
       download = await openDownload(client, t, command, { maxBytes: config.maxFileBytes, tar: directory });
     } catch (err) {
-      await endAudit(ctx, audit, { error: (err as Error).message });
+      await endAuditFailed(ctx, audit, err);
       throw err;
     }
     const dl = download;
@@ -141,7 +219,8 @@ async function upload(
       `The file is ${declared} bytes, more than the upload limit of ${config.maxFileBytes} bytes. Nothing was written.`,
     );
   }
-  const { client, t, path, q } = await target(ctx, req, ['overwrite']);
+  const { client, t, path, q, allowed } = await target(ctx, req, 'file-upload', ['overwrite']);
+  await applyUser(ctx, req, client, t, path, allowed, 'file-upload');
   const overwrite = boolParam(q.overwrite, 'overwrite', false);
   if (path === '/') throw badRequest('Upload to a file path, not to /.');
   const dir = parentDir(path);
@@ -155,7 +234,7 @@ async function upload(
     throw new PodscopeError(409, `${path} already exists; upload with overwrite=true to replace it.`);
   }
   const tmp = `${dir === '/' ? '' : dir}/.${baseName(path).slice(0, 100)}.podscope-upload-${randomBytes(4).toString('hex')}`;
-  const audit = await startAudit(ctx, req, client, {
+  const audit = await startAudit(ctx, req, client, allowed, {
     kind: 'file-upload',
     command: uploadCommand(t, tmp),
     ...auditWhere(t, path),
@@ -163,6 +242,7 @@ async function upload(
       ...auditWhere(t, path).details,
       declaredSize: declared === undefined ? null : Number(declared),
       overwrite,
+      runAs: t.runAs,
     },
   });
   let outcome;
@@ -170,7 +250,7 @@ async function upload(
     outcome = await uploadTo(client, t, tmp, req.raw, config.maxFileBytes);
   } catch (err) {
     await removeQuietly(client, t, tmp);
-    await endAudit(ctx, audit, { error: (err as Error).message });
+    await endAuditFailed(ctx, audit, err);
     throw err;
   }
   const fail = async (err: PodscopeError) => {

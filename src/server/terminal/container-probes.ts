@@ -5,7 +5,7 @@ import type { ExecStatus } from '../../shared/exec/channel.js';
 import { execCollect } from '../exec/exec-connection.js';
 import { PodscopeError } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import type { ExecUser } from './policy/exec-policy.js';
+import type { ExecUser } from '../policy/exec-policy.js';
 import { parsePasswd, planUserSwitch, type SwitchCandidate } from './user-switch.js';
 
 export interface ContainerRef {

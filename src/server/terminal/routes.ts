@@ -39,15 +39,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { WebSocket } from 'ws';
-import type { Identity } from '../audit/audit-store.js';
-import { badRequest, KubeApiError, notFound, PodscopeError, toErrorBody } from '../http/errors.js';
+import { badRequest, PodscopeError, toErrorBody } from '../http/errors.js';
 import { containerParam, namespaceParam, podParam, readQuery } from '../http/params.js';
-import type { KubeClient } from '../kube/kube-client.js';
 import { containerStatus, getPod } from '../kube/pods.js';
 import { clientFor, type ServerContext } from '../context.js';
 import { randomUUID } from 'node:crypto';
 import { findShell, hasEnv, resolveUserSwitch, SESSION_TAG_VARIABLE } from './container-probes.js';
-import { resolveExecPolicy, type ResolvedExecPolicy } from './policy/exec-policy.js';
+import { decisionLabel } from '../policy/action-policy.js';
+import { auditIdentity, authorize, policyAt, recordRefusal } from '../policy/gate.js';
 import { parseCommand, parseSize, type TerminalServerMessage } from './protocol.js';
 import { TerminalSession } from './terminal-session.js';
 
@@ -65,7 +64,7 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (q.container !== undefined) containerParam(q.container);
     podParam(req.params.pod);
     const client = clientFor(ctx, req, req.params.cluster);
-    return policyFor(ctx, client, namespaceParam(req.params.namespace));
+    return policyAt(ctx, client, namespaceParam(req.params.namespace));
   });
 
   app.get<{ Params: PodParams }>(base, { websocket: true }, async (socket, req) => {
@@ -76,24 +75,48 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const client = clientFor(ctx, req, req.params.cluster);
       const namespace = namespaceParam(req.params.namespace);
       const pod = podParam(req.params.pod);
-      const policy = await policyFor(ctx, client, namespace);
-      if (policy.policy === 'no-exec') {
-        throw new PodscopeError(
-          403,
-          `Terminals are not allowed in namespace "${namespace}". ${policy.reason}`,
-        );
-      }
       const container = runningContainer(await getPod(client, namespace, pod), q.container);
       const ref = { namespace, pod, container };
-      const shell = q.command === null ? await findShell(client, ref) : null;
-      const cleanupTag = (await hasEnv(client, ref)) ? `${SESSION_TAG_VARIABLE}=${randomUUID()}` : null;
-      const userArgv = q.command ?? [shell as string];
-      let argv = cleanupTag === null ? userArgv : ['env', cleanupTag, ...userArgv];
+      const allowed = await authorize(
+        ctx,
+        req,
+        client,
+        ref,
+        { action: 'terminal' },
+        {
+          requestedCommand: q.command,
+        },
+      );
+      const policy = allowed.decision.policy;
+      // Probes (which shell, `env`, the user switch) run before the session's record; a probe that
+      // refuses the session (no shell, no way to become the policy's user) is recorded as a refusal.
+      let shell: string | null = null;
+      let cleanupTag: string | null = null;
+      let argv: string[];
       let switchedTo: { uid: number; tool: string } | null = null;
-      if (policy.policy === 'non-root') {
-        const sw = await resolveUserSwitch(client, ref, policy.user as number | string);
-        argv = sw.wrap(argv);
-        switchedTo = { uid: sw.uid, tool: sw.tool };
+      try {
+        shell = q.command === null ? await findShell(client, ref) : null;
+        cleanupTag = (await hasEnv(client, ref)) ? `${SESSION_TAG_VARIABLE}=${randomUUID()}` : null;
+        const userArgv = q.command ?? [shell as string];
+        argv = cleanupTag === null ? userArgv : ['env', cleanupTag, ...userArgv];
+        if (allowed.decision.verdict === 'allow-as-user') {
+          const sw = await resolveUserSwitch(client, ref, allowed.decision.user);
+          argv = sw.wrap(argv);
+          switchedTo = { uid: sw.uid, tool: sw.tool };
+        }
+      } catch (err) {
+        const { status, error } = toErrorBody(err);
+        if (status === 403 || status === 422) {
+          await recordRefusal(ctx, req, client, {
+            ...ref,
+            kind: 'exec',
+            command: q.command ?? [],
+            policy: decisionLabel(allowed.decision),
+            details: { tty: true, requestedCommand: q.command },
+            reason: error,
+          });
+        }
+        throw err;
       }
       const session = new TerminalSession(socket, {
         audit: ctx.audit,
@@ -137,31 +160,6 @@ function terminalQuery(raw: unknown) {
   };
 }
 
-async function policyFor(
-  ctx: ServerContext,
-  client: KubeClient,
-  namespace: string,
-): Promise<ResolvedExecPolicy> {
-  let labels: Record<string, string> | null;
-  try {
-    const ns = await client.json<{ metadata?: { labels?: Record<string, string> } }>({
-      path: `/api/v1/namespaces/${namespace}`,
-    });
-    labels = ns.metadata?.labels ?? {};
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) {
-      throw notFound(`Namespace "${namespace}" does not exist in cluster "${client.cluster.name}".`);
-    }
-    if (!(err instanceof KubeApiError && err.status === 403)) throw err;
-    labels = null; // resolveExecPolicy then assumes the strictest label
-  }
-  return resolveExecPolicy(ctx.execPolicy, {
-    cluster: client.cluster.name,
-    namespace,
-    namespaceLabels: labels,
-  });
-}
-
 /** The named container (or the pod's default one), which must be running. */
 function runningContainer(pod: V1Pod, requested: string | undefined): string {
   const name = pod.metadata?.name ?? '';
@@ -196,14 +194,6 @@ function runningContainer(pod: V1Pod, requested: string | undefined): string {
     `Container "${container}" is not running (${why}); a terminal needs a running container.` +
       (state?.waiting?.reason === 'CrashLoopBackOff' ? ' Debug a copy of the pod instead.' : ''),
   );
-}
-
-/** Who the audit names: the logged-in user, or in local mode the kubeconfig user of the context. */
-function auditIdentity(ctx: ServerContext, req: FastifyRequest, client: KubeClient): Identity {
-  const identity = ctx.identityFor(req);
-  if (identity !== null) return { user: identity.user, groups: identity.groups };
-  const user = client.cluster.kubeConfig.getCurrentUser()?.name ?? 'unknown';
-  return { user: `kubeconfig:${user}`, groups: [] };
 }
 
 function fail(socket: WebSocket, err: unknown, req: FastifyRequest): void {

@@ -17,7 +17,7 @@ import { openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { endTaggedProcesses } from './container-probes.js';
-import { policyLabel, type ResolvedExecPolicy } from './policy/exec-policy.js';
+import { policyLabel, type ResolvedExecPolicy } from '../policy/exec-policy.js';
 import { exitMessage, parseClientMessage, type TerminalServerMessage } from './protocol.js';
 import { AsciicastWriter } from './recording/asciicast.js';
 

@@ -14,7 +14,7 @@
  * Pure: the /etc/passwd text is read by the caller.
  */
 
-import type { ExecUser } from './policy/exec-policy.js';
+import type { ExecUser } from '../policy/exec-policy.js';
 
 export interface PasswdEntry {
   name: string;

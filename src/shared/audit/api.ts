@@ -3,7 +3,15 @@ import type { CommandFlag } from '../exec/command-line.js';
 
 export type { CommandFlag };
 
-export const SESSION_KINDS = ['exec', 'debug', 'copy', 'node-debug', 'file-download', 'file-upload'] as const;
+export const SESSION_KINDS = [
+  'exec',
+  'debug',
+  'copy',
+  'node-debug',
+  'file-list',
+  'file-download',
+  'file-upload',
+] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 
 export interface AuditSessionView {

@@ -54,7 +54,6 @@ export interface PodCopyCreate {
 export interface NodeDebugCreate {
   image?: string;
   profile?: DebugProfile;
-  namespace?: string;
 }
 
 /** Answer for a created pod copy or node debug pod (once its container runs). */

@@ -48,6 +48,7 @@ export const KIND_LABELS: Record<SessionKind, string> = {
   debug: 'Debug container',
   copy: 'Pod copy',
   'node-debug': 'Node debug',
+  'file-list': 'File listing',
   'file-download': 'File download',
   'file-upload': 'File upload',
 };

@@ -26,7 +26,6 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
   const [node, setNode] = useState(pod.node ?? '');
   const [image, setImage] = useState(options.defaultImage);
   const [profile, setProfile] = useState<DebugProfile>(options.defaultProfile);
-  const [targetNamespace, setTargetNamespace] = useState(options.nodeDebugNamespace);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -40,7 +39,7 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
       const created = await requestJson<DebugPodCreated>(
         'POST',
         debugPaths.nodeDebug(cluster, name),
-        nodeDebugBody({ image, profile, namespace: targetNamespace }),
+        nodeDebugBody({ image, profile }),
       );
       store.add(cluster, `${namespace}/${pod.name}`, name, created);
     } catch (err) {
@@ -74,18 +73,9 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
               data-testid="node-debug-node"
             />
           </label>
-          <label className="field">
-            Namespace
-            <input
-              type="text"
-              className="mono"
-              value={targetNamespace}
-              onChange={(e) => setTargetNamespace(e.target.value)}
-              disabled={busy}
-              spellCheck={false}
-              data-testid="node-debug-namespace"
-            />
-          </label>
+          <p className="field muted" data-testid="node-debug-namespace">
+            Namespace <code>{options.nodeDebugNamespace}</code> (set by the server)
+          </p>
           <ImageField
             options={options}
             value={image}

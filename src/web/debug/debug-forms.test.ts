@@ -63,16 +63,8 @@ test('a copy sends an image only when it replaces the container image', () => {
   });
 });
 
-test('node debugging sends the namespace only when one is typed', () => {
-  assert.deepEqual(nodeDebugBody({ image: 'i', profile: 'sysadmin', namespace: ' ' }), {
-    image: 'i',
-    profile: 'sysadmin',
-  });
-  assert.deepEqual(nodeDebugBody({ image: 'i', profile: 'general', namespace: 'ops ' }), {
-    image: 'i',
-    profile: 'general',
-    namespace: 'ops',
-  });
+test('node debugging sends only the image and profile (the namespace is the server’s)', () => {
+  assert.deepEqual(nodeDebugBody({ image: 'i', profile: 'sysadmin' }), { image: 'i', profile: 'sysadmin' });
 });
 
 test('the forms offer the troubled app container first', () => {

@@ -65,14 +65,9 @@ export function copyBody(form: CopyForm): FormResult<PodCopyCreate> {
   return { ok: true, value: body };
 }
 
-export function nodeDebugBody(form: {
-  image: string;
-  profile: DebugProfile;
-  namespace: string;
-}): NodeDebugCreate {
-  const body: NodeDebugCreate = { image: form.image, profile: form.profile };
-  if (form.namespace.trim()) body.namespace = form.namespace.trim();
-  return body;
+/** The node pod's namespace is the server's setting (its policy governs the pod): never sent. */
+export function nodeDebugBody(form: { image: string; profile: DebugProfile }): NodeDebugCreate {
+  return { image: form.image, profile: form.profile };
 }
 
 type ContainerFacts = Pick<ContainerView, 'name' | 'kind' | 'state' | 'reason' | 'restartCount'>;

@@ -97,12 +97,12 @@ describe('resolveExecPolicy', () => {
     assert.match(p.reason, /unknown value "sometimes"/);
   });
 
-  it('assumes the strictest label policy when the labels cannot be read', () => {
+  it('fails closed (no-exec) when the labels cannot be read: a label could have said no-exec', () => {
     const p = resolveExecPolicy(config, target('shop', null, 'dev'));
-    assert.equal(p.policy, 'non-root');
+    assert.equal(p.policy, 'no-exec');
     assert.match(p.reason, /could not be read/);
     const noEnvs = parseExecPolicyConfig({ environments: {} });
-    assert.equal(resolveExecPolicy(noEnvs, target('shop', null, 'dev')).policy, 'root-allowed');
+    assert.equal(resolveExecPolicy(noEnvs, target('shop', null, 'dev')).policy, 'no-exec');
   });
 
   it('describes the policy for the audit record', () => {

@@ -12,8 +12,8 @@
  * The *strictest* of the config rule and the labels wins: a label can tighten what the config says but
  * never loosen it, so a namespace marked production stays non-root whatever a broad rule allows.
  *
- * Fails closed: an unknown label value means no-exec; unreadable labels mean the strictest policy a label
- * could have selected.
+ * Fails closed: an unknown label value means no-exec; unreadable labels mean no-exec too (the strictest
+ * policy a label could have selected).
  *
  * Pure: no I/O. Loading the file is config/podscope-config.ts.
  */
@@ -23,7 +23,7 @@ import {
   type ExecPolicyName,
   type ExecUser,
   type ExecPolicySource,
-} from '../../../shared/terminal/api.js';
+} from '../../shared/terminal/api.js';
 
 export { EXEC_POLICIES, type ExecPolicyName, type ExecUser };
 
@@ -51,6 +51,11 @@ export interface ExecPolicyConfig {
   /** Value of the `podscope.io/environment` label → policy. */
   environments: Record<string, PolicyChoice>;
   rules: ExecPolicyRule[];
+  /**
+   * Clusters (names or `*` patterns) where node debugging may be offered. Local mode defaults to every
+   * cluster (RBAC still decides, as for `kubectl debug node/…`); a platform config lists them or none.
+   */
+  nodeDebug: { clusters: string[] };
 }
 
 export const DEFAULT_EXEC_POLICY_CONFIG: ExecPolicyConfig = {
@@ -58,7 +63,13 @@ export const DEFAULT_EXEC_POLICY_CONFIG: ExecPolicyConfig = {
   nonRootUser: 65534,
   environments: { production: { policy: 'non-root' } },
   rules: [],
+  nodeDebug: { clusters: ['*'] },
 };
+
+/** Whether a config rule enables node debugging for `cluster`. */
+export function nodeDebugEnabled(config: ExecPolicyConfig, cluster: string): boolean {
+  return config.nodeDebug.clusters.some((pattern) => matches(pattern, cluster));
+}
 
 export type PolicySource = ExecPolicySource;
 
@@ -116,16 +127,14 @@ export function resolveExecPolicy(config: ExecPolicyConfig, target: PolicyTarget
 
 function labelCandidates(config: ExecPolicyConfig, labels: Record<string, string> | null): Candidate[] {
   if (labels === null) {
-    // We cannot see the labels: assume the strictest one a label could select.
-    const possible: Candidate[] = [
-      ...Object.entries(config.environments).map(([env, choice]) => ({
-        ...choice,
-        source: 'namespace-label' as const,
-        reason: `the namespace's labels could not be read, so the strictest label policy applies (as if ${ENVIRONMENT_LABEL}=${env})`,
-      })),
+    // We cannot see the labels, and a `podscope.io/exec-policy=no-exec` label may be there: fail closed.
+    return [
+      {
+        policy: 'no-exec',
+        source: 'namespace-label',
+        reason: `the namespace's labels could not be read, so the strictest policy a label could set applies (as if ${EXEC_POLICY_LABEL}=no-exec)`,
+      },
     ];
-    if (possible.length === 0) return [];
-    return [possible.reduce((a, b) => (STRICTNESS[b.policy] > STRICTNESS[a.policy] ? b : a))];
   }
   const out: Candidate[] = [];
   const explicit = labels[EXEC_POLICY_LABEL];
@@ -191,7 +200,7 @@ export function policyLabel(p: ResolvedExecPolicy): string {
 export function parseExecPolicyConfig(raw: unknown, where = 'execPolicy'): ExecPolicyConfig {
   if (raw === undefined) return DEFAULT_EXEC_POLICY_CONFIG;
   const obj = record(raw, where);
-  onlyKeys(obj, ['default', 'nonRootUser', 'environments', 'rules'], where);
+  onlyKeys(obj, ['default', 'nonRootUser', 'environments', 'rules', 'nodeDebug'], where);
   const config: ExecPolicyConfig = {
     default:
       obj['default'] === undefined
@@ -203,7 +212,17 @@ export function parseExecPolicyConfig(raw: unknown, where = 'execPolicy'): ExecP
         : parseExecUser(obj['nonRootUser'], `${where}.nonRootUser`),
     environments: { ...DEFAULT_EXEC_POLICY_CONFIG.environments },
     rules: [],
+    nodeDebug: { clusters: [...DEFAULT_EXEC_POLICY_CONFIG.nodeDebug.clusters] },
   };
+  if (obj['nodeDebug'] !== undefined) {
+    const nd = record(obj['nodeDebug'], `${where}.nodeDebug`);
+    onlyKeys(nd, ['clusters'], `${where}.nodeDebug`);
+    const clusters = nd['clusters'];
+    if (!Array.isArray(clusters) || clusters.some((c) => typeof c !== 'string' || c === '')) {
+      throw new Error(`${where}.nodeDebug.clusters must be a list of cluster names or patterns`);
+    }
+    config.nodeDebug = { clusters: clusters as string[] };
+  }
   if (obj['environments'] !== undefined) {
     const envs = record(obj['environments'], `${where}.environments`);
     config.environments = {};
