@@ -97,6 +97,11 @@ build_all() {
     [[ -e "$t" ]] && cp -a --parents "$t" "$tools/"
   done
   printf 'export PS1="[debug \\u@\\h \\W]\\$ "\n' >"$tools/root/.bashrc"
+  # A setuid-root copy of coreutils' id: tests prove a non-root session cannot become root through one.
+  add_binary "$tools" id
+  mkdir -p "$tools/usr/local/bin"
+  cp "$tools/usr/bin/id" "$tools/usr/local/bin/suid-id"
+  chmod 4755 "$tools/usr/local/bin/suid-id"
   make_image podscope.local/debug-tools:1 "$tools" \
     "{$ENV_PATH,\"Cmd\":[\"bash\"],\"WorkingDir\":\"/root\"}" "$dest/debug-tools.tar"
   rm -rf "$tmp"

@@ -39,6 +39,9 @@ export function downloadCommand(t: FileTarget, path: string, directory: boolean)
 
 export interface Download {
   body: PassThrough;
+  /** Resolves at the first byte or at the end, whichever comes first: a command that fails at once
+   *  (permission denied…) can still be answered with an error status instead of a broken body. */
+  started: Promise<void>;
   done: Promise<TransferResult>;
   cancel(reason: string): void;
 }
@@ -58,6 +61,9 @@ export async function openDownload(
   let settled = false;
   let resolveDone!: (r: TransferResult) => void;
   const done = new Promise<TransferResult>((r) => (resolveDone = r));
+  let markStarted!: () => void;
+  const started = new Promise<void>((r) => (markStarted = r));
+  void done.then(markStarted);
   const finish = (exitCode: number | null, error?: string) => {
     if (settled) return;
     settled = true;
@@ -79,6 +85,7 @@ export async function openDownload(
     {
       stdout: (data) => {
         if (settled) return;
+        markStarted();
         bytes += data.length;
         if (bytes > opts.maxBytes) {
           finish(null, `larger than the limit of ${opts.maxBytes} bytes`);
@@ -106,7 +113,7 @@ export async function openDownload(
     },
   );
   if (settled) exec.conn.close();
-  return { body, done, cancel: (reason) => finish(null, reason) };
+  return { body, started, done, cancel: (reason) => finish(null, reason) };
 }
 
 /**

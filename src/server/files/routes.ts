@@ -178,6 +178,17 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
       throw err;
     }
     const dl = download;
+    await dl.started;
+    const early = await Promise.race([dl.done, Promise.resolve(null)]);
+    if (early?.error !== undefined && early.bytes === 0) {
+      // Failed before sending anything (e.g. the policy's user may not read it): a status, not a body.
+      const err = fileCommandError(t, path, directory ? 'tar' : 'cat', {
+        stderr: early.error,
+        status: { kind: 'exit', code: early.exitCode ?? 1 },
+      });
+      await endAuditFailed(ctx, audit, err, { exitCode: early.exitCode });
+      throw err;
+    }
     req.raw.on('close', () => {
       if (!reply.raw.writableFinished) dl.cancel('the browser went away before the download finished');
     });

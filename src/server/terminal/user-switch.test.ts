@@ -12,6 +12,8 @@ const PASSWD = [
   '',
 ].join('\n');
 
+const LOCK = ['--no-new-privs', '--bounding-set=-all', '--inh-caps=-all'];
+
 describe('parsePasswd', () => {
   it('reads name, uid and gid and skips malformed lines', () => {
     assert.deepEqual(parsePasswd(PASSWD), [
@@ -34,7 +36,7 @@ describe('planUserSwitch', () => {
       assert.deepEqual(
         plan.candidates.map((c) => c.wrap(['bash'])),
         [
-          ['setpriv', '--reuid=1000', '--regid=1001', '--init-groups', '--', 'bash'],
+          ['setpriv', '--reuid=1000', '--regid=1001', '--init-groups', ...LOCK, '--', 'bash'],
           ['su', '-s', '/bin/sh', '-c', SU_EXEC_SCRIPT, '--', 'app', 'bash'],
         ],
       );
@@ -55,7 +57,7 @@ describe('planUserSwitch', () => {
     assert.equal(plan.name, null);
     assert.deepEqual(
       plan.candidates.map((c) => c.wrap(['id', '-u'])),
-      [['setpriv', '--reuid=4242', '--regid=4242', '--clear-groups', '--', 'id', '-u']],
+      [['setpriv', '--reuid=4242', '--regid=4242', '--clear-groups', ...LOCK, '--', 'id', '-u']],
     );
     const unread = planUserSwitch(4242, null);
     assert.ok(unread.ok);

@@ -45,6 +45,14 @@ export type SwitchPlan =
   | { ok: true; uid: number; name: string | null; candidates: SwitchCandidate[] }
   | { ok: false; message: string };
 
+/**
+ * With setpriv the session also can never become root again: no_new_privs makes the kernel ignore
+ * setuid bits and file capabilities (a setuid-root binary in the image runs as the user), and the
+ * capability bounding and inheritable sets are emptied. (su cannot do this; it is tried only after
+ * setpriv, for images that have no capable setpriv.)
+ */
+export const SETPRIV_LOCKDOWN = ['--no-new-privs', '--bounding-set=-all', '--inh-caps=-all'] as const;
+
 /** The constant script su runs: exec the argv given as positional parameters. */
 export const SU_EXEC_SCRIPT = 'exec "$0" "$@"';
 
@@ -76,7 +84,15 @@ export function planUserSwitch(user: ExecUser, passwd: PasswdEntry[] | null): Sw
   if (entry !== undefined) {
     candidates.push({
       tool: 'setpriv',
-      wrap: (argv) => ['setpriv', `--reuid=${uid}`, `--regid=${entry.gid}`, '--init-groups', '--', ...argv],
+      wrap: (argv) => [
+        'setpriv',
+        `--reuid=${uid}`,
+        `--regid=${entry.gid}`,
+        '--init-groups',
+        ...SETPRIV_LOCKDOWN,
+        '--',
+        ...argv,
+      ],
     });
     candidates.push({
       tool: 'su',
@@ -86,7 +102,15 @@ export function planUserSwitch(user: ExecUser, passwd: PasswdEntry[] | null): Sw
     // A uid without a passwd entry: no name for su, no groups to initialise; group = uid by convention.
     candidates.push({
       tool: 'setpriv',
-      wrap: (argv) => ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', ...argv],
+      wrap: (argv) => [
+        'setpriv',
+        `--reuid=${uid}`,
+        `--regid=${uid}`,
+        '--clear-groups',
+        ...SETPRIV_LOCKDOWN,
+        '--',
+        ...argv,
+      ],
     });
   }
   return { ok: true, uid, name: entry?.name ?? null, candidates };
