@@ -75,6 +75,9 @@ export async function openDownload(
     exec.conn?.close();
     resolveDone(result);
   };
+  // A failure is reported through `done`; the body may not be piped yet (a download that fails at
+  // once is answered with a status), and an 'error' nobody listens to would end the process.
+  body.on('error', () => undefined);
   body.on('drain', () => exec.conn?.resume());
   body.on('close', () => {
     if (!settled) finish(null, 'the browser went away before the download finished');
@@ -85,7 +88,8 @@ export async function openDownload(
     {
       stdout: (data) => {
         if (settled) return;
-        markStarted();
+        // The API server opens each channel with an empty frame: only real bytes count as a start.
+        if (data.length > 0) markStarted();
         bytes += data.length;
         if (bytes > opts.maxBytes) {
           finish(null, `larger than the limit of ${opts.maxBytes} bytes`);
