@@ -247,11 +247,13 @@ export function runAuditStoreContract(
         await store.addCommand(id, { line: 'cat /etc/passwd', at: 3400, flags: ['history-recall'] });
         await store.addCommand(id, { line: 'sys', at: 3400, flags: ['tab-completion', 'cancelled'] });
         await store.addCommand(id, { line: 'echo 1\necho 2', at: 9000, flags: ['paste'] });
+        await store.addCommand(id, { line: '<Esc>:wq<Enter>', at: 9500, flags: ['full-screen'] });
         assert.deepEqual((await store.getSession(id))?.commands, [
           { line: 'ls -la', at: 1200, flags: [] },
           { line: 'cat /etc/passwd', at: 3400, flags: ['history-recall'] },
           { line: 'sys', at: 3400, flags: ['tab-completion', 'cancelled'] },
           { line: 'echo 1\necho 2', at: 9000, flags: ['paste'] },
+          { line: '<Esc>:wq<Enter>', at: 9500, flags: ['full-screen'] },
         ]);
       });
 

@@ -6,7 +6,7 @@
  * pass `runAuditStoreContract` (audit-store.contract.ts).
  */
 
-import type { CommandFlag } from '../../shared/exec/command-line.js';
+import { COMMAND_FLAGS, type CommandFlag } from '../../shared/exec/command-line.js';
 
 /** Opaque and unique across stores (a UUID), so recordings can be named after it. */
 export type SessionId = string;
@@ -129,14 +129,6 @@ export class AuditStoreError extends Error {
     super(message, options);
   }
 }
-
-const COMMAND_FLAGS: readonly CommandFlag[] = [
-  'tab-completion',
-  'history-recall',
-  'cancelled',
-  'paste',
-  'eof',
-];
 
 /** Checks a session start before any implementation writes it. Throws AuditStoreError 'invalid'. */
 export function validateSessionStart(rec: SessionStart): void {

@@ -257,7 +257,7 @@ export class TerminalSession {
     if (this.closing) return;
     this.bytesOut += data.length;
     this.recording?.recordOutput(data);
-    this.commands.output(data);
+    for (const c of this.commands.output(data)) this.saveCommand(c);
     this.outputPending += data.length;
     if (this.outputPending > OUTPUT_HIGH_WATER && !this.execPaused) {
       this.execPaused = true;

@@ -8,7 +8,7 @@ import {
   cutPoints,
   utf8ishBytes,
 } from '../../../test/support/arbitraries.js';
-import { CommandLineRecorder, type CapturedCommand } from './command-line.js';
+import { CommandLineRecorder, visibleKeys, type CapturedCommand } from './command-line.js';
 
 /** A character the line editor inserts as typed: not a C0/C1 control, not DEL. */
 const isPrintable = (c: string) => {
@@ -184,6 +184,57 @@ describe('CommandLineRecorder properties', () => {
           { line: kept, at: 1, flags: ['history-recall'] },
         ]);
       }),
+    );
+  });
+
+  it('loses no key typed while a full-screen program runs: the entries, joined, show every key in order', () => {
+    const typedAhead = fc.oneof(fc.constant(''), printableLine);
+    fc.assert(
+      fc.property(typedAhead, fc.array(key, { maxLength: 20 }), (ahead, keys) => {
+        const recorder = new CommandLineRecorder();
+        assert.deepEqual(recorder.input(ahead, 0), []);
+        recorder.output('\x1b[?1049h');
+        const entries = keys.flatMap((k, i) => recorder.input(k, i + 1));
+        entries.push(...recorder.output('\x1b[?1049l'));
+        for (const e of entries) assert.deepEqual(e.flags, ['full-screen']);
+        // A line half-typed at the switch is carried into the first entry.
+        assert.equal(entries.map((e) => e.line).join(''), visibleKeys(ahead + keys.join('')));
+      }),
+    );
+  });
+
+  it('returns to line reconstruction when the program leaves the alternate screen', () => {
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 10 }), cutPoints, printableLine, (keys, cuts, line) => {
+        const recorder = new CommandLineRecorder();
+        // The switches arrive cut anywhere, as output frames are.
+        for (const piece of cutAt(Buffer.from('$ vim\r\n\x1b[?1049h\x1b[1;1H'), cuts)) recorder.output(piece);
+        keys.forEach((k, i) => recorder.input(k, i));
+        for (const piece of cutAt(Buffer.from('\x1b[?1049l$ '), cuts)) recorder.output(piece);
+        assert.equal(recorder.inAlternateScreen, false);
+        assert.deepEqual(recorder.input(`${line}\r`, 99), [{ line, at: 99, flags: [] }]);
+      }),
+    );
+  });
+
+  it('shows any keys without a raw control or invisible character, never throwing', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(key, { maxLength: 12 }).map((k) => k.join('')),
+          anyUtf16(30),
+        ),
+        (raw) => {
+          const shown = visibleKeys(raw);
+          assert.doesNotMatch(shown, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+          // Printable text without '<' and escapes is shown unchanged.
+          const plain = [...raw].filter(
+            (c) =>
+              isPrintable(c) && c !== '<' && !/[\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/.test(c),
+          );
+          if (plain.length === [...raw].length) assert.equal(shown, raw);
+        },
+      ),
     );
   });
 });

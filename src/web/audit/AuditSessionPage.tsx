@@ -8,6 +8,7 @@ import { formatDateTime } from '../common/time.js';
 import { useJson } from '../common/use-json.js';
 import { formatCommandWords } from '../terminal/command-words.js';
 import {
+  commandFlagNotes,
   FLAG_LABELS,
   formatBytes,
   formatDuration,
@@ -116,6 +117,11 @@ export function AuditSessionPage({ id }: { id: string }) {
               </table>
             </div>
           )}
+          {commandFlagNotes(s.commands).map((note) => (
+            <p key={note} className="banner banner-info" data-testid="audit-flag-note">
+              {note}
+            </p>
+          ))}
 
           <h2 className="section-title">Recording</h2>
           {s.recordingUrl ? (

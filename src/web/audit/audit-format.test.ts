@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { COMMAND_FLAGS } from '../../shared/exec/command-line.js';
 import {
+  commandFlagNotes,
+  FLAG_LABELS,
   formatBytes,
   formatDuration,
   formatOffset,
@@ -72,4 +75,13 @@ test('the requested command, without the wrapping Podscope adds', () => {
   ]);
   assert.deepEqual(requestedCommand({ command: ['sleep', '1'], details: {} }), ['sleep', '1']);
   assert.deepEqual(requestedCommand({ command: [], details: { requestedCommand: [1] } }), []);
+});
+
+test('every command flag has a label, and full-screen lines get a plain sentence under the list', () => {
+  for (const flag of COMMAND_FLAGS) assert.ok(FLAG_LABELS[flag].label !== '', flag);
+  assert.deepEqual(commandFlagNotes([{ flags: [] }, { flags: ['paste'] }]), []);
+  const notes = commandFlagNotes([{ flags: [] }, { flags: ['full-screen'] }]);
+  assert.equal(notes.length, 1);
+  assert.match(notes[0] ?? '', /^Lines marked full-screen are the keys typed while a program had taken over/);
+  assert.match(notes[0] ?? '', /may be shell commands all the same: check the recording\.$/);
 });
