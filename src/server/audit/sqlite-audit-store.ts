@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
@@ -22,6 +22,7 @@ import {
   type SessionWithCommands,
 } from './audit-store.js';
 import { applyMigrations, SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir.js';
 import type { CommandFlag } from '../../shared/exec/command-line.js';
 
 export interface SqliteAuditStoreOptions {
@@ -244,7 +245,10 @@ export class SqliteAuditStore implements AuditStore {
     if (this.db !== undefined) return this.db;
     let db: Database | undefined;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
+      mkdirSync(dirname(this.file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      // Created 0600 before SQLite opens it (SQLite would make it 0644): the -wal and -shm files SQLite
+      // adds take the database file's mode.
+      closeSync(openSync(this.file, 'a', PRIVATE_FILE_MODE));
       db = new BetterSqlite3(this.file);
       db.pragma(`busy_timeout = ${Math.trunc(this.options.busyTimeoutMs ?? 5000)}`);
       const mode = db.pragma('journal_mode = WAL', { simple: true });

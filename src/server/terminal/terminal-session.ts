@@ -20,6 +20,7 @@ import { endTaggedProcesses } from './container-probes.js';
 import { policyLabel, type ResolvedExecPolicy } from './policy/exec-policy.js';
 import { exitMessage, parseClientMessage, type TerminalServerMessage } from './protocol.js';
 import { AsciicastWriter } from './recording/asciicast.js';
+import { PRIVATE_DIR_MODE } from '../audit/data-dir.js';
 
 export interface TerminalSessionDeps {
   audit: AuditStore;
@@ -125,7 +126,7 @@ export class TerminalSession {
     }
     const id = this.id;
     try {
-      await mkdir(this.deps.recordingsDir, { recursive: true, mode: 0o700 });
+      await mkdir(this.deps.recordingsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const file = path.join(this.deps.recordingsDir, `${id}.cast`);
       this.recording = await AsciicastWriter.create(file, {
         width: s.cols,

@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -256,6 +256,20 @@ describe('asciicast durability', () => {
       AsciicastWriter.create(path, { width: 80, height: 24, startedAt: STARTED_AT }),
       /EEXIST/,
     );
+  });
+});
+
+describe('asciicast file mode', () => {
+  it('creates the recording readable by its owner only (0600), whatever the umask', async () => {
+    const path = join(dir, 'private.cast');
+    const saved = process.umask(0);
+    try {
+      const w = await AsciicastWriter.create(path, { width: 80, height: 24, startedAt: STARTED_AT });
+      await w.close();
+    } finally {
+      process.umask(saved);
+    }
+    assert.equal(statSync(path).mode & 0o777, 0o600);
   });
 });
 

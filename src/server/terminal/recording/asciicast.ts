@@ -13,6 +13,7 @@
 
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { Utf8StreamDecoder } from '../../../shared/text/utf8.js';
+import { PRIVATE_FILE_MODE } from '../../audit/data-dir.js';
 
 export interface AsciicastHeader {
   version: 2;
@@ -76,7 +77,8 @@ export class AsciicastWriter {
    * recording exists on disk before the session's stream opens.
    */
   static async create(path: string, options: AsciicastWriterOptions): Promise<AsciicastWriter> {
-    const handle = await open(path, 'ax', 0o600);
+    // Only the owner may read a recording: it holds everything the session showed.
+    const handle = await open(path, 'ax', PRIVATE_FILE_MODE);
     const writer = new AsciicastWriter(fileSink(handle), options);
     try {
       await writer.flush(true);
