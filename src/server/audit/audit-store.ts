@@ -69,6 +69,8 @@ export interface SessionRecord extends SessionStart {
   error: string | null;
   outcome: Record<string, unknown> | null;
   recordingPath: string | null;
+  /** When the recording stopped at its size cap (the session went on unrecorded); null: not cut short. */
+  recordingTruncatedAt: Date | null;
 }
 
 export interface SessionWithCommands extends SessionRecord {
@@ -111,6 +113,11 @@ export interface AuditStore {
   endSession(id: SessionId, end: SessionEnd): Promise<void>;
   addCommand(id: SessionId, command: CommandRecord): Promise<void>;
   setRecordingPath(id: SessionId, path: string): Promise<void>;
+  /**
+   * Marks the recording as cut short by its size cap at `at`: the session went on unrecorded. The first
+   * mark stays. Rejects 'not-found' for an unknown id.
+   */
+  markRecordingTruncated(id: SessionId, at: Date): Promise<void>;
   listSessions(filter?: SessionFilter): Promise<SessionPage>;
   /** The session with its commands in the order they were typed, or undefined. */
   getSession(id: SessionId): Promise<SessionWithCommands | undefined>;

@@ -54,6 +54,7 @@ interface SessionRow {
   error: string | null;
   recording_path: string | null;
   outcome: string | null;
+  recording_truncated_at: number | null | undefined;
 }
 
 interface CommandRow {
@@ -169,6 +170,20 @@ export class SqliteAuditStore implements AuditStore {
     }
     this.write('record the recording path', (db) => {
       const result = db.prepare('UPDATE sessions SET recording_path = ? WHERE id = ?').run(path, id);
+      if (result.changes === 0) throw notFound(id);
+    });
+  }
+
+  async markRecordingTruncated(id: SessionId, at: Date): Promise<void> {
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+      throw new AuditStoreError('invalid', 'invalid recording truncation: at is not a date');
+    }
+    this.write('record that the recording was cut short', (db) => {
+      const result = db
+        .prepare(
+          `UPDATE sessions SET recording_truncated_at = COALESCE(recording_truncated_at, ?) WHERE id = ?`,
+        )
+        .run(at.getTime(), id);
       if (result.changes === 0) throw notFound(id);
     });
   }
@@ -317,6 +332,11 @@ function toRecord(row: SessionRow): SessionRecord {
     error: row.error,
     outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as Record<string, unknown>),
     recordingPath: row.recording_path,
+    // Absent (undefined) in a database opened with fewer migrations, as the migration tests do.
+    recordingTruncatedAt:
+      row.recording_truncated_at === null || row.recording_truncated_at === undefined
+        ? null
+        : new Date(row.recording_truncated_at),
   };
 }
 

@@ -52,6 +52,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: 'session outcome',
     sql: `ALTER TABLE sessions ADD COLUMN outcome TEXT; -- JSON object, written with the end`,
   },
+  {
+    version: 3,
+    name: 'recording cut short by its size cap',
+    sql: `ALTER TABLE sessions ADD COLUMN recording_truncated_at INTEGER; -- ms since the epoch, or NULL`,
+  },
 ];
 
 /**

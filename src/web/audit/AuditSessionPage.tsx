@@ -14,6 +14,7 @@ import {
   formatDuration,
   formatOffset,
   KIND_LABELS,
+  recordingNote,
   sessionResult,
   requestedCommand,
 } from './audit-format.js';
@@ -124,6 +125,11 @@ export function AuditSessionPage({ id }: { id: string }) {
           ))}
 
           <h2 className="section-title">Recording</h2>
+          {recordingNote(s) && (
+            <div className="banner banner-warn" role="status" data-testid="audit-recording-note">
+              {recordingNote(s)}
+            </div>
+          )}
           {s.recordingUrl ? (
             <>
               <div className="toolbar">

@@ -88,6 +88,22 @@ export function commandFlagNotes(commands: readonly { flags: readonly CommandFla
   return notes;
 }
 
+/** Why a recording ends early, in a sentence, or null when it is complete. */
+export function recordingNote(s: {
+  startedAt: string;
+  recordingTruncatedAt: string | null;
+  details: Record<string, unknown>;
+}): string | null {
+  if (s.recordingTruncatedAt === null) return null;
+  const at = formatOffset(Date.parse(s.recordingTruncatedAt) - Date.parse(s.startedAt));
+  const max = s.details['recordingMaxBytes'];
+  const limit = typeof max === 'number' ? ` of ${formatBytes(max)}` : '';
+  return (
+    `The recording stopped at ${at} because it reached its size limit${limit}; the session went on ` +
+    'without being recorded. The command lines above cover the whole session.'
+  );
+}
+
 /** The outcome column: exit code, still running, an error, or done (an action with a recorded outcome). */
 export function sessionResult(s: {
   endedAt: string | null;
