@@ -9,6 +9,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { AuditStore } from './audit/audit-store.js';
 import { recoverInterruptedSessions } from './terminal/recovery.js';
 import { auditRoutes } from './audit/routes.js';
+import { RECORDINGS_DIR } from './audit/data-dir.js';
 import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
 import { clusterRoutes } from './clusters/routes.js';
 import { resolveDebugConfig, type DebugConfig } from './debug/debug-config.js';
@@ -34,6 +35,7 @@ export interface AppOptions {
   dataDir?: string;
   /** Default: SQLite at <dataDir>/audit.db (closed with the app; a store passed in is the caller's). */
   audit?: AuditStore;
+  /** The config file's settings (exec policy, recording size cap); defaults when absent. */
   config?: PodscopeConfig;
   /** Debug containers, pod copies, node debugging, files (images, limits, timers). */
   debug?: Partial<DebugConfig>;
@@ -59,7 +61,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowedOrigins: opts.allowedOrigins ?? [],
     audit,
     execPolicy: (opts.config ?? DEFAULT_CONFIG).execPolicy,
-    recordingsDir: path.join(dataDir, 'recordings'),
+    recordingsDir: path.join(dataDir, RECORDINGS_DIR),
+    recordingMaxBytes: (opts.config ?? DEFAULT_CONFIG).recording.maxBytes,
   };
 
   app.setErrorHandler((err, req, reply) => {

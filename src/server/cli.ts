@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { buildApp, defaultDataDir } from './app.js';
+import { secureDataDir } from './audit/data-dir.js';
 import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
 import { loadConfig, type PodscopeConfig } from './config/podscope-config.js';
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
@@ -62,6 +63,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dataDir = path.resolve(args['data-dir'] ?? defaultDataDir());
+  try {
+    // Audit records and recordings are for the owner only: tighten what an older start left open.
+    for (const warning of secureDataDir(dataDir)) console.error(`podscope: warning: ${warning}`);
+  } catch (err) {
+    console.error(`podscope: warning: cannot create the data directory: ${(err as Error).message}`);
+  }
   const audit = new SqliteAuditStore(path.join(dataDir, 'audit.db'));
   try {
     await audit.check();

@@ -20,6 +20,8 @@ export interface ServerContext {
   execPolicy: ExecPolicyConfig;
   /** Directory of the asciicast session recordings (`<data-dir>/recordings`). */
   recordingsDir: string;
+  /** Size cap of one recording, in bytes (config `recording.maxBytes`). */
+  recordingMaxBytes: number;
 }
 
 /** A client for the `:cluster` route parameter, acting as the request's identity. */

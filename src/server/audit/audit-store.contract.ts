@@ -81,6 +81,7 @@ export function runAuditStoreContract(
           outcome: null,
           error: null,
           recordingPath: null,
+          recordingTruncatedAt: null,
           commands: [],
         });
       });
@@ -247,11 +248,13 @@ export function runAuditStoreContract(
         await store.addCommand(id, { line: 'cat /etc/passwd', at: 3400, flags: ['history-recall'] });
         await store.addCommand(id, { line: 'sys', at: 3400, flags: ['tab-completion', 'cancelled'] });
         await store.addCommand(id, { line: 'echo 1\necho 2', at: 9000, flags: ['paste'] });
+        await store.addCommand(id, { line: '<Esc>:wq<Enter>', at: 9500, flags: ['full-screen'] });
         assert.deepEqual((await store.getSession(id))?.commands, [
           { line: 'ls -la', at: 1200, flags: [] },
           { line: 'cat /etc/passwd', at: 3400, flags: ['history-recall'] },
           { line: 'sys', at: 3400, flags: ['tab-completion', 'cancelled'] },
           { line: 'echo 1\necho 2', at: 9000, flags: ['paste'] },
+          { line: '<Esc>:wq<Enter>', at: 9500, flags: ['full-screen'] },
         ]);
       });
 
@@ -315,6 +318,39 @@ export function runAuditStoreContract(
           store.setRecordingPath('00000000-0000-4000-8000-000000000000', '/x.cast'),
           isStoreError('not-found'),
         );
+      });
+    });
+
+    describe('recording cut short', () => {
+      it('marks the recording truncated at a time, keeps the first mark, and lists it', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        const other = await store.startSession(sessionStart({ pod: 'other' }));
+        await store.markRecordingTruncated(id, new Date(T0 + 65_000));
+        await store.markRecordingTruncated(id, new Date(T0 + 99_000));
+        assert.deepEqual((await store.getSession(id))?.recordingTruncatedAt, new Date(T0 + 65_000));
+        assert.equal((await store.getSession(other))?.recordingTruncatedAt, null);
+        const listed = (await store.listSessions()).sessions.find((s) => s.id === id);
+        assert.deepEqual(listed?.recordingTruncatedAt, new Date(T0 + 65_000));
+      });
+
+      it('is kept after the end, which does not clear it', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await store.markRecordingTruncated(id, new Date(T0 + 5));
+        await store.endSession(id, { exitCode: 0, endedAt: new Date(T0 + 10), bytesIn: 1, bytesOut: 2 });
+        assert.deepEqual((await store.getSession(id))?.recordingTruncatedAt, new Date(T0 + 5));
+      });
+
+      it('rejects an unknown session and a time that is not a date', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        await assert.rejects(
+          store.markRecordingTruncated('00000000-0000-4000-8000-000000000000', new Date(T0)),
+          isStoreError('not-found'),
+        );
+        await assert.rejects(store.markRecordingTruncated(id, new Date(Number.NaN)), isStoreError('invalid'));
+        assert.equal((await store.getSession(id))?.recordingTruncatedAt, null);
       });
     });
 

@@ -6,7 +6,7 @@
  * pass `runAuditStoreContract` (audit-store.contract.ts).
  */
 
-import type { CommandFlag } from '../../shared/exec/command-line.js';
+import { COMMAND_FLAGS, type CommandFlag } from '../../shared/exec/command-line.js';
 
 /** Opaque and unique across stores (a UUID), so recordings can be named after it. */
 export type SessionId = string;
@@ -69,6 +69,8 @@ export interface SessionRecord extends SessionStart {
   error: string | null;
   outcome: Record<string, unknown> | null;
   recordingPath: string | null;
+  /** When the recording stopped at its size cap (the session went on unrecorded); null: not cut short. */
+  recordingTruncatedAt: Date | null;
 }
 
 export interface SessionWithCommands extends SessionRecord {
@@ -111,6 +113,11 @@ export interface AuditStore {
   endSession(id: SessionId, end: SessionEnd): Promise<void>;
   addCommand(id: SessionId, command: CommandRecord): Promise<void>;
   setRecordingPath(id: SessionId, path: string): Promise<void>;
+  /**
+   * Marks the recording as cut short by its size cap at `at`: the session went on unrecorded. The first
+   * mark stays. Rejects 'not-found' for an unknown id.
+   */
+  markRecordingTruncated(id: SessionId, at: Date): Promise<void>;
   listSessions(filter?: SessionFilter): Promise<SessionPage>;
   /** The session with its commands in the order they were typed, or undefined. */
   getSession(id: SessionId): Promise<SessionWithCommands | undefined>;
@@ -129,14 +136,6 @@ export class AuditStoreError extends Error {
     super(message, options);
   }
 }
-
-const COMMAND_FLAGS: readonly CommandFlag[] = [
-  'tab-completion',
-  'history-recall',
-  'cancelled',
-  'paste',
-  'eof',
-];
 
 /** Checks a session start before any implementation writes it. Throws AuditStoreError 'invalid'. */
 export function validateSessionStart(rec: SessionStart): void {

@@ -153,6 +153,7 @@ export function view(s: SessionRecord): AuditSessionView {
     error: s.error,
     outcome: s.outcome,
     recordingUrl: s.recordingPath === null ? null : `/api/audit/sessions/${s.id}/recording.cast`,
+    recordingTruncatedAt: s.recordingTruncatedAt?.toISOString() ?? null,
   };
 }
 

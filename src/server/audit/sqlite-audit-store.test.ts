@@ -45,6 +45,7 @@ async function makeUnwritableStore(): Promise<AuditStore> {
     endSession: (id, end) => withPermissionsEnforced(() => store.endSession(id, end)),
     addCommand: (id, c) => withPermissionsEnforced(() => store.addCommand(id, c)),
     setRecordingPath: (id, p) => withPermissionsEnforced(() => store.setRecordingPath(id, p)),
+    markRecordingTruncated: (id, at) => withPermissionsEnforced(() => store.markRecordingTruncated(id, at)),
     listSessions: (f) => withPermissionsEnforced(() => store.listSessions(f)),
     getSession: (id) => withPermissionsEnforced(() => store.getSession(id)),
     close: () => store.close(),
@@ -183,6 +184,21 @@ describe('SQLite migrations', () => {
     const fine = db.prepare("SELECT name FROM sqlite_master WHERE name = 'fine'").get();
     assert.equal(fine, undefined);
     db.close();
+  });
+
+  it('upgrades a version-2 database in place: its sessions read as not cut short, and can be marked', async () => {
+    const file = freshFile();
+    const old = new SqliteAuditStore(file, { migrations: SQLITE_MIGRATIONS.slice(0, 2) });
+    const id = await old.startSession(sessionStart());
+    await old.close();
+    const current = new SqliteAuditStore(file);
+    assert.equal((await current.getSession(id))?.recordingTruncatedAt, null);
+    await current.markRecordingTruncated(id, new Date(Date.UTC(2026, 0, 15, 9, 1)));
+    assert.deepEqual(
+      (await current.getSession(id))?.recordingTruncatedAt,
+      new Date(Date.UTC(2026, 0, 15, 9, 1)),
+    );
+    await current.close();
   });
 
   it('refuses a database migrated by a newer version', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
@@ -22,6 +22,7 @@ import {
   type SessionWithCommands,
 } from './audit-store.js';
 import { applyMigrations, SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir.js';
 import type { CommandFlag } from '../../shared/exec/command-line.js';
 
 export interface SqliteAuditStoreOptions {
@@ -53,6 +54,7 @@ interface SessionRow {
   error: string | null;
   recording_path: string | null;
   outcome: string | null;
+  recording_truncated_at: number | null | undefined;
 }
 
 interface CommandRow {
@@ -172,6 +174,20 @@ export class SqliteAuditStore implements AuditStore {
     });
   }
 
+  async markRecordingTruncated(id: SessionId, at: Date): Promise<void> {
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
+      throw new AuditStoreError('invalid', 'invalid recording truncation: at is not a date');
+    }
+    this.write('record that the recording was cut short', (db) => {
+      const result = db
+        .prepare(
+          `UPDATE sessions SET recording_truncated_at = COALESCE(recording_truncated_at, ?) WHERE id = ?`,
+        )
+        .run(at.getTime(), id);
+      if (result.changes === 0) throw notFound(id);
+    });
+  }
+
   async listSessions(filter: SessionFilter = {}): Promise<SessionPage> {
     const limit = validateFilter(filter);
     const where: string[] = [];
@@ -244,7 +260,10 @@ export class SqliteAuditStore implements AuditStore {
     if (this.db !== undefined) return this.db;
     let db: Database | undefined;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
+      mkdirSync(dirname(this.file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      // Created 0600 before SQLite opens it (SQLite would make it 0644): the -wal and -shm files SQLite
+      // adds take the database file's mode.
+      closeSync(openSync(this.file, 'a', PRIVATE_FILE_MODE));
       db = new BetterSqlite3(this.file);
       db.pragma(`busy_timeout = ${Math.trunc(this.options.busyTimeoutMs ?? 5000)}`);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -313,6 +332,11 @@ function toRecord(row: SessionRow): SessionRecord {
     error: row.error,
     outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as Record<string, unknown>),
     recordingPath: row.recording_path,
+    // Absent (undefined) in a database opened with fewer migrations, as the migration tests do.
+    recordingTruncatedAt:
+      row.recording_truncated_at === null || row.recording_truncated_at === undefined
+        ? null
+        : new Date(row.recording_truncated_at),
   };
 }
 

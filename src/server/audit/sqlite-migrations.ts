@@ -105,6 +105,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_by_target ON sessions (cluster, namespace, pod, started_at DESC, seq DESC);
     `,
   },
+  {
+    version: 4,
+    name: 'recording cut short by its size cap',
+    sql: `ALTER TABLE sessions ADD COLUMN recording_truncated_at INTEGER; -- ms since the epoch, or NULL`,
+  },
 ];
 
 /**

@@ -38,4 +38,26 @@ describe('config file', () => {
     assert.throws(() => parseConfig({ execpolicy: {} }), /unknown config section "execpolicy"/);
     assert.throws(() => parseConfig([]), /must be a JSON object/);
   });
+
+  it('reads the recording size cap, 256 MiB when absent', () => {
+    assert.equal(DEFAULT_CONFIG.recording.maxBytes, 256 * 1024 * 1024);
+    assert.deepEqual(parseConfig({ recording: {} }).recording, { maxBytes: 268435456 });
+    assert.deepEqual(parseConfig({ recording: { maxBytes: 4096 } }).recording, { maxBytes: 4096 });
+    assert.deepEqual(parseConfig({ recording: { maxBytes: 1024 } }).recording, { maxBytes: 1024 });
+  });
+
+  it('refuses a recording cap that is not a whole number of bytes of at least 1024, naming the field', () => {
+    for (const bad of [1023, 0, -1, 1.5, '1GiB', null, Number.MAX_SAFE_INTEGER + 1]) {
+      assert.throws(
+        () => parseConfig({ recording: { maxBytes: bad } }),
+        /^Error: recording\.maxBytes must be a whole number of bytes, at least 1024 \(got /,
+        String(bad),
+      );
+    }
+    assert.throws(
+      () => parseConfig({ recording: { maxbytes: 1 } }),
+      /recording has an unknown field "maxbytes"/,
+    );
+    assert.throws(() => parseConfig({ recording: 5 }), /recording must be an object/);
+  });
 });

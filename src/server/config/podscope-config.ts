@@ -7,23 +7,64 @@ import {
   type ExecPolicyConfig,
 } from '../policy/exec-policy.js';
 
-export interface PodscopeConfig {
-  execPolicy: ExecPolicyConfig;
+export interface RecordingConfig {
+  /**
+   * Size cap of one session recording, in bytes. At the cap the recording stops (the session goes on),
+   * the browser is told, and the audit record marks the recording as cut short.
+   */
+  maxBytes: number;
 }
 
-export const DEFAULT_CONFIG: PodscopeConfig = { execPolicy: DEFAULT_EXEC_POLICY_CONFIG };
+export interface PodscopeConfig {
+  execPolicy: ExecPolicyConfig;
+  recording: RecordingConfig;
+}
+
+export const DEFAULT_RECORDING_MAX_BYTES = 256 * 1024 * 1024;
+/** Below this a recording would hold little more than its header. */
+export const MIN_RECORDING_MAX_BYTES = 1024;
+
+export const DEFAULT_RECORDING_CONFIG: RecordingConfig = { maxBytes: DEFAULT_RECORDING_MAX_BYTES };
+
+export const DEFAULT_CONFIG: PodscopeConfig = {
+  execPolicy: DEFAULT_EXEC_POLICY_CONFIG,
+  recording: DEFAULT_RECORDING_CONFIG,
+};
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy'];
+  const sections = ['execPolicy', 'recording'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
     }
   }
-  return { execPolicy: parseExecPolicyConfig((raw as Record<string, unknown>)['execPolicy']) };
+  const obj = raw as Record<string, unknown>;
+  return {
+    execPolicy: parseExecPolicyConfig(obj['execPolicy']),
+    recording: parseRecordingConfig(obj['recording']),
+  };
+}
+
+/** The `recording` section: `{ "maxBytes": 268435456 }` (a whole number of bytes, at least 1024). */
+export function parseRecordingConfig(raw: unknown, where = 'recording'): RecordingConfig {
+  if (raw === undefined) return DEFAULT_RECORDING_CONFIG;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${where} must be an object`);
+  const obj = raw as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (key !== 'maxBytes') throw new Error(`${where} has an unknown field "${key}" (allowed: maxBytes)`);
+  }
+  const maxBytes = obj['maxBytes'];
+  if (maxBytes === undefined) return DEFAULT_RECORDING_CONFIG;
+  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < MIN_RECORDING_MAX_BYTES) {
+    throw new Error(
+      `${where}.maxBytes must be a whole number of bytes, at least ${MIN_RECORDING_MAX_BYTES} (got ${JSON.stringify(maxBytes)})`,
+    );
+  }
+  return { maxBytes };
 }
 
 /** Reads and validates the file; the error names the file and what is wrong in it. */

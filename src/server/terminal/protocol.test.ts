@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exitMessage, MAX_COMMAND_ARGS, parseClientMessage, parseCommand, parseSize } from './protocol.js';
+import {
+  exitMessage,
+  MAX_COMMAND_ARGS,
+  parseClientMessage,
+  parseCommand,
+  parseSize,
+  recordingStoppedMessage,
+} from './protocol.js';
 
 describe('parseClientMessage', () => {
   it('accepts a resize', () => {
@@ -84,5 +91,18 @@ describe('exitMessage', () => {
       message: 'The process exited with code 3.',
     });
     assert.equal(exitMessage({ kind: 'failure', message: 'boom' }).code, null);
+  });
+});
+
+describe('recordingStoppedMessage', () => {
+  it('names the limit exactly, in the largest whole unit', () => {
+    assert.match(
+      recordingStoppedMessage(256 * 1024 * 1024),
+      /^The session recording reached its size limit of 256 MiB and has stopped; the terminal goes on\./,
+    );
+    assert.match(recordingStoppedMessage(2 * 1024 ** 3), /limit of 2 GiB /);
+    assert.match(recordingStoppedMessage(4096), /limit of 4 KiB /);
+    assert.match(recordingStoppedMessage(1500), /limit of 1500 bytes /);
+    assert.match(recordingStoppedMessage(1500), /the audit record notes that the recording is incomplete\.$/);
   });
 });

@@ -110,3 +110,23 @@ export function exitMessage(
       return { code: null, message: `The process ended without an exit code: ${status.message}` };
   }
 }
+
+/** The notice the browser shows when the recording stops at its size cap (the session goes on). */
+export function recordingStoppedMessage(maxBytes: number): string {
+  return (
+    `The session recording reached its size limit of ${describeSize(maxBytes)} and has stopped; the terminal ` +
+    'goes on. Typed command lines are still audited, and the audit record notes that the recording is incomplete.'
+  );
+}
+
+/** "256 MiB", "4 KiB", "1500 bytes": exact, as the limit was configured. */
+function describeSize(bytes: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}

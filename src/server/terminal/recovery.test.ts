@@ -27,6 +27,7 @@ const session = (
   error: null,
   outcome: null,
   recordingPath: null,
+  recordingTruncatedAt: null,
   ...over,
 });
 

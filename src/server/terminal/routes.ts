@@ -121,6 +121,7 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const session = new TerminalSession(socket, {
         audit: ctx.audit,
         recordingsDir: ctx.recordingsDir,
+        recordingMaxBytes: ctx.recordingMaxBytes,
         log: req.log,
       });
       sessions.add(session);

@@ -18,12 +18,20 @@ import { PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { endTaggedProcesses } from './container-probes.js';
 import { policyLabel, type ResolvedExecPolicy } from '../policy/exec-policy.js';
-import { exitMessage, parseClientMessage, type TerminalServerMessage } from './protocol.js';
+import {
+  exitMessage,
+  parseClientMessage,
+  recordingStoppedMessage,
+  type TerminalServerMessage,
+} from './protocol.js';
 import { AsciicastWriter } from './recording/asciicast.js';
+import { PRIVATE_DIR_MODE } from '../audit/data-dir.js';
 
 export interface TerminalSessionDeps {
   audit: AuditStore;
   recordingsDir: string;
+  /** Size cap of the recording; at the cap it stops, the browser is told and the record marked. */
+  recordingMaxBytes: number;
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
 }
 
@@ -114,6 +122,7 @@ export class TerminalSession {
           rows: s.rows,
           cleanupTag: s.cleanupTag,
           owner: currentOwner(),
+          recordingMaxBytes: this.deps.recordingMaxBytes,
         },
       });
     } catch (err) {
@@ -125,7 +134,7 @@ export class TerminalSession {
     }
     const id = this.id;
     try {
-      await mkdir(this.deps.recordingsDir, { recursive: true, mode: 0o700 });
+      await mkdir(this.deps.recordingsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const file = path.join(this.deps.recordingsDir, `${id}.cast`);
       this.recording = await AsciicastWriter.create(file, {
         width: s.cols,
@@ -134,6 +143,8 @@ export class TerminalSession {
         shell: s.shell ?? undefined,
         title: `${s.identity.user} → ${s.cluster}/${s.namespace}/${s.pod}/${s.container}`,
         onError: (err) => this.fatal(503, `The session recording can no longer be written (${err.message}).`),
+        maxBytes: this.deps.recordingMaxBytes,
+        onLimit: () => this.recordingStopped(),
       });
       await this.deps.audit.setRecordingPath(id, file);
     } catch (err) {
@@ -257,7 +268,7 @@ export class TerminalSession {
     if (this.closing) return;
     this.bytesOut += data.length;
     this.recording?.recordOutput(data);
-    this.commands.output(data);
+    for (const c of this.commands.output(data)) this.saveCommand(c);
     this.outputPending += data.length;
     if (this.outputPending > OUTPUT_HIGH_WATER && !this.execPaused) {
       this.execPaused = true;
@@ -326,6 +337,31 @@ export class TerminalSession {
       this.deps.audit.addCommand(id, c).catch((err: unknown) => {
         this.deps.log.error({ err, session: id }, 'could not record a command');
         // Never run commands that cannot be audited.
+        this.fatal(
+          503,
+          `The audit trail can no longer be written (${(err as Error).message}); the terminal was closed.`,
+        );
+      }),
+    );
+  }
+
+  /**
+   * The recording reached its size cap (the writer calls this once): the session goes on, the browser is
+   * told, and the audit record says the recording is incomplete — in order with the command writes, and
+   * as fatal as they are if it cannot be written, so no record claims a complete recording.
+   */
+  private recordingStopped(): void {
+    const id = this.id;
+    if (id === undefined) return;
+    const at = new Date();
+    void this.send({
+      type: 'notice',
+      code: 'recording-stopped',
+      message: recordingStoppedMessage(this.deps.recordingMaxBytes),
+    });
+    this.commandWrites = this.commandWrites.then(() =>
+      this.deps.audit.markRecordingTruncated(id, at).catch((err: unknown) => {
+        this.deps.log.error({ err, session: id }, 'could not mark the recording as cut short');
         this.fatal(
           503,
           `The audit trail can no longer be written (${(err as Error).message}); the terminal was closed.`,

@@ -38,6 +38,8 @@ export interface AuditSessionView {
   outcome: Record<string, unknown> | null;
   /** Relative URL of the .cast file, or null when the session has no recording. */
   recordingUrl: string | null;
+  /** When the recording stopped at its size cap (RFC 3339); null when it is complete. */
+  recordingTruncatedAt: string | null;
 }
 
 export interface AuditCommandView {

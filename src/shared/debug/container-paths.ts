@@ -3,6 +3,7 @@
 // `..` climbing out of a /proc/<pid>/root prefix, a leading '-' read as an option, control characters
 // forging lines in the UI or the audit trail.
 
+import { quote } from '../validation/names.js';
 import type { Result } from './debug-container.js';
 
 export const MAX_PATH_LENGTH = 4096;
@@ -32,10 +33,6 @@ export function validateContainerPath(raw: string, what = 'Path'): Result<string
     return { ok: false, error: `${what} ${quote(raw)} is not normalized (no '//', '/./' or trailing '/').` };
   }
   return { ok: true, value: raw };
-}
-
-function quote(v: string): string {
-  return JSON.stringify(v.length > 64 ? v.slice(0, 64) + '…' : v);
 }
 
 export function parentDir(path: string): string {

@@ -219,6 +219,15 @@ describe('parseStatus', () => {
     assert.deepEqual(status, { kind: 'failure', message: 'odd', reason: 'NonZeroExitCode' });
   });
 
+  it('does not read an exit code too large to keep exactly (found by a property test)', () => {
+    const status = parseStatus(EXIT_3_STATUS.replace('"message":"3"', '"message":"9007199254740993"'));
+    assert.deepEqual(status, {
+      kind: 'failure',
+      message: 'command terminated with non-zero exit code: exit status 3',
+      reason: 'NonZeroExitCode',
+    });
+  });
+
   it('throws a clear error for a payload that is not a JSON object', () => {
     assert.throws(() => parseStatus('command terminated'), errorCode('malformed-status'));
     assert.throws(() => parseStatus('[1]'), /not a JSON object/);

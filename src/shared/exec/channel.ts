@@ -215,7 +215,8 @@ function exitCodeFromDetails(details: unknown): number | undefined {
     const type = isRecord(cause) ? (cause['reason'] ?? cause['type']) : undefined;
     if (!isRecord(cause) || type !== 'ExitCode' || typeof cause['message'] !== 'string') continue;
     const text = cause['message'].trim();
-    if (/^\d+$/.test(text)) return Number(text);
+    // A number past 2^53 would be stored rounded: an exit code that cannot be kept exactly is not read.
+    if (/^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
   }
   return undefined;
 }

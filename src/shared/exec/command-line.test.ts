@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandLineRecorder, type CapturedCommand } from './command-line.js';
+import {
+  CommandLineRecorder,
+  FULL_SCREEN_ENTRY_CHARS,
+  visibleKeys,
+  type CapturedCommand,
+} from './command-line.js';
 
 /** Feeds each chunk at the given time and collects the lines. */
 function typed(chunks: (string | Uint8Array)[], recorder = new CommandLineRecorder()): CapturedCommand[] {
@@ -224,15 +229,103 @@ describe('CommandLineRecorder: bracketed paste', () => {
 });
 
 describe('CommandLineRecorder: full-screen programs', () => {
-  it('captures nothing while the alternate screen is active, and resumes after', () => {
+  const ENTER_ALT = Buffer.from('1b5b3f3130343968', 'hex'); // ESC [ ? 1 0 4 9 h, as vim/less/top send it
+  const LEAVE_ALT = Buffer.from('1b5b3f313034396c', 'hex'); // ESC [ ? 1 0 4 9 l
+
+  it('records keys typed into a full-screen program as typed, flagged, one entry per Enter', () => {
     const recorder = new CommandLineRecorder();
     assert.deepEqual(lines(recorder.input('vim notes.txt\r', 100)), ['vim notes.txt']);
-    recorder.output('\x1b[?1049h\x1b[22;0;0t\x1b[1;24r');
+    assert.deepEqual(recorder.output(Buffer.concat([ENTER_ALT, Buffer.from('\x1b[22;0;0t\x1b[1;24r')])), []);
     assert.equal(recorder.inAlternateScreen, true);
-    assert.deepEqual(recorder.input('ihello\r\x1b:wq\r', 200), []);
-    recorder.output('\x1b[?1049l\x1b[23;0;0t');
+    // i, "hello", Enter, ESC, ":wq", Enter — the bytes xterm.js sends.
+    const keys = Buffer.from('6968656c6c6f0d1b3a77710d', 'hex');
+    assert.deepEqual(recorder.input(keys, 200), [
+      { line: 'ihello<Enter>', at: 200, flags: ['full-screen'] },
+      { line: '<Esc>:wq<Enter>', at: 200, flags: ['full-screen'] },
+    ]);
+    assert.deepEqual(recorder.output(Buffer.concat([LEAVE_ALT, Buffer.from('\x1b[23;0;0t')])), []);
     assert.equal(recorder.inAlternateScreen, false);
-    assert.deepEqual(lines(recorder.input('ls\r', 300)), ['ls']);
+    assert.deepEqual(recorder.input('ls\r', 300), [{ line: 'ls', at: 300, flags: [] }]);
+  });
+
+  it("does not let `printf '\\e[?1049h'` hide the commands typed after it", () => {
+    const recorder = new CommandLineRecorder();
+    assert.deepEqual(lines(recorder.input("printf '\\e[?1049h'\r", 100)), ["printf '\\e[?1049h'"]);
+    recorder.output(Buffer.concat([Buffer.from('\r\n'), ENTER_ALT, Buffer.from('$ ')]));
+    // The shell is still reading lines: these run, and must be in the audit.
+    assert.deepEqual(recorder.input(Buffer.from('rm -rf /data\r'), 200), [
+      { line: 'rm -rf /data<Enter>', at: 200, flags: ['full-screen'] },
+    ]);
+    assert.deepEqual(recorder.input(Buffer.from('cat /etc/shadow\x7f\x7fw\r'), 300), [
+      { line: 'cat /etc/shadow<BS><BS>w<Enter>', at: 300, flags: ['full-screen'] },
+    ]);
+    recorder.output(Buffer.concat([Buffer.from('printf done'), LEAVE_ALT]));
+    assert.deepEqual(recorder.input('id\r', 400), [{ line: 'id', at: 400, flags: [] }]);
+  });
+
+  it('writes the keys typed since the last Enter when the program leaves, at the time of the last key', () => {
+    const recorder = new CommandLineRecorder();
+    recorder.output(ENTER_ALT);
+    assert.deepEqual(recorder.input(' ', 150), []); // less: next page
+    assert.deepEqual(recorder.input('/err', 200), []);
+    assert.deepEqual(recorder.input('\x1b[6~q', 300), []);
+    assert.deepEqual(recorder.output(LEAVE_ALT), [
+      { line: ' /err<PageDown>q', at: 300, flags: ['full-screen'] },
+    ]);
+    assert.deepEqual(recorder.output('$ '), []);
+  });
+
+  it('writes unfinished full-screen keys when the session ends inside the program', () => {
+    const recorder = new CommandLineRecorder();
+    recorder.output(ENTER_ALT);
+    recorder.input('top\x1b', 100);
+    recorder.input('OA', 150);
+    assert.deepEqual(recorder.end(900), [{ line: 'top<Up>', at: 150, flags: ['full-screen'] }]);
+  });
+
+  it('carries a half-typed line into the first full-screen entry instead of dropping it', () => {
+    const recorder = new CommandLineRecorder();
+    recorder.input('rm -rf /x', 100);
+    recorder.output(ENTER_ALT);
+    assert.deepEqual(recorder.input('\r', 200), [
+      { line: 'rm -rf /x<Enter>', at: 200, flags: ['full-screen'] },
+    ]);
+    const other = new CommandLineRecorder();
+    other.input('partial', 100);
+    assert.deepEqual(other.output(ENTER_ALT), []);
+    assert.deepEqual(other.output(LEAVE_ALT), [{ line: 'partial', at: 100, flags: ['full-screen'] }]);
+    assert.deepEqual(lines(other.input('ok\r', 200)), ['ok']);
+  });
+
+  it('keeps an escape sequence split across input chunks whole', () => {
+    const recorder = new CommandLineRecorder();
+    recorder.output(ENTER_ALT);
+    const chunks = [
+      Uint8Array.of(0x1b),
+      Uint8Array.of(0x5b),
+      Uint8Array.of(0x31, 0x3b, 0x35),
+      Uint8Array.of(0x44, 0x0d),
+    ];
+    assert.deepEqual(
+      chunks.flatMap((c) => recorder.input(c, 10)),
+      [{ line: '<C-Left><Enter>', at: 10, flags: ['full-screen'] }],
+    );
+  });
+
+  it('cuts a long run of keys without Enter into entries, never inside an escape sequence', () => {
+    const recorder = new CommandLineRecorder();
+    recorder.output(ENTER_ALT);
+    const filler = 'x'.repeat(FULL_SCREEN_ENTRY_CHARS - 2);
+    const out = recorder.input(`${filler}\x1b[A${'y'.repeat(10)}`, 5);
+    assert.deepEqual(out, [{ line: `${filler}<Up>`, at: 5, flags: ['full-screen'] }]);
+    assert.deepEqual(recorder.end(6), [{ line: 'y'.repeat(10), at: 5, flags: ['full-screen'] }]);
+  });
+
+  it('treats bracketed paste and editing keys inside the program as keys, not as line editing', () => {
+    const recorder = new CommandLineRecorder();
+    recorder.output(ENTER_ALT);
+    assert.deepEqual(lines(recorder.input('\x1b[200~a\tb\x1b[201~\x03', 1)), []);
+    assert.deepEqual(lines(recorder.end(2)), ['<PasteStart>a<Tab>b<PasteEnd><C-c>']);
   });
 
   it('notices the alternate-screen switch when split across output chunks', () => {
@@ -254,14 +347,49 @@ describe('CommandLineRecorder: full-screen programs', () => {
     recorder.output('\x1b[?1049h more \x1b[?1049l');
     assert.equal(recorder.inAlternateScreen, false);
   });
+});
 
-  it('drops a half-typed line when a full-screen program starts (typed ahead into it)', () => {
-    const recorder = new CommandLineRecorder();
-    recorder.input('partial', 100);
-    recorder.output('\x1b[?1049h');
-    recorder.output('\x1b[?1049l');
-    assert.deepEqual(lines(recorder.input('ok\r', 200)), ['ok']);
-  });
+describe('visibleKeys', () => {
+  const cases: [string, string, string][] = [
+    ['printable text, Unicode included', 'ls -la ü€😀', 'ls -la ü€😀'],
+    ['Enter, newline, Tab, Backspace (DEL) and Esc', '\r\n\t\x7f\x1b', '<Enter><NL><Tab><BS><Esc>'],
+    [
+      'Ctrl- letters and the other C0 controls',
+      '\x01\x03\x08\x1a\x00\x1c\x1d\x1e\x1f',
+      '<C-a><C-c><C-h><C-z><C-@><C-\\><C-]><C-^><C-_>',
+    ],
+    ['a literal < so that a typed "<Enter>" cannot pass for the key', '<Enter>', '<lt>Enter>'],
+    [
+      'arrows in CSI and SS3 form, Home and End',
+      '\x1b[A\x1b[B\x1bOC\x1bOD\x1b[H\x1b[F',
+      '<Up><Down><Right><Left><Home><End>',
+    ],
+    ['modified arrows', '\x1b[1;5D\x1b[1;3C\x1b[1;2A\x1b[1;6B', '<C-Left><M-Right><S-Up><C-S-Down>'],
+    [
+      'tilde keys and function keys',
+      '\x1b[2~\x1b[3~\x1b[5~\x1b[6~\x1b[1~\x1b[4~\x1bOP\x1b[15~\x1b[24~',
+      '<Insert><Del><PageUp><PageDown><Home><End><F1><F5><F12>',
+    ],
+    ['a modified tilde key', '\x1b[3;5~', '<C-Del>'],
+    ['Alt-key as the Esc and the key it is sent as', '\x1bb\x1b.\x1b<', '<Esc>b<Esc>.<Esc><lt>'],
+    [
+      'Shift-Tab, focus reports and mouse reports',
+      '\x1b[Z\x1b[I\x1b[O\x1b[<0;10;5M\x1b[<0;10;5m\x1b[M !!',
+      '<S-Tab><FocusIn><FocusOut><Mouse><Mouse><Mouse>',
+    ],
+    ['an unknown CSI sequence as Esc and its characters', '\x1b[?25h\x1b[99x', '<Esc>[?25h<Esc>[99x'],
+    ['an unfinished sequence at the end', 'a\x1b[1;', 'a<Esc>[1;'],
+    ['ESC ESC', '\x1b\x1b[A', '<Esc><Up>'],
+    [
+      'C1 controls, separators and bidi overrides by code point',
+      '\u0085\u009b\u2028\u202e\u2066',
+      '<U+0085><U+009B><U+2028><U+202E><U+2066>',
+    ],
+    ['a lone surrogate by code point', 'a\ud800b', 'a<U+D800>b'],
+  ];
+  for (const [name, raw, shown] of cases) {
+    it(`shows ${name}`, () => assert.equal(visibleKeys(raw), shown));
+  }
 });
 
 describe('CommandLineRecorder: end of session', () => {

@@ -15,7 +15,12 @@
  *   reading input (a `read` prompt, a database shell) are indistinguishable from the shell's prompt.
  *   Input typed with echo off (a password prompt) is recorded like any other line.
  * - Full-screen programs (vim, less, top) read keys, not lines. Feed the session's output to `output()`:
- *   while the alternate screen is active (ESC[?1049h … ESC[?1049l, also 1047/47) no lines are captured.
+ *   while the alternate screen is active (ESC[?1049h … ESC[?1049l, also 1047/47) the keys are not edited
+ *   as a line but recorded as typed, flagged 'full-screen', with special keys in angle brackets
+ *   (`ihello<Enter>`, `<Esc>:wq<Enter>`, see `visibleKeys`): one entry per Enter, one when the program
+ *   leaves the alternate screen, and one per FULL_SCREEN_ENTRY_CHARS of keys without Enter. Any program —
+ *   `printf '\e[?1049h'` too — can switch the screen, so what is typed meanwhile must not be lost: it may
+ *   well be shell commands. A line half-typed when the switch comes is carried into the first entry.
  * - With bracketed paste, bash ≥ 5.1 and zsh keep a pasted multi-line text in the editor until Enter;
  *   each pasted line is recorded (flagged 'paste') when its newline arrives, so a paste later cancelled
  *   with Ctrl-C is still recorded.
@@ -24,7 +29,17 @@
 
 import { Utf8StreamDecoder } from '../text/utf8.js';
 
-export type CommandFlag = 'tab-completion' | 'history-recall' | 'cancelled' | 'paste' | 'eof';
+export type CommandFlag = 'tab-completion' | 'history-recall' | 'cancelled' | 'paste' | 'eof' | 'full-screen';
+
+/** Every flag, in the order an entry lists them. */
+export const COMMAND_FLAGS: readonly CommandFlag[] = [
+  'tab-completion',
+  'history-recall',
+  'paste',
+  'cancelled',
+  'eof',
+  'full-screen',
+];
 
 export interface CapturedCommand {
   line: string;
@@ -33,7 +48,8 @@ export interface CapturedCommand {
   /**
    * 'tab-completion': completion was used, the line may be incomplete. 'history-recall': the line came
    * (partly) from history. 'cancelled': Ctrl-C discarded it (or the session ended before Enter). 'paste':
-   * pasted text. 'eof': Ctrl-D on an empty line (the shell exits); `line` is empty.
+   * pasted text. 'eof': Ctrl-D on an empty line (the shell exits); `line` is empty. 'full-screen': keys
+   * typed while a program had the alternate screen, as typed (see `visibleKeys`), not an edited line.
    */
   flags: CommandFlag[];
 }
@@ -46,6 +62,8 @@ export interface CommandLineRecorderOptions {
 const ESC = '\x1b';
 const ALT_SCREEN = /\x1b\[\?(?:1049|1047|47)([hl])/g;
 const ALT_SCREEN_TAIL = 10;
+/** Keys without Enter that make one full-screen entry (a long paste into an editor becomes several). */
+export const FULL_SCREEN_ENTRY_CHARS = 1024;
 
 type ParserState = 'ground' | 'esc' | 'csi' | 'ss3';
 
@@ -68,6 +86,10 @@ export class CommandLineRecorder {
   private lastWasCR = false;
   private alternateScreen = false;
   private outputTail = '';
+  /** Keys typed since the alternate screen was entered or the last full-screen entry, as received. */
+  private fullScreenKeys = '';
+  /** When the last key arrived: the time of a full-screen entry written when the program leaves. */
+  private lastInputAt = 0;
   private emitted: CapturedCommand[] = [];
   private at = 0;
 
@@ -75,7 +97,7 @@ export class CommandLineRecorder {
     this.historyLimit = options.historyLimit ?? 1000;
   }
 
-  /** Whether a full-screen program has the alternate screen (input is not captured meanwhile). */
+  /** Whether a full-screen program has the alternate screen (keys are recorded as typed meanwhile). */
   get inAlternateScreen(): boolean {
     return this.alternateScreen;
   }
@@ -88,14 +110,19 @@ export class CommandLineRecorder {
   /** Feeds what the user sent on stdin at `at` ms since the session started; returns finished lines. */
   input(data: Uint8Array | string, at: number): CapturedCommand[] {
     this.at = at;
+    this.lastInputAt = at;
     this.emitted = [];
     const text = typeof data === 'string' ? data : this.decoder.write(data);
     for (const char of text) this.feed(char);
     return this.emitted;
   }
 
-  /** Feeds terminal output, to notice full-screen programs entering and leaving the alternate screen. */
-  output(data: Uint8Array | string): void {
+  /**
+   * Feeds terminal output, to notice full-screen programs entering and leaving the alternate screen.
+   * Returns the full-screen entry of the keys typed since the last Enter when the program leaves.
+   */
+  output(data: Uint8Array | string): CapturedCommand[] {
+    this.emitted = [];
     const text = this.outputTail + (typeof data === 'string' ? data : this.outputDecoder.write(data));
     let last: string | undefined;
     for (const match of text.matchAll(ALT_SCREEN)) last = match[1];
@@ -103,26 +130,39 @@ export class CommandLineRecorder {
       const entering = last === 'h';
       if (entering !== this.alternateScreen) {
         this.alternateScreen = entering;
-        // Keys typed in the full-screen program are not a command line.
+        if (entering) {
+          // A line being typed goes on into the program (typed ahead, or the switch was a printf).
+          this.fullScreenKeys = this.buffer.join('');
+        } else {
+          this.at = this.lastInputAt;
+          this.flushFullScreen();
+        }
         this.resetLine();
         this.state = 'ground';
         this.pasting = false;
+        this.lastWasCR = false;
       }
     }
     this.outputTail = text.slice(-ALT_SCREEN_TAIL);
+    return this.emitted;
   }
 
-  /** The session ended: an unfinished line is returned as cancelled. */
+  /** The session ended: an unfinished line is returned as cancelled, unfinished full-screen keys as typed. */
   end(at: number): CapturedCommand[] {
     this.at = at;
     this.emitted = [];
     for (const char of this.decoder.end()) this.feed(char);
-    if (!this.alternateScreen) this.finishLine(['cancelled']);
+    if (this.alternateScreen) {
+      this.at = this.lastInputAt;
+      this.flushFullScreen();
+    } else {
+      this.finishLine(['cancelled']);
+    }
     return this.emitted;
   }
 
   private feed(char: string): void {
-    if (this.alternateScreen) return;
+    if (this.alternateScreen) return this.fullScreenKey(char);
     switch (this.state) {
       case 'esc':
         return this.afterEscape(char);
@@ -375,8 +415,22 @@ export class CommandLineRecorder {
 
   private emit(line: string, extra: CommandFlag[]): void {
     const flags = new Set([...this.flags, ...extra]);
-    const order: CommandFlag[] = ['tab-completion', 'history-recall', 'paste', 'cancelled', 'eof'];
-    this.emitted.push({ line, at: this.at, flags: order.filter((f) => flags.has(f)) });
+    this.emitted.push({ line, at: this.at, flags: COMMAND_FLAGS.filter((f) => flags.has(f)) });
+  }
+
+  /** A key while a full-screen program runs: kept as typed; Enter (or a long run of keys) ends an entry. */
+  private fullScreenKey(char: string): void {
+    this.fullScreenKeys += char;
+    if (char === '\r' || char === '\n') return this.flushFullScreen();
+    if (this.fullScreenKeys.length >= FULL_SCREEN_ENTRY_CHARS && !INSIDE_ESCAPE.test(this.fullScreenKeys)) {
+      this.flushFullScreen();
+    }
+  }
+
+  private flushFullScreen(): void {
+    if (this.fullScreenKeys === '') return;
+    this.emitted.push({ line: visibleKeys(this.fullScreenKeys), at: this.at, flags: ['full-screen'] });
+    this.fullScreenKeys = '';
   }
 
   private resetLine(): void {
@@ -386,6 +440,140 @@ export class CommandLineRecorder {
     this.historyIndex = this.history.length;
     this.editedLine = [];
   }
+}
+
+/** Keys ending in an escape sequence not finished yet (so a long entry is not cut inside it). */
+const INSIDE_ESCAPE = /\x1b(?:\[[\x20-\x3f]*|O)?$/;
+
+const CSI_KEYS: Record<string, string> = { A: 'Up', B: 'Down', C: 'Right', D: 'Left', H: 'Home', F: 'End' };
+const SS3_KEYS: Record<string, string> = { ...CSI_KEYS, P: 'F1', Q: 'F2', R: 'F3', S: 'F4' };
+const TILDE_KEYS: Record<string, string> = {
+  '1': 'Home',
+  '2': 'Insert',
+  '3': 'Del',
+  '4': 'End',
+  '5': 'PageUp',
+  '6': 'PageDown',
+  '7': 'Home',
+  '8': 'End',
+  '11': 'F1',
+  '12': 'F2',
+  '13': 'F3',
+  '14': 'F4',
+  '15': 'F5',
+  '17': 'F6',
+  '18': 'F7',
+  '19': 'F8',
+  '20': 'F9',
+  '21': 'F10',
+  '23': 'F11',
+  '24': 'F12',
+  '200': 'PasteStart',
+  '201': 'PasteEnd',
+};
+/** xterm's modifier parameter (the n in ESC[1;nA) → vim's prefixes. */
+const MODIFIERS: Record<string, string> = {
+  '2': 'S-',
+  '3': 'M-',
+  '4': 'M-S-',
+  '5': 'C-',
+  '6': 'C-S-',
+  '7': 'C-M-',
+  '8': 'C-M-S-',
+};
+const NAMED_CONTROLS: Record<string, string> = {
+  '\r': 'Enter',
+  '\n': 'NL',
+  '\t': 'Tab',
+  '\x7f': 'BS',
+  '\x1b': 'Esc',
+  '\x00': 'C-@',
+  '\x1c': 'C-\\',
+  '\x1d': 'C-]',
+  '\x1e': 'C-^',
+  '\x1f': 'C-_',
+};
+/** Characters shown by code point: C1 controls, line/paragraph separators, bidi controls. */
+const INVISIBLE = /[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Keys as a person reads them, in vim's key notation: printable text as typed, special keys in angle
+ * brackets (`<Enter>`, `<Esc>`, `<BS>`, `<C-c>`, `<Up>`, `<C-Left>`, `<F5>`, `<Mouse>`; Alt-x is `<Esc>x`),
+ * a literal '<' as `<lt>`, and invisible characters by code point (`<U+202E>`). An escape sequence that
+ * is not a known key is shown as `<Esc>` followed by its characters. Never throws.
+ */
+export function visibleKeys(raw: string): string {
+  const chars = Array.from(raw);
+  let out = '';
+  let i = 0;
+  const key = (name: string) => (out += `<${name}>`);
+  while (i < chars.length) {
+    const c = chars[i] as string;
+    i++;
+    if (c !== ESC) {
+      out += visibleChar(c);
+      continue;
+    }
+    const next = chars[i];
+    if (next === '[') {
+      let j = i + 1;
+      let params = '';
+      while (j < chars.length && /[\x20-\x3f]/.test(chars[j] as string) && params.length <= 32)
+        params += chars[j++];
+      const final = chars[j];
+      if (final === undefined || !/[\x40-\x7e]/.test(final)) {
+        key('Esc'); // not a complete sequence: show what follows as typed
+        continue;
+      }
+      i = j + 1;
+      if (final === 'M' && params === '') {
+        i += 3; // X10 mouse report: three raw bytes follow
+        key('Mouse');
+      } else if ((final === 'M' || final === 'm') && params.startsWith('<')) key('Mouse');
+      else if (final === 'Z' && params === '') key('S-Tab');
+      else if ((final === 'I' || final === 'O') && params === '') key(final === 'I' ? 'FocusIn' : 'FocusOut');
+      else if (
+        final !== '~' &&
+        CSI_KEYS[final] !== undefined &&
+        (params === '' || /^1;[2-8]$/.test(params))
+      ) {
+        key(`${MODIFIERS[params.slice(2)] ?? ''}${CSI_KEYS[final]}`);
+      } else if (final === '~' && TILDE_KEYS[params.split(';')[0] ?? ''] !== undefined) {
+        const [code = '', modifier = ''] = params.split(';');
+        key(`${MODIFIERS[modifier] ?? ''}${TILDE_KEYS[code]}`);
+      } else {
+        key('Esc');
+        out += visibleText(`[${params}${final}`);
+      }
+      continue;
+    }
+    if (next === 'O' && i + 1 < chars.length && SS3_KEYS[chars[i + 1] as string] !== undefined) {
+      key(SS3_KEYS[chars[i + 1] as string] as string);
+      i += 2;
+      continue;
+    }
+    // ESC then a key is Alt-<key> or Esc followed by the key (as in vim's <Esc>:wq): the bytes are the
+    // same, so it is shown as it came.
+    key('Esc');
+  }
+  return out;
+}
+
+function visibleText(text: string): string {
+  return Array.from(text, visibleChar).join('');
+}
+
+function visibleChar(c: string): string {
+  const named = NAMED_CONTROLS[c];
+  if (named !== undefined) return `<${named}>`;
+  const code = c.codePointAt(0) as number;
+  if (code < 0x20) return `<C-${String.fromCharCode(code + 0x60)}>`;
+  if (c === '<') return '<lt>';
+  // Lone surrogates too (a pair is one character here, with a code point above U+FFFF).
+  if (INVISIBLE.test(c) || (code >= 0xd800 && code <= 0xdfff)) {
+    return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
+  }
+  return c;
 }
 
 function isSpace(c: string): boolean {

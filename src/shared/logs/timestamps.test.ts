@@ -126,6 +126,12 @@ describe('toSinceTime', () => {
   test('throws on input that is not a timestamp (a programming error, not user input)', () => {
     assert.throws(() => toSinceTime('yesterday'), RangeError);
   });
+
+  test('throws rather than write a year outside 0000–9999 once converted to UTC', () => {
+    assert.throws(() => toSinceTime('0000-01-01T00:30:00+01:00'), /outside the years 0000–9999/);
+    assert.throws(() => toSinceTime('9999-12-31T23:30:00-01:00'), RangeError);
+    assert.equal(toSinceTime('0001-01-01T00:00:00Z'), '0001-01-01T00:00:00Z');
+  });
 });
 
 describe('compareTimestamps fast path for UTC timestamps', () => {
@@ -158,6 +164,13 @@ describe('compareTimestamps fast path for UTC timestamps', () => {
         );
       }
     }
+  });
+  test('orders the years 0000–0099 as years, not as 1900–1999 (found by a property test)', () => {
+    assert.equal(compareTimestamps('0050-01-01T00:00:00Z', '1949-01-01T00:00:00Z'), -1);
+    assert.equal(compareTimestamps('0050-01-01T00:00:00+00:00', '1949-01-01T00:00:00Z'), -1);
+    assert.deepEqual(parseTimestamp('0000-01-01T00:00:00Z'), { seconds: -62167219200, nanos: 0 });
+    assert.deepEqual(parseTimestamp('0000-02-29T00:00:00Z')?.seconds, -62162121600); // year 0 is a leap year
+    assert.equal(parseTimestamp('1900-02-29T00:00:00Z'), null); // 1900 is not
   });
   test('an invalid date in UTC form still sorts before valid ones', () => {
     assert.equal(compareTimestamps('2026-13-01T00:00:00Z', '2026-01-01T00:00:00Z'), -1);

@@ -32,14 +32,32 @@ export function parseTimestamp(ts: string): PreciseTime | null {
     if (offHours > 23 || offMinutes > 59) return null;
     offsetSeconds = sign * (offHours * 3600 + offMinutes * 60);
   }
-  // Whole seconds are exact in a double for any plausible year, so Date.UTC is safe here.
-  const localSeconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+  const localSeconds = daysSinceEpoch(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   const nanos = Number((m[7] ?? '').padEnd(9, '0'));
   return { seconds: localSeconds - offsetSeconds, nanos };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+ * Not Date.UTC: it reads the years 0–99 as 1900–1999, which put "0050-…" after "1949-…".
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
 
 /**
@@ -119,5 +137,10 @@ function compareUtcFast(a: string, b: string): number | null {
 export function toSinceTime(ts: string): string {
   const p = parseTimestamp(ts);
   if (p === null) throw new RangeError(`Not an RFC3339 timestamp: ${JSON.stringify(ts.slice(0, 64))}`);
-  return new Date(p.seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const since = new Date(p.seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString writes other years as ±YYYYYY, which is not RFC 3339.
+  if (!/^\d{4}-/.test(since)) {
+    throw new RangeError(`${JSON.stringify(ts)} is outside the years 0000–9999 once converted to UTC`);
+  }
+  return since;
 }

@@ -43,7 +43,12 @@ export type TerminalServerMessage =
       protocol: string;
     }
   | { type: 'exit'; code: number | null; message: string }
-  | { type: 'error'; status: number; message: string; fatal: boolean };
+  | { type: 'error'; status: number; message: string; fatal: boolean }
+  /** Something the user should know while the session goes on; sent once per event. */
+  | { type: 'notice'; code: TerminalNoticeCode; message: string };
+
+/** 'recording-stopped': the session recording reached its size cap and stopped; the terminal goes on. */
+export type TerminalNoticeCode = 'recording-stopped';
 
 /** Narrows a parsed text frame to a server message, or null when it is not one we know. */
 export function asServerMessage(value: unknown): TerminalServerMessage | null {
@@ -61,6 +66,10 @@ export function asServerMessage(value: unknown): TerminalServerMessage | null {
     case 'error':
       return typeof m['status'] === 'number' && typeof m['message'] === 'string'
         ? { type: 'error', status: m['status'], message: m['message'], fatal: m['fatal'] !== false }
+        : null;
+    case 'notice':
+      return m['code'] === 'recording-stopped' && typeof m['message'] === 'string'
+        ? { type: 'notice', code: m['code'], message: m['message'] }
         : null;
     default:
       return null;

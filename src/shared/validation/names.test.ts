@@ -6,6 +6,7 @@ import {
   parseIntParam,
   parseLabelSelector,
   parseSinceParam,
+  quote,
   validateContainerName,
   validateContextName,
   validateNamespaceName,
@@ -69,6 +70,15 @@ describe('validateNamespaceName (DNS-1123 label)', () => {
       `Namespace name "Bad\\nName" is not valid: use only lower-case letters, digits and '-', starting and ending with a letter or digit.`,
     );
     assert.ok(!error.includes('\n'));
+  });
+
+  test('escapes what JSON leaves raw: C1 controls, DEL, line separators, bidi overrides (found by a property test)', () => {
+    const error = errorOf(validateNamespaceName('admin\u202egnp\u0085x\u2028y\u007f'));
+    assert.ok(
+      error.startsWith('Namespace name "admin\\u202egnp\\u0085x\\u2028y\\u007f" is not valid'),
+      error,
+    );
+    assert.equal(quote('\u2066\u2069\u009b'), '"\\u2066\\u2069\\u009b"');
   });
 
   test('shortens very long rejected input in the message', () => {

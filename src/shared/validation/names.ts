@@ -8,9 +8,16 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: string }
 const ok = <T>(value: T): Validated<T> => ({ ok: true, value });
 const fail = <T>(error: string): Validated<T> => ({ ok: false, error });
 
-/** The rejected value, quoted and shortened for an error message. */
+/**
+ * The rejected value, quoted and shortened for an error message. JSON.stringify escapes C0 controls but
+ * not DEL, C1 controls (U+0085 breaks lines), U+2028/2029 or bidirectional overrides (U+202E reorders the
+ * rest of the sentence), so those are escaped here too.
+ */
 export function quote(value: string): string {
-  return JSON.stringify(value.length > 64 ? value.slice(0, 64) + '…' : value);
+  return JSON.stringify(value.length > 64 ? value.slice(0, 64) + '…' : value).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -8,11 +8,13 @@ import { formatDateTime } from '../common/time.js';
 import { useJson } from '../common/use-json.js';
 import { formatCommandWords } from '../terminal/command-words.js';
 import {
+  commandFlagNotes,
   FLAG_LABELS,
   formatBytes,
   formatDuration,
   formatOffset,
   KIND_LABELS,
+  recordingNote,
   sessionResult,
   requestedCommand,
 } from './audit-format.js';
@@ -116,8 +118,18 @@ export function AuditSessionPage({ id }: { id: string }) {
               </table>
             </div>
           )}
+          {commandFlagNotes(s.commands).map((note) => (
+            <p key={note} className="banner banner-info" data-testid="audit-flag-note">
+              {note}
+            </p>
+          ))}
 
           <h2 className="section-title">Recording</h2>
+          {recordingNote(s) && (
+            <div className="banner banner-warn" role="status" data-testid="audit-recording-note">
+              {recordingNote(s)}
+            </div>
+          )}
           {s.recordingUrl ? (
             <>
               <div className="toolbar">

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { COMMAND_FLAGS } from '../../shared/exec/command-line.js';
 import {
+  commandFlagNotes,
+  FLAG_LABELS,
   formatBytes,
   formatDuration,
   formatOffset,
+  recordingNote,
   sessionResult,
   requestedCommand,
 } from './audit-format.js';
@@ -72,4 +76,26 @@ test('the requested command, without the wrapping Podscope adds', () => {
   ]);
   assert.deepEqual(requestedCommand({ command: ['sleep', '1'], details: {} }), ['sleep', '1']);
   assert.deepEqual(requestedCommand({ command: [], details: { requestedCommand: [1] } }), []);
+});
+
+test('every command flag has a label, and full-screen lines get a plain sentence under the list', () => {
+  for (const flag of COMMAND_FLAGS) assert.ok(FLAG_LABELS[flag].label !== '', flag);
+  assert.deepEqual(commandFlagNotes([{ flags: [] }, { flags: ['paste'] }]), []);
+  const notes = commandFlagNotes([{ flags: [] }, { flags: ['full-screen'] }]);
+  assert.equal(notes.length, 1);
+  assert.match(notes[0] ?? '', /^Lines marked full-screen are the keys typed while a program had taken over/);
+  assert.match(notes[0] ?? '', /may be shell commands all the same: check the recording\.$/);
+});
+
+test('a recording cut short by its size limit is explained, with when and the limit', () => {
+  const base = { startedAt: '2026-01-15T09:00:00.000Z', details: { recordingMaxBytes: 256 * 1024 * 1024 } };
+  assert.equal(recordingNote({ ...base, recordingTruncatedAt: null }), null);
+  assert.equal(
+    recordingNote({ ...base, recordingTruncatedAt: '2026-01-15T09:12:03.400Z' }),
+    'The recording stopped at +12:03.4 because it reached its size limit of 256 MiB; the session went on without being recorded. The command lines above cover the whole session.',
+  );
+  assert.match(
+    recordingNote({ ...base, details: {}, recordingTruncatedAt: '2026-01-15T09:00:01.000Z' }) ?? '',
+    /^The recording stopped at \+0:01\.0 because it reached its size limit; the session/,
+  );
 });

@@ -65,7 +65,45 @@ export const FLAG_LABELS: Record<CommandFlag, { label: string; title: string }> 
   cancelled: { label: 'cancelled', title: 'Ctrl-C discarded the line, or the session ended before Enter.' },
   paste: { label: 'pasted', title: 'The text was pasted.' },
   eof: { label: 'Ctrl-D', title: 'Ctrl-D on an empty line: the shell exits.' },
+  'full-screen': {
+    label: 'full-screen',
+    title:
+      'Keys typed while a full-screen program had the screen, shown as typed; special keys are in <angle brackets>.',
+  },
 };
+
+/**
+ * Sentences under the command list for flags that need more than a badge to be read right: what a
+ * full-screen entry is and why it matters. Only for flags present in `commands`.
+ */
+export function commandFlagNotes(commands: readonly { flags: readonly CommandFlag[] }[]): string[] {
+  const notes: string[] = [];
+  if (commands.some((c) => c.flags.includes('full-screen'))) {
+    notes.push(
+      'Lines marked full-screen are the keys typed while a program had taken over the whole screen (an ' +
+        'editor, a pager, top — or anything that printed the switch to it), shown exactly as typed with ' +
+        'special keys such as <Enter> or <Esc> in angle brackets. They were not read as shell command lines, ' +
+        'so they may be shell commands all the same: check the recording.',
+    );
+  }
+  return notes;
+}
+
+/** Why a recording ends early, in a sentence, or null when it is complete. */
+export function recordingNote(s: {
+  startedAt: string;
+  recordingTruncatedAt: string | null;
+  details: Record<string, unknown>;
+}): string | null {
+  if (s.recordingTruncatedAt === null) return null;
+  const at = formatOffset(Date.parse(s.recordingTruncatedAt) - Date.parse(s.startedAt));
+  const max = s.details['recordingMaxBytes'];
+  const limit = typeof max === 'number' ? ` of ${formatBytes(max)}` : '';
+  return (
+    `The recording stopped at ${at} because it reached its size limit${limit}; the session went on ` +
+    'without being recorded. The command lines above cover the whole session.'
+  );
+}
 
 /** The outcome column: exit code, still running, an error, or done (an action with a recorded outcome). */
 export function sessionResult(s: {

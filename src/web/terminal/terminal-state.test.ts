@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { asServerMessage } from '../../shared/terminal/api.js';
 import {
   errorAdvice,
   exitLine,
@@ -100,6 +101,28 @@ test('a non-fatal error leaves the session running', () => {
     },
   );
   assert.equal(s.phase, 'connected');
+});
+
+test('a notice (the recording stopped at its cap) leaves the session running', () => {
+  const s = run(
+    connect,
+    { type: 'message', message: { ...ready, command: [] } },
+    {
+      type: 'message',
+      message: { type: 'notice', code: 'recording-stopped', message: 'The session recording reached…' },
+    },
+  );
+  assert.equal(s.phase, 'connected');
+});
+
+test('the browser reads a notice from the server, and ignores one it does not know', () => {
+  assert.deepEqual(asServerMessage({ type: 'notice', code: 'recording-stopped', message: 'm' }), {
+    type: 'notice',
+    code: 'recording-stopped',
+    message: 'm',
+  });
+  assert.equal(asServerMessage({ type: 'notice', code: 'other', message: 'm' }), null);
+  assert.equal(asServerMessage({ type: 'notice', code: 'recording-stopped' }), null);
 });
 
 test('a close without a word from the server is explained, depending on how far it got', () => {

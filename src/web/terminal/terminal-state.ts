@@ -73,6 +73,8 @@ function onMessage(state: TerminalState, message: TerminalServerMessage): Termin
         error: null,
         byUser: false,
       };
+    case 'notice':
+      return state; // shown by the caller as a passing notice; the session continues
     case 'error': {
       const error = { status: message.status, message: message.message };
       if (!message.fatal) return state; // shown by the caller as a passing notice; the session continues

@@ -19,7 +19,7 @@ interface Screen {
 
 export interface TerminalControls {
   state: TerminalState;
-  /** A passing, non-fatal problem the server reported (the session goes on). */
+  /** A non-fatal problem or a notice the server reported (the session goes on). */
   notice: string | null;
   /** Opens a new session; `pathFor` gets the screen's current size for the initial TTY size. */
   connect: (container: string, pathFor: (size: { cols: number; rows: number }) => string) => void;
@@ -109,7 +109,9 @@ export function useTerminal(screenRef: RefObject<HTMLDivElement | null>): Termin
     const conn = new TerminalConnection(pathFor({ cols: s.term.cols, rows: s.term.rows }), {
       onOutput: (bytes) => s.term.write(bytes),
       onMessage: (message) => {
-        if (message.type === 'error' && !message.fatal) setNotice(message.message);
+        if ((message.type === 'error' && !message.fatal) || message.type === 'notice') {
+          setNotice(message.message);
+        }
         if (message.type === 'ready') s.term.focus();
         if (message.type === 'exit') s.term.write(`\r\n\x1b[2m[${message.message}]\x1b[0m\r\n`);
         dispatch({ type: 'message', message });

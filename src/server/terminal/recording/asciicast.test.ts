@@ -1,11 +1,17 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { AsciicastWriter, parseAsciicast, readAsciicast, type RecordingSink } from './asciicast.js';
+import {
+  AsciicastWriter,
+  limitMarkerText,
+  parseAsciicast,
+  readAsciicast,
+  type RecordingSink,
+} from './asciicast.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'podscope-cast-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -259,6 +265,116 @@ describe('asciicast durability', () => {
   });
 });
 
+describe('asciicast size cap', () => {
+  const limited = (maxBytes: number, onLimit?: (info: { maxBytes: number; seconds: number }) => void) => {
+    const sink = memorySink();
+    const clock = fakeClock(0);
+    const w = writer(sink, clock, { maxBytes, ...(onLimit ? { onLimit } : {}) });
+    return { sink, clock, w };
+  };
+
+  it('stops at the cap: a marker instead of the event that would not fit, then nothing, and one call', async () => {
+    const calls: { maxBytes: number; seconds: number }[] = [];
+    const { sink, clock, w } = limited(1024, (info) => calls.push(info));
+    for (let i = 0; i < 40; i++) {
+      clock.ms = i * 100;
+      w.recordOutput(`line ${i} ${'€'.repeat(10)}\r\n`);
+      w.recordInput('x');
+    }
+    w.recordResize(100, 30);
+    assert.equal(w.limitReached, true);
+    await w.close();
+    const bytes = sink.bytes();
+    assert.ok(bytes.length <= 1024, `the file has ${bytes.length} bytes`);
+    const cast = parseAsciicast(sink.text());
+    const last = cast.events[cast.events.length - 1];
+    assert.deepEqual(last?.slice(1), ['m', limitMarkerText(1024)]);
+    assert.equal(
+      limitMarkerText(1024),
+      'Recording stopped: it reached its size limit of 1024 bytes. The session went on unrecorded.',
+    );
+    assert.equal(cast.events.filter((e) => e[1] === 'm').length, 1);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0], { maxBytes: 1024, seconds: last?.[0] });
+    // What was written before the marker is exactly the start of what was recorded, in order.
+    const kept = cast.events.slice(0, -1);
+    assert.ok(kept.length > 2);
+    kept.forEach((e, i) => assert.equal(e[2], i % 2 === 0 ? `line ${i / 2} ${'€'.repeat(10)}\r\n` : 'x'));
+  });
+
+  it('writes an event that fits exactly, and stops at one byte less', async () => {
+    const headerBytes = async () => {
+      const { sink, w } = limited(1_000_000);
+      await w.close();
+      return sink.bytes().length;
+    };
+    const header = await headerBytes();
+    const eventBytes = Buffer.byteLength('[0,"o","ü"]\n');
+    // Room is kept for the marker with a 17-character time ("9999999999.999999"); its text names the cap.
+    const markerBytes = (cap: number) =>
+      Buffer.byteLength(`[9999999999.999999,"m",${JSON.stringify(limitMarkerText(cap))}]\n`);
+    let exact = header + eventBytes + markerBytes(100);
+    exact = header + eventBytes + markerBytes(exact);
+    for (const [cap, written] of [
+      [exact, true],
+      [exact - 1, false],
+    ] as const) {
+      const { sink, w } = limited(cap);
+      w.recordOutput('ü');
+      await w.close();
+      const events = parseAsciicast(sink.text()).events;
+      assert.equal(events[0]?.[1], written ? 'o' : 'm', `cap ${cap}`);
+      assert.ok(sink.bytes().length <= cap);
+    }
+  });
+
+  it('keeps a real file within the cap and on disk with its marker', async () => {
+    const path = join(dir, 'capped.cast');
+    let limits = 0;
+    const w = await AsciicastWriter.create(path, {
+      width: 80,
+      height: 24,
+      startedAt: STARTED_AT,
+      maxBytes: 4096,
+      onLimit: () => limits++,
+    });
+    for (let i = 0; i < 200; i++) w.recordOutput(Buffer.from(`output ${i} 😀\n`));
+    await w.close();
+    assert.ok(statSync(path).size <= 4096, `${statSync(path).size} bytes`);
+    const cast = await readAsciicast(path);
+    assert.equal(cast.events.at(-1)?.[1], 'm');
+    assert.equal(limits, 1);
+  });
+
+  it('records without a cap when none is given, and refuses a cap that is not a positive integer', async () => {
+    const sink = memorySink();
+    const w = writer(sink);
+    for (let i = 0; i < 100; i++) w.recordOutput('x'.repeat(1000));
+    assert.equal(w.limitReached, false);
+    await w.close();
+    assert.equal(parseAsciicast(sink.text()).events.length, 100);
+    assert.throws(
+      () => writer(memorySink(), fakeClock(), { maxBytes: 0 }),
+      /maxBytes must be a positive integer/,
+    );
+    assert.throws(() => writer(memorySink(), fakeClock(), { maxBytes: 1.5 }), RangeError);
+  });
+});
+
+describe('asciicast file mode', () => {
+  it('creates the recording readable by its owner only (0600), whatever the umask', async () => {
+    const path = join(dir, 'private.cast');
+    const saved = process.umask(0);
+    try {
+      const w = await AsciicastWriter.create(path, { width: 80, height: 24, startedAt: STARTED_AT });
+      await w.close();
+    } finally {
+      process.umask(saved);
+    }
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+  });
+});
+
 describe('readAsciicast', () => {
   const HEADER = '{"version":2,"width":80,"height":24,"timestamp":1}\n';
 
@@ -272,6 +388,10 @@ describe('readAsciicast', () => {
     const cast = parseAsciicast(`${HEADER}[0.1,"o","a"]`);
     assert.deepEqual(cast.events, [[0.1, 'o', 'a']]);
     assert.equal(cast.truncated, false);
+  });
+
+  it('reads marker events', () => {
+    assert.deepEqual(parseAsciicast(`${HEADER}[0.1,"m","stopped"]\n`).events, [[0.1, 'm', 'stopped']]);
   });
 
   it('rejects a malformed line in the middle, naming it', () => {

@@ -9,10 +9,16 @@
  *
  * Output and input are decoded as UTF-8 each with its own streaming decoder, so a character cut across
  * chunks is written whole and the file is always valid UTF-8 (invalid bytes become U+FFFD).
+ *
+ * Size cap (`maxBytes`): the event that would take the file past the cap is not written; a marker event
+ * (`"m"`, which asciinema's player shows as a marker) saying why the recording ends is written instead,
+ * `onLimit` is called once, and every later event is dropped. Room for the marker is kept, so the file
+ * never exceeds the cap — unless the cap is smaller than the header and the marker themselves.
  */
 
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { Utf8StreamDecoder } from '../../../shared/text/utf8.js';
+import { PRIVATE_FILE_MODE } from '../../audit/data-dir.js';
 
 export interface AsciicastHeader {
   version: 2;
@@ -24,7 +30,8 @@ export interface AsciicastHeader {
   title?: string;
 }
 
-export type AsciicastEventCode = 'o' | 'i' | 'r';
+/** Output, input, resize, and a marker (a label on the timeline). */
+export type AsciicastEventCode = 'o' | 'i' | 'r' | 'm';
 export type AsciicastEvent = [time: number, code: AsciicastEventCode, data: string];
 
 /** Where the writer's bytes go; the default appends to a file. */
@@ -49,9 +56,19 @@ export interface AsciicastWriterOptions {
   maxBufferBytes?: number;
   /** Called once when writing fails; later events are dropped and close() rejects with the error. */
   onError?: (error: Error) => void;
+  /** Size cap of the file in bytes (see above); none when absent. */
+  maxBytes?: number;
+  /** Called once when the cap is reached and the recording stops. */
+  onLimit?: (info: { maxBytes: number; seconds: number }) => void;
+}
+
+/** The marker that ends a recording stopped by its size cap. */
+export function limitMarkerText(maxBytes: number): string {
+  return `Recording stopped: it reached its size limit of ${maxBytes} bytes. The session went on unrecorded.`;
 }
 
 const TERM = 'xterm-256color';
+const MARKER_TIME_CHARS = 17;
 
 export class AsciicastWriter {
   private readonly output = new Utf8StreamDecoder();
@@ -70,13 +87,19 @@ export class AsciicastWriter {
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
+  /** Bytes of the lines accepted so far, header included: the file's size once flushed. */
+  private bytes = 0;
+  /** Kept free for the marker line, so it fits under the cap. */
+  private readonly markerReserve: number;
+  private stoppedAt: number | undefined;
 
   /**
    * Creates the file (refusing to overwrite an existing recording), writes the header and syncs it, so a
    * recording exists on disk before the session's stream opens.
    */
   static async create(path: string, options: AsciicastWriterOptions): Promise<AsciicastWriter> {
-    const handle = await open(path, 'ax', 0o600);
+    // Only the owner may read a recording: it holds everything the session showed.
+    const handle = await open(path, 'ax', PRIVATE_FILE_MODE);
     const writer = new AsciicastWriter(fileSink(handle), options);
     try {
       await writer.flush(true);
@@ -103,18 +126,32 @@ export class AsciicastWriter {
     this.lastSync = this.start;
     this.syncIntervalMs = options.syncIntervalMs ?? 1000;
     this.maxBufferBytes = options.maxBufferBytes ?? 64 * 1024;
+    if (options.maxBytes !== undefined && (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 1)) {
+      throw new RangeError('recording maxBytes must be a positive integer');
+    }
+    // The marker's time is written like any event's: room for 17 characters where "0" stands (10 digits
+    // and 6 decimals, 300 years).
+    this.markerReserve =
+      options.maxBytes === undefined ? 0 : lineBytes(markerLine(0, options.maxBytes)) - 1 + MARKER_TIME_CHARS;
     this.push(JSON.stringify(header(options)));
     this.timer = setInterval(() => void this.flush().catch(() => undefined), options.flushIntervalMs ?? 250);
     this.timer.unref();
   }
 
+  /** Whether the size cap stopped the recording. */
+  get limitReached(): boolean {
+    return this.stoppedAt !== undefined;
+  }
+
   /** Terminal output (stdout and stderr as the user saw them). */
   recordOutput(data: Uint8Array | string): void {
+    if (this.stoppedAt !== undefined) return;
     this.event('o', typeof data === 'string' ? data : this.output.write(data));
   }
 
   /** What the user typed or pasted (stdin). */
   recordInput(data: Uint8Array | string): void {
+    if (this.stoppedAt !== undefined) return;
     this.event('i', typeof data === 'string' ? data : this.input.write(data));
   }
 
@@ -167,16 +204,32 @@ export class AsciicastWriter {
 
   private event(code: AsciicastEventCode, data: string): void {
     if (data === '' || this.closing !== undefined || this.failure !== undefined) return;
+    if (this.stoppedAt !== undefined) return;
     // Monotonic, in seconds with microsecond precision as asciinema writes them.
     const time = Math.max(this.lastTime, Math.round((this.now() - this.start) * 1000) / 1e6);
     this.lastTime = time;
-    this.push(JSON.stringify([time, code, data]));
+    const line = JSON.stringify([time, code, data]);
+    const max = this.options.maxBytes;
+    if (max !== undefined && this.bytes + lineBytes(line) + this.markerReserve > max) {
+      this.stop(time, max);
+      return;
+    }
+    this.push(line);
     if (this.bufferedLength >= this.maxBufferBytes) void this.flush().catch(() => undefined);
+  }
+
+  /** The cap is reached: the marker goes in, nothing after it, and the caller hears of it once. */
+  private stop(time: number, maxBytes: number): void {
+    this.stoppedAt = time;
+    this.push(markerLine(time, maxBytes));
+    void this.flush().catch(() => undefined);
+    this.options.onLimit?.({ maxBytes, seconds: time });
   }
 
   private push(line: string): void {
     this.buffer.push(line, '\n');
     this.bufferedLength += line.length + 1;
+    this.bytes += lineBytes(line);
   }
 
   private fail(error: unknown): void {
@@ -185,6 +238,15 @@ export class AsciicastWriter {
     clearInterval(this.timer);
     this.options.onError?.(this.failure);
   }
+}
+
+function markerLine(time: number, maxBytes: number): string {
+  return JSON.stringify([time, 'm', limitMarkerText(maxBytes)]);
+}
+
+/** Bytes a line takes in the file, its newline included (JSON.stringify leaves no lone surrogate). */
+function lineBytes(line: string): number {
+  return Buffer.byteLength(line, 'utf8') + 1;
 }
 
 function header(options: AsciicastWriterOptions): AsciicastHeader {
@@ -270,7 +332,7 @@ function isEvent(value: unknown): value is AsciicastEvent {
     Array.isArray(value) &&
     value.length === 3 &&
     typeof value[0] === 'number' &&
-    (value[1] === 'o' || value[1] === 'i' || value[1] === 'r') &&
+    (value[1] === 'o' || value[1] === 'i' || value[1] === 'r' || value[1] === 'm') &&
     typeof value[2] === 'string'
   );
 }
