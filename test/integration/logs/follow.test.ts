@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LogLine, LogStreamMessage } from '../../../src/shared/api.js';
-import { adminKubeconfig, waitFor } from '../../support/cluster.js';
+import { adminKubeconfig } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
 import { CLUSTER, CuttableProxy, startPodscope, WsClient } from '../../support/podscope.js';
 
@@ -83,19 +83,22 @@ describe('following a container', () => {
       `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true`,
     );
     const numbered = (m: LogStreamMessage[]) => lines(m).filter((l) => l.text.startsWith('line '));
+    const reconnects = (m: LogStreamMessage[]) =>
+      m.filter((x) => x.type === 'marker' && x.kind === 'reconnected').length;
+    /** Numbered lines that arrived after the last reconnect marker: proof the current connection streams. */
+    const sinceLastReconnect = (m: LogStreamMessage[]) => {
+      let i = m.length - 1;
+      while (i >= 0 && !(m[i]!.type === 'marker' && (m[i] as { kind?: string }).kind === 'reconnected')) i--;
+      return numbered(m.slice(i + 1)).length;
+    };
     try {
       for (let drop = 1; drop <= 3; drop++) {
-        // Wait for fresh lines on the current connection, then cut it.
-        const target = numbered(ws.messages).length + 40;
-        await ws.until(`${target} lines`, (m) => numbered(m).length >= target, 60_000);
-        // The lines may have come in one burst just before a reconnect; wait until a connection is open.
-        await waitFor(
-          'an open connection to cut',
-          async () => (proxy.openConnections > 0 ? true : undefined),
-          15_000,
-          50,
-        );
+        // Cut only a connection that is streaming now: 40 lines after the previous reconnect. (Lines
+        // alone are no proof: after a cut, a busy process still reads what its socket had buffered.)
+        await ws.until(`40 lines on connection ${drop}`, (m) => sinceLastReconnect(m) >= 40, 60_000);
         assert.ok(proxy.cutAll() > 0, 'there were connections to cut');
+        // Each cut of the live stream is reported once, before the lines that follow it.
+        await ws.until(`reconnect marker ${drop}`, (m) => reconnects(m) >= drop, 60_000);
       }
       const target = numbered(ws.messages).length + 80;
       await ws.until('80 more lines after three drops', (m) => numbered(m).length >= target, 60_000);
@@ -113,10 +116,7 @@ describe('following a container', () => {
           (all[all.length - 1]!.text.startsWith('line ') ? -1 : 0),
       );
       const markers = ws.messages.filter((m) => m.type !== 'lines');
-      assert.ok(
-        markers.filter((m) => m.type === 'marker' && m.kind === 'reconnected').length >= 3,
-        JSON.stringify(markers),
-      );
+      assert.equal(reconnects(ws.messages), 3, `one marker per cut: ${JSON.stringify(markers)}`);
     } finally {
       ws.close();
       await podscope.close();
