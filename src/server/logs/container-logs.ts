@@ -116,6 +116,36 @@ function willRestart(pod: V1Pod, status: V1ContainerStatus, isInit: boolean): bo
   return true;
 }
 
+/**
+ * The instance before the running one, as `kubectl logs --previous` — except right after a crash: while
+ * the status still shows the just-ended instance as the current (terminated) one, the kubelet's
+ * `previous` means the instance before *that*, which its garbage collector has usually removed
+ * already ("unable to retrieve container logs", seen for 10+ s of every crash loop on the local
+ * cluster). What the user asks for then is the instance that just ended: read it as the current one.
+ */
+async function streamPreviousInstance(
+  client: KubeClient,
+  target: LogTarget,
+  query: Record<string, QueryValue>,
+  tracker: LogResumeTracker,
+  sink: LogSink,
+  signal: AbortSignal,
+): Promise<string> {
+  const pod = await getPod(client, target.namespace, target.pod, signal);
+  const ended = containerStatus(pod, target.container)?.state?.terminated;
+  if (!ended) {
+    await pump(client, target, query, tracker, sink, signal);
+    return 'end of the previous instance’s output';
+  }
+  await pump(client, target, { ...query, previous: undefined }, tracker, sink, signal);
+  await sink.marker(
+    'exited',
+    `container exited — ${describeTermination({ terminated: ended })}`,
+    ended.finishedAt ? new Date(ended.finishedAt).toISOString() : new Date().toISOString(),
+  );
+  return 'end of the output of the instance that just ended (it has not restarted yet)';
+}
+
 /** Streams a container's log per `window`; resolves with a sentence saying why the stream ended. */
 export async function streamContainerLogs(
   client: KubeClient,
@@ -131,9 +161,10 @@ export async function streamContainerLogs(
     sinceSeconds: window.sinceTime ? undefined : window.sinceSeconds,
     sinceTime: window.sinceTime,
   };
-  if (!window.follow || window.previous) {
+  if (window.previous) return streamPreviousInstance(client, target, firstQuery, tracker, sink, signal);
+  if (!window.follow) {
     await pump(client, target, firstQuery, tracker, sink, signal);
-    return window.previous ? 'end of the previous instance’s output' : 'end of output';
+    return 'end of output';
   }
 
   const pod = await getPod(client, target.namespace, target.pod, signal);
