@@ -34,6 +34,10 @@ export interface AppOptions {
   dataDir?: string;
   /** Default: SQLite at <dataDir>/audit.db (closed with the app; a store passed in is the caller's). */
   audit?: AuditStore;
+  /**
+   * Exec policy and limits. The connection-pool limits take effect where the registry's connections
+   * are made (KubeconfigClusterRegistry's `limits`), the others here.
+   */
   config?: PodscopeConfig;
   /** Debug containers, pod copies, node debugging, files (images, limits, timers). */
   debug?: Partial<DebugConfig>;
@@ -59,6 +63,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowedOrigins: opts.allowedOrigins ?? [],
     audit,
     execPolicy: (opts.config ?? DEFAULT_CONFIG).execPolicy,
+    limits: (opts.config ?? DEFAULT_CONFIG).limits,
     recordingsDir: path.join(dataDir, 'recordings'),
   };
 

@@ -1,6 +1,7 @@
 // What every route needs: the clusters, and who the request is from.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { AuditStore } from './audit/audit-store.js';
+import type { Limits } from './config/limits.js';
 import type { ClusterRegistry } from './kube/cluster-registry.js';
 import type { Identity } from './kube/identity.js';
 import type { KubeClient } from './kube/kube-client.js';
@@ -20,6 +21,8 @@ export interface ServerContext {
   execPolicy: ExecPolicyConfig;
   /** Directory of the asciicast session recordings (`<data-dir>/recordings`). */
   recordingsDir: string;
+  /** Bounds on streams and buffers (the config file's `limits`). */
+  limits: Limits;
 }
 
 /** A client for the `:cluster` route parameter, acting as the request's identity. */

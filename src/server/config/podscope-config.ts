@@ -6,24 +6,33 @@ import {
   parseExecPolicyConfig,
   type ExecPolicyConfig,
 } from '../terminal/policy/exec-policy.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 
 export interface PodscopeConfig {
   execPolicy: ExecPolicyConfig;
+  limits: Limits;
 }
 
-export const DEFAULT_CONFIG: PodscopeConfig = { execPolicy: DEFAULT_EXEC_POLICY_CONFIG };
+export const DEFAULT_CONFIG: PodscopeConfig = {
+  execPolicy: DEFAULT_EXEC_POLICY_CONFIG,
+  limits: DEFAULT_LIMITS,
+};
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy'];
+  const sections = ['execPolicy', 'limits'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
     }
   }
-  return { execPolicy: parseExecPolicyConfig((raw as Record<string, unknown>)['execPolicy']) };
+  const obj = raw as Record<string, unknown>;
+  return {
+    execPolicy: parseExecPolicyConfig(obj['execPolicy']),
+    limits: resolveLimits(obj['limits'] ?? {}),
+  };
 }
 
 /** Reads and validates the file; the error names the file and what is wrong in it. */
