@@ -201,6 +201,11 @@ export function LogViewer(props: LogViewerProps) {
         onPrevious={() => navigate(-1)}
       />
       {merged && <SourceLegend sources={sources} />}
+      {merged && store?.sourcesNotice && (
+        <div className="banner banner-warn" role="status" data-testid="log-sources-notice">
+          {store.sourcesNotice.message}
+        </div>
+      )}
       {store?.error && <ErrorBanner message={store.error.message} />}
       {dropped > 0 && (
         <div className="banner banner-warn" role="status" data-testid="log-dropped-notice">
