@@ -37,7 +37,8 @@ export class JsonSocket {
   /** Sends an error message (status + plain sentence) and closes the socket. Never rejects. */
   async fail(err: unknown): Promise<void> {
     const body = toErrorBody(err);
-    if (body.status >= 500) this.log.warn({ err }, 'stream failed');
+    // Once the browser is gone, a failure is only the abort of what it was waiting for.
+    if (body.status >= 500 && !this.closed) this.log.warn({ err }, 'stream failed');
     try {
       await this.send({ type: 'error', message: body.error, status: body.status });
     } catch (sendErr) {
