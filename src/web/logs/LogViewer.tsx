@@ -209,8 +209,8 @@ export function LogViewer(props: LogViewerProps) {
       {store?.error && <ErrorBanner message={store.error.message} />}
       {dropped > 0 && (
         <div className="banner banner-warn" role="status" data-testid="log-dropped-notice">
-          Showing the newest {store?.buffer.capacity.toLocaleString()} lines — oldest{' '}
-          {dropped.toLocaleString()} lines dropped.
+          Showing the newest {store?.buffer.length.toLocaleString()} lines — oldest {dropped.toLocaleString()}{' '}
+          lines dropped.
         </div>
       )}
       {store ? (

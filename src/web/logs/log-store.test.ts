@@ -180,3 +180,13 @@ test('a long follow with churning pods keeps a bounded legend and no resume stat
   // Only the live source decides where a resumed stream starts.
   assert.equal(store.beginResume(), '2026-01-01T00:00:04Z');
 });
+
+test('the view holds a bounded amount of text, not only a bounded number of lines', () => {
+  const store = new LogStore(1_000_000, 10_000);
+  const big = 'x'.repeat(2000);
+  store.ingest([lines(...Array.from({ length: 50 }, (_, i) => ({ ts: ts(1, i), text: `${i} ${big}` })))]);
+  assert.ok(store.buffer.length < 6, `${store.buffer.length} lines held`);
+  assert.ok(store.buffer.heldSize <= 10_000);
+  assert.equal(store.buffer.droppedCount, 50 - store.buffer.length);
+  assert.ok(texts(store).at(-1)!.startsWith('49 '), 'the newest line is kept');
+});

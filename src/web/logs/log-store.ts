@@ -26,6 +26,18 @@ export interface SourceState {
 
 export type IngestOutcome = 'continue' | 'finished';
 
+/**
+ * Characters of text a view holds at most, besides the line cap: lines may be up to 256 KiB each, so
+ * a million of them alone would not bound memory.
+ */
+export const DEFAULT_LOG_TEXT_LIMIT = 128 * 1024 * 1024;
+
+/** What an entry costs, in characters (plus a rough allowance for the object itself). */
+function entrySize(entry: LogEntry): number {
+  if (entry.kind === 'marker') return entry.message.length + 64;
+  return entry.text.length + (entry.plain === entry.text ? 0 : entry.plain.length) + 64;
+}
+
 /** The server's note that a merged stream shows only some of its sources. */
 export type SourcesNotice = Extract<LogStreamMessage, { type: 'sources' }>;
 
@@ -66,8 +78,8 @@ export class LogStore {
   private matcher: LineMatcher | null = null;
   private filtering = false;
 
-  constructor(capacity = DEFAULT_LOG_BUFFER_CAPACITY) {
-    this.buffer = new LogBuffer<LogEntry>(capacity);
+  constructor(capacity = DEFAULT_LOG_BUFFER_CAPACITY, maxChars = DEFAULT_LOG_TEXT_LIMIT) {
+    this.buffer = new LogBuffer<LogEntry>(capacity, { maxSize: maxChars, sizeOf: entrySize });
     this.keyOf = this.makeKeyOf();
   }
 
