@@ -35,7 +35,10 @@ export interface AppOptions {
   dataDir?: string;
   /** Default: SQLite at <dataDir>/audit.db (closed with the app; a store passed in is the caller's). */
   audit?: AuditStore;
-  /** The config file's settings (exec policy, recording size cap); defaults when absent. */
+  /**
+   * The config file's settings (exec policy, recording size cap, limits); defaults when absent. The
+   * connection-pool limits take effect where the registry's connections are made.
+   */
   config?: PodscopeConfig;
   /** Debug containers, pod copies, node debugging, files (images, limits, timers). */
   debug?: Partial<DebugConfig>;
@@ -63,6 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     execPolicy: (opts.config ?? DEFAULT_CONFIG).execPolicy,
     recordingsDir: path.join(dataDir, RECORDINGS_DIR),
     recordingMaxBytes: (opts.config ?? DEFAULT_CONFIG).recording.maxBytes,
+    limits: (opts.config ?? DEFAULT_CONFIG).limits,
   };
 
   app.setErrorHandler((err, req, reply) => {

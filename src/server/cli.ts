@@ -6,14 +6,14 @@ import path from 'node:path';
 import { buildApp, defaultDataDir } from './app.js';
 import { secureDataDir } from './audit/data-dir.js';
 import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
-import { loadConfig, type PodscopeConfig } from './config/podscope-config.js';
+import { DEFAULT_CONFIG, loadConfig, type PodscopeConfig } from './config/podscope-config.js';
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
 
 const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
                 [--data-dir DIR] [--config FILE]
 
 --data-dir  audit database and session recordings (default ~/.local/share/podscope)
---config    JSON config file, e.g. the exec policy per cluster and namespace
+--config    JSON config file: the exec policy per cluster and namespace, limits
 
 Starts the Podscope web server. Every context of the kubeconfig is a cluster you can switch to;
 requests are made with the kubeconfig's own credentials.`;
@@ -48,19 +48,23 @@ async function main(): Promise<void> {
     console.error(`podscope: --port must be a number from 0 to 65535 (got "${args.port}")`);
     process.exit(2);
   }
-  let registry;
+  let config: PodscopeConfig;
   try {
-    registry = new KubeconfigClusterRegistry({ kubeconfig: args.kubeconfig, context: args.context });
-  } catch (err) {
-    console.error(`podscope: cannot load the kubeconfig: ${(err as Error).message}`);
-    process.exit(1);
-  }
-  let config: PodscopeConfig | undefined;
-  try {
-    config = args.config === undefined ? undefined : loadConfig(args.config);
+    config = args.config === undefined ? DEFAULT_CONFIG : loadConfig(args.config);
   } catch (err) {
     console.error(`podscope: ${(err as Error).message}`);
     process.exit(2);
+  }
+  let registry;
+  try {
+    registry = new KubeconfigClusterRegistry({
+      kubeconfig: args.kubeconfig,
+      context: args.context,
+      limits: config.limits,
+    });
+  } catch (err) {
+    console.error(`podscope: cannot load the kubeconfig: ${(err as Error).message}`);
+    process.exit(1);
   }
   const dataDir = path.resolve(args['data-dir'] ?? defaultDataDir());
   try {

@@ -1,6 +1,7 @@
 // What every route needs: the clusters, and who the request is from.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { AuditStore } from './audit/audit-store.js';
+import type { Limits } from './config/limits.js';
 import type { ClusterRegistry } from './kube/cluster-registry.js';
 import type { Identity } from './kube/identity.js';
 import type { KubeClient } from './kube/kube-client.js';
@@ -22,6 +23,8 @@ export interface ServerContext {
   recordingsDir: string;
   /** Size cap of one recording, in bytes (config `recording.maxBytes`). */
   recordingMaxBytes: number;
+  /** Bounds on streams and buffers (the config file's `limits`). */
+  limits: Limits;
 }
 
 /** A client for the `:cluster` route parameter, acting as the request's identity. */

@@ -97,13 +97,29 @@ export type LogStreamMessage =
   | { type: 'lines'; lines: LogLine[] }
   | {
       type: 'marker';
-      kind: 'exited' | 'restarted' | 'reconnected' | 'source-added' | 'source-ended';
+      /** `source-omitted`: a new source appeared while the merged stream follows its limit of sources. */
+      kind: 'exited' | 'restarted' | 'reconnected' | 'source-added' | 'source-ended' | 'source-omitted';
       /** Human sentence, e.g. "container restarted — exit code 1 (Error)". */
       message: string;
       ts: string;
       source?: { pod: string; container: string };
     }
   | { type: 'truncated'; message: string }
+  | {
+      /**
+       * Merged streams: sent when more sources match than the stream follows (`shown < total`), whenever
+       * that changes, and once more with `shown === total` when every source is shown again.
+       */
+      type: 'sources';
+      /** e.g. "Showing 50 of 64 sources (pod/container): … Not shown: web-x/app, …". */
+      message: string;
+      shown: number;
+      total: number;
+      limit: number;
+      /** Sources not shown (the first 100; `omittedMore` counts the rest). */
+      omitted: { pod: string; container: string }[];
+      omittedMore: number;
+    }
   | { type: 'end'; message: string }
   | { type: 'error'; message: string; status: number };
 

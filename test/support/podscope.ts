@@ -33,7 +33,10 @@ export async function startPodscope(
     debug?: Partial<DebugConfig>;
   } = {},
 ): Promise<RunningPodscope> {
-  const registry = new KubeconfigClusterRegistry({ kubeconfig: opts.kubeconfig ?? adminKubeconfig });
+  const registry = new KubeconfigClusterRegistry({
+    kubeconfig: opts.kubeconfig ?? adminKubeconfig,
+    limits: opts.config?.limits,
+  });
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'podscope-data-'));
   const app = await buildApp({
     registry,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { DEFAULT_LIMITS } from './limits.js';
 import { DEFAULT_CONFIG, loadConfig, parseConfig } from './podscope-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'podscope-config-'));
@@ -32,6 +33,17 @@ describe('config file', () => {
     writeFileSync(file, '{not json');
     assert.throws(() => loadConfig(file), /cannot read the config file .*bad\.json/);
     assert.throws(() => loadConfig(join(dir, 'missing.json')), /cannot read the config file .*ENOENT/);
+  });
+
+  it('reads limits, defaulting the ones not given, and rejects bad or misspelt ones', () => {
+    const c = parseConfig({ limits: { mergedLogSources: 10, kubeStreamConnections: 32 } });
+    assert.deepEqual(c.limits, { ...DEFAULT_LIMITS, mergedLogSources: 10, kubeStreamConnections: 32 });
+    assert.throws(
+      () => parseConfig({ limits: { mergedLogSources: 0 } }),
+      /limits\.mergedLogSources must be a positive integer/,
+    );
+    assert.throws(() => parseConfig({ limits: { mergedLogsources: 5 } }), /unknown limit "mergedLogsources"/);
+    assert.throws(() => parseConfig({ limits: [] }), /limits must be an object/);
   });
 
   it('rejects unknown sections', () => {

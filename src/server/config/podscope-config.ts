@@ -6,6 +6,7 @@ import {
   parseExecPolicyConfig,
   type ExecPolicyConfig,
 } from '../policy/exec-policy.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 
 export interface RecordingConfig {
   /**
@@ -18,6 +19,7 @@ export interface RecordingConfig {
 export interface PodscopeConfig {
   execPolicy: ExecPolicyConfig;
   recording: RecordingConfig;
+  limits: Limits;
 }
 
 export const DEFAULT_RECORDING_MAX_BYTES = 256 * 1024 * 1024;
@@ -29,13 +31,14 @@ export const DEFAULT_RECORDING_CONFIG: RecordingConfig = { maxBytes: DEFAULT_REC
 export const DEFAULT_CONFIG: PodscopeConfig = {
   execPolicy: DEFAULT_EXEC_POLICY_CONFIG,
   recording: DEFAULT_RECORDING_CONFIG,
+  limits: DEFAULT_LIMITS,
 };
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy', 'recording'];
+  const sections = ['execPolicy', 'recording', 'limits'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
@@ -45,6 +48,7 @@ export function parseConfig(raw: unknown): PodscopeConfig {
   return {
     execPolicy: parseExecPolicyConfig(obj['execPolicy']),
     recording: parseRecordingConfig(obj['recording']),
+    limits: resolveLimits(obj['limits'] ?? {}),
   };
 }
 

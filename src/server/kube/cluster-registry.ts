@@ -1,7 +1,8 @@
 // The clusters Podscope can reach. Local mode: every context of the user's kubeconfig.
 import { KubeConfig } from '@kubernetes/client-node';
 import { notFound } from '../http/errors.js';
-import { ClusterConnection } from './kube-client.js';
+import { DEFAULT_LIMITS } from '../config/limits.js';
+import { ClusterConnection, type ConnectionPoolSizes } from './kube-client.js';
 import type { ClusterInfo } from '../../shared/api.js';
 
 export interface ClusterRegistry {
@@ -16,6 +17,8 @@ export interface KubeconfigOptions {
   kubeconfig?: string;
   /** Context to treat as current (default: the kubeconfig's current-context). */
   context?: string;
+  /** Connections per cluster for short and for long-lived requests (default: DEFAULT_LIMITS). */
+  limits?: ConnectionPoolSizes;
 }
 
 function loadKubeConfig(opts: KubeconfigOptions): KubeConfig {
@@ -47,7 +50,13 @@ export class KubeconfigClusterRegistry implements ClusterRegistry {
       kc.setCurrentContext(ctx.name);
       this.connections.set(
         ctx.name,
-        new ClusterConnection(ctx.name, kc, cluster.server, ctx.namespace ?? null),
+        new ClusterConnection(
+          ctx.name,
+          kc,
+          cluster.server,
+          ctx.namespace ?? null,
+          opts.limits ?? DEFAULT_LIMITS,
+        ),
       );
     }
   }

@@ -1,10 +1,13 @@
 // The one place Podscope talks HTTP to a Kubernetes API server. Every feature goes through a
 // KubeClient bound to (cluster, identity), so per-user impersonation is a property of the client,
 // not of each feature. Streaming calls hand back the raw response so callers keep back-pressure.
+// Long-lived requests (log follows, watches) and short ones use separate connection pools, so a
+// workload with hundreds of open follows can never make a pod GET wait for a free socket.
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, unreachable } from '../http/errors.js';
+import { ConnectionSlots } from './connection-slots.js';
 import { impersonationHeaders, type Identity } from './identity.js';
 
 export type QueryValue = string | number | boolean | string[] | undefined | null;
@@ -18,25 +21,55 @@ export interface KubeRequest {
   signal?: AbortSignal;
   /** Milliseconds without response headers before giving up (not applied to stream bodies). */
   timeoutMs?: number;
+  /** Which connection pool carries the request; default `poolFor(request)`. */
+  pool?: ConnectionPool;
 }
 
-/** A connection to one cluster: its kubeconfig context and a keep-alive agent. */
+/**
+ * `requests`: short calls that end as soon as their body is read. `streams`: calls whose response stays
+ * open for as long as someone watches (log follows, watches, raw log downloads).
+ */
+export type ConnectionPool = 'requests' | 'streams';
+
+/** The pool a request goes through: the one it names, else `requests` (a JSON call). */
+export function poolFor(req: Pick<KubeRequest, 'pool'>): ConnectionPool {
+  return req.pool ?? 'requests';
+}
+
+export interface ConnectionPoolSizes {
+  /** Sockets for short requests (per cluster). */
+  kubeRequestConnections: number;
+  /** Sockets for long-lived requests (per cluster); a stream beyond this waits for one to close. */
+  kubeStreamConnections: number;
+}
+
+/** A connection to one cluster: its kubeconfig context and one keep-alive agent per pool. */
 export class ClusterConnection {
-  readonly agent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+  readonly agents: Readonly<Record<ConnectionPool, https.Agent>>;
+  /** Admission to the stream pool: requests beyond its size wait here (and leave when aborted). */
+  readonly streamSlots: ConnectionSlots;
 
   constructor(
     readonly name: string,
     readonly kubeConfig: KubeConfig,
     readonly server: string,
     readonly defaultNamespace: string | null,
-  ) {}
+    pools: ConnectionPoolSizes,
+  ) {
+    this.streamSlots = new ConnectionSlots(pools.kubeStreamConnections);
+    this.agents = {
+      requests: new https.Agent({ keepAlive: true, maxSockets: pools.kubeRequestConnections }),
+      // The slots bound the streams; a little headroom covers sockets still closing after release.
+      streams: new https.Agent({ keepAlive: true, maxSockets: pools.kubeStreamConnections + 4 }),
+    };
+  }
 
   client(identity: Identity | null): KubeClient {
     return new KubeClient(this, identity);
   }
 
   close(): void {
-    this.agent.destroy();
+    for (const agent of Object.values(this.agents)) agent.destroy();
   }
 }
 
@@ -58,7 +91,12 @@ export class KubeClient {
   ) {}
 
   /** Full request options (TLS material, auth and impersonation headers) for a path. */
-  async requestOptions(path: string, method = 'GET', extraHeaders: Record<string, string> = {}) {
+  async requestOptions(
+    path: string,
+    method = 'GET',
+    extraHeaders: Record<string, string> = {},
+    pool: ConnectionPool = 'requests',
+  ) {
     const url = new URL(this.cluster.server);
     const opts: https.RequestOptions = {
       method,
@@ -67,9 +105,12 @@ export class KubeClient {
       port: url.port || (url.protocol === 'https:' ? 443 : 80),
       path: `${url.pathname.replace(/\/$/, '')}${path}`,
       headers: { Accept: 'application/json', ...impersonationHeaders(this.identity), ...extraHeaders },
-      agent: this.cluster.agent,
     };
     await this.cluster.kubeConfig.applyToHTTPSOptions(opts);
+    // client-node puts a new Agent of its own on every request (so no connection was ever reused or
+    // limited). The TLS material it set stays on the request; the pool's agent takes it from there.
+    // A cluster behind a proxy keeps client-node's proxy agent (and so goes unpooled).
+    if (!this.cluster.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = this.cluster.agents[pool];
     return opts;
   }
 
@@ -81,21 +122,37 @@ export class KubeClient {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = String(body.length);
     }
+    const pool = poolFor(req);
     const opts = await this.requestOptions(
       `${req.path}${buildQuery(req.query)}`,
       req.method ?? 'GET',
       headers,
+      pool,
     );
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const request = https.request({ ...opts, signal: req.signal }, resolve);
-      request.on('error', (err) => reject(req.signal?.aborted ? err : unreachable(this.cluster.server, err)));
-      if (req.timeoutMs) {
-        request.setTimeout(req.timeoutMs, () =>
-          request.destroy(new Error(`no answer within ${req.timeoutMs} ms`)),
+    const release = pool === 'streams' ? await this.cluster.streamSlots.acquire(req.signal) : () => {};
+    let res: IncomingMessage;
+    try {
+      res = await new Promise<IncomingMessage>((resolve, reject) => {
+        // A stream keeps its slot until its response is closed (read to the end or destroyed).
+        const request = https.request({ ...opts, signal: req.signal }, (response) => {
+          response.once('close', release);
+          resolve(response);
+        });
+        request.once('close', release);
+        request.on('error', (err) =>
+          reject(req.signal?.aborted ? err : unreachable(this.cluster.server, err)),
         );
-      }
-      request.end(body);
-    });
+        if (req.timeoutMs) {
+          request.setTimeout(req.timeoutMs, () =>
+            request.destroy(new Error(`no answer within ${req.timeoutMs} ms`)),
+          );
+        }
+        request.end(body);
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) {
       res.socket?.setTimeout(0);
@@ -109,9 +166,12 @@ export class KubeClient {
     return JSON.parse((await readAll(res)).toString('utf8')) as T;
   }
 
-  /** A streaming GET (logs, watches): the caller reads and must destroy the response. */
+  /**
+   * A streaming GET (logs, watches) through the stream pool: the caller reads and must destroy the
+   * response. When every stream connection is busy, this waits (until `signal`) for one to close.
+   */
   stream(req: KubeRequest): Promise<IncomingMessage> {
-    return this.send({ ...req, method: 'GET' });
+    return this.send({ ...req, method: 'GET', pool: 'streams' });
   }
 }
 

@@ -2,7 +2,6 @@
 // A watch that ends (server timeout, dropped connection) resumes from the last resourceVersion;
 // 410 Gone (history compacted) falls back to a fresh list, delivered as a new snapshot.
 import { StringDecoder } from 'node:string_decoder';
-import type { IncomingMessage } from 'node:http';
 import { KubeApiError, PodscopeError } from '../http/errors.js';
 import type { KubeClient, QueryValue } from './kube-client.js';
 
@@ -22,8 +21,17 @@ interface WatchEvent<T> {
   object: T & { code?: number; message?: string };
 }
 
-/** Yields the JSON lines of a streaming response, one parsed object at a time. */
-export async function* jsonLines<T>(res: IncomingMessage): AsyncGenerator<T> {
+/** Far above any object etcd stores (1.5 MiB by default), so only a broken stream reaches it. */
+export const MAX_WATCH_EVENT_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Yields the JSON lines of a streaming (AsyncIterable) response, one parsed object at a time. A line
+ * longer than `maxChars` is an error rather than a buffer that grows without bound.
+ */
+export async function* jsonLines<T>(
+  res: AsyncIterable<unknown>,
+  maxChars = MAX_WATCH_EVENT_CHARS,
+): AsyncGenerator<T> {
   const decoder = new StringDecoder('utf8');
   let buffered = '';
   for await (const chunk of res) {
@@ -33,6 +41,9 @@ export async function* jsonLines<T>(res: IncomingMessage): AsyncGenerator<T> {
       const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
       if (line) yield JSON.parse(line) as T;
+    }
+    if (buffered.length > maxChars) {
+      throw new Error(`a watch event longer than ${maxChars} characters; the stream is broken`);
     }
   }
 }

@@ -151,7 +151,10 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const ns = await existingNamespace(client, req.params.namespace, sock.signal);
     const selector = await selectorFor(client, ns);
     const window = { ...windowParams(q), follow: boolParam(q.follow, 'follow', true) };
-    const why = await streamMergedLogs(client, ns, selector, window, sock, sock.signal);
+    const why = await streamMergedLogs(client, ns, selector, window, sock, sock.signal, {
+      limits: ctx.limits,
+      log: req.log,
+    });
     await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
     sock.close(1000, 'end');
   };

@@ -20,6 +20,10 @@ export class JsonSocket {
     return this.signal.aborted;
   }
 
+  /**
+   * Resolves once the message is written to the kernel (or the browser is gone): at most one message
+   * per caller waits in user space. Rejects only if the message cannot be serialised or sent at all.
+   */
   send(message: unknown): Promise<void> {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return Promise.resolve();
     return new Promise((resolve) => {
@@ -30,11 +34,16 @@ export class JsonSocket {
     });
   }
 
-  /** Sends an error message (status + plain sentence) and closes the socket. */
+  /** Sends an error message (status + plain sentence) and closes the socket. Never rejects. */
   async fail(err: unknown): Promise<void> {
     const body = toErrorBody(err);
-    if (body.status >= 500) this.log.warn({ err }, 'stream failed');
-    await this.send({ type: 'error', message: body.error, status: body.status });
+    // Once the browser is gone, a failure is only the abort of what it was waiting for.
+    if (body.status >= 500 && !this.closed) this.log.warn({ err }, 'stream failed');
+    try {
+      await this.send({ type: 'error', message: body.error, status: body.status });
+    } catch (sendErr) {
+      this.log.warn({ err: sendErr }, 'could not send the error message');
+    }
     this.close(body.status >= 500 ? 1011 : 1008, body.error.slice(0, 120));
   }
 

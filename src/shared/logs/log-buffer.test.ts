@@ -161,6 +161,53 @@ describe('LogBuffer', () => {
     assert.equal(b.filteredPosition(1), 10);
   });
 
+  test('a size limit drops the oldest lines beyond it, whatever their count', () => {
+    const b = new LogBuffer<string>(100, { maxSize: 10, sizeOf: (l) => l.length });
+    b.append(['aaaa', 'bbbb']);
+    assert.deepEqual(contents(b), ['aaaa', 'bbbb']);
+    b.append(['cccc']);
+    assert.deepEqual(contents(b), ['bbbb', 'cccc']);
+    assert.equal(b.droppedCount, 1);
+    assert.equal(b.heldSize, 8);
+    // A line larger than the whole limit is still shown, alone.
+    b.append(['x'.repeat(50)]);
+    assert.deepEqual(contents(b), ['x'.repeat(50)]);
+    assert.equal(b.droppedCount, 3);
+    b.append(['dd']);
+    assert.deepEqual(contents(b), ['dd']);
+    assert.equal(b.heldSize, 2);
+  });
+
+  test('count and size limits together agree with a simple model, with filters and wrap-around', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const capacity = 6;
+    const maxSize = 20;
+    const b = new LogBuffer<string>(capacity, { maxSize, sizeOf: (l) => l.length });
+    b.setFilter((l) => l.startsWith('e'));
+    let model: string[] = [];
+    let dropped = 0;
+    for (let round = 0; round < 500; round++) {
+      const batch = Array.from({ length: Math.floor(random() * capacity * 1.5) }, () =>
+        (random() < 0.3 ? 'e' : 'x').repeat(1 + Math.floor(random() * 8)),
+      );
+      b.append(batch);
+      model.push(...batch);
+      const before = model.length;
+      if (model.length > capacity) model = model.slice(model.length - capacity);
+      const total = () => model.reduce((n, l) => n + l.length, 0);
+      while (total() > maxSize && model.length > 1) model.shift();
+      dropped += before - model.length;
+      assert.deepEqual(contents(b), model);
+      assert.equal(b.droppedCount, dropped);
+      assert.equal(b.heldSize, total());
+      assert.deepEqual(
+        filtered(b),
+        model.filter((l) => l.startsWith('e')),
+      );
+    }
+  });
+
   test('rejects a capacity that is not a positive integer', () => {
     assert.throws(() => new LogBuffer(0), RangeError);
     assert.throws(() => new LogBuffer(1.5), RangeError);

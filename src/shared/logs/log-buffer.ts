@@ -1,5 +1,12 @@
 export const DEFAULT_LOG_BUFFER_CAPACITY = 1_000_000;
 
+export interface LogBufferSizeLimit<T> {
+  /** Most total size held; the oldest lines are dropped beyond it (the newest line always stays). */
+  maxSize: number;
+  /** A line's size, in whatever unit `maxSize` counts (characters, bytes). */
+  sizeOf: (line: T) => number;
+}
+
 /**
  * The log viewer's memory: the newest `capacity` lines, oldest dropped first, plus an index of the lines
  * matching the current filter that is kept up to date as lines arrive (no rescan per append).
@@ -19,11 +26,26 @@ export class LogBuffer<T> {
   /** Sequence numbers of matching lines, ascending; entries before `matchHead` are dead. */
   private matches: number[] = [];
   private matchHead = 0;
+  /** Total size of the lines held (0 without a size limit). */
+  private size = 0;
 
-  constructor(capacity: number = DEFAULT_LOG_BUFFER_CAPACITY) {
+  /**
+   * `capacity` bounds the number of lines; `sizeLimit`, if given, also their total size, so a million
+   * lines of 256 KiB each cannot all be held.
+   */
+  constructor(
+    capacity: number = DEFAULT_LOG_BUFFER_CAPACITY,
+    private readonly sizeLimit: LogBufferSizeLimit<T> | null = null,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError('capacity must be a positive integer');
+    if (sizeLimit && !(sizeLimit.maxSize > 0)) throw new RangeError('maxSize must be positive');
     this.capacity = capacity;
+  }
+
+  /** Total size of the lines held, by the size limit's measure (0 without one). */
+  get heldSize(): number {
+    return this.size;
   }
 
   get length(): number {
@@ -45,15 +67,35 @@ export class LogBuffer<T> {
       this.replaceWithNewest(lines);
       return;
     }
+    const sizeOf = this.sizeLimit?.sizeOf;
     for (const line of lines) {
       const seq = this.next++;
       // Until the ring is full, sequence numbers and slots coincide (see replaceWithNewest for the other case).
       if (this.ring.length < this.capacity) this.ring.push(line);
-      else this.ring[seq % this.capacity] = line;
+      else {
+        // The line overwritten is dropped now, unless the size limit dropped it already.
+        if (sizeOf && seq - this.capacity >= this.first) this.size -= sizeOf(this.ring[seq % this.capacity]!);
+        this.ring[seq % this.capacity] = line;
+      }
+      if (sizeOf) this.size += sizeOf(line);
       if (this.filter?.(line)) this.matches.push(seq);
     }
     this.first = Math.max(this.first, this.next - this.capacity);
+    this.dropOverSize();
     this.dropDeadMatches();
+  }
+
+  /** Drops the oldest lines while the total size is over the limit, keeping at least the newest. */
+  private dropOverSize(): void {
+    if (!this.sizeLimit) return;
+    const { maxSize, sizeOf } = this.sizeLimit;
+    while (this.size > maxSize && this.length > 1) {
+      const slot = this.first % this.capacity;
+      this.size -= sizeOf(this.ring[slot]!);
+      // Let the dropped line be collected now, not when its slot is reused.
+      this.ring[slot] = undefined as T;
+      this.first++;
+    }
   }
 
   /** One append of at least `capacity` lines replaces everything; the lines before its tail are never stored. */
@@ -64,15 +106,20 @@ export class LogBuffer<T> {
     const ring = new Array<T>(this.capacity);
     this.matches = [];
     this.matchHead = 0;
+    this.size = 0;
     kept.forEach((line, k) => {
       const seq = this.first + k;
       ring[seq % this.capacity] = line;
+      if (this.sizeLimit) this.size += this.sizeLimit.sizeOf(line);
       if (this.filter?.(line)) this.matches.push(seq);
     });
     this.ring = ring;
+    this.dropOverSize();
+    this.dropDeadMatches();
   }
 
   clear(): void {
+    this.size = 0;
     this.ring.length = 0;
     this.first = 0;
     this.next = 0;

@@ -201,11 +201,16 @@ export function LogViewer(props: LogViewerProps) {
         onPrevious={() => navigate(-1)}
       />
       {merged && <SourceLegend sources={sources} />}
+      {merged && store?.sourcesNotice && (
+        <div className="banner banner-warn" role="status" data-testid="log-sources-notice">
+          {store.sourcesNotice.message}
+        </div>
+      )}
       {store?.error && <ErrorBanner message={store.error.message} />}
       {dropped > 0 && (
         <div className="banner banner-warn" role="status" data-testid="log-dropped-notice">
-          Showing the newest {store?.buffer.capacity.toLocaleString()} lines — oldest{' '}
-          {dropped.toLocaleString()} lines dropped.
+          Showing the newest {store?.buffer.length.toLocaleString()} lines — oldest {dropped.toLocaleString()}{' '}
+          lines dropped.
         </div>
       )}
       {store ? (

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogLine, LogStreamMessage } from '../../shared/api.js';
-import { LogStore, isTerminalMessage, type LineMatcher } from './log-store.js';
+import { LogStore, MAX_ENDED_SOURCES, isTerminalMessage, type LineMatcher } from './log-store.js';
 
 const ts = (second: number, nanos = 0): string =>
   `2026-01-01T00:00:${String(second).padStart(2, '0')}.${String(nanos).padStart(9, '0')}Z`;
@@ -131,4 +131,62 @@ test('the download of held lines has prefixes only where asked', () => {
   store.ingest([lines({ ts: ts(1), text: 'a', source: { pod: 'p', container: 'c' } })]);
   assert.equal(store.toText(false), '[p/c] a\n');
   assert.equal(store.toText(true), `${ts(1)} [p/c] a\n`);
+});
+
+test('a capped merged stream: the notice is kept until all sources are shown; omitted ones stay out of the legend', () => {
+  const store = new LogStore();
+  const summary = (shown: number, total: number): LogStreamMessage => ({
+    type: 'sources',
+    message: `Showing ${shown} of ${total} sources`,
+    shown,
+    total,
+    limit: 2,
+    omitted: total > shown ? [{ pod: 'c', container: 'app' }] : [],
+    omittedMore: 0,
+  });
+  store.ingest([summary(2, 3)]);
+  assert.equal(store.sourcesNotice?.message, 'Showing 2 of 3 sources');
+  store.ingest([
+    {
+      type: 'marker',
+      kind: 'source-omitted',
+      message: 'new source d/app not shown',
+      ts: ts(1),
+      source: { pod: 'd', container: 'app' },
+    },
+  ]);
+  assert.deepEqual([...store.sources.keys()], []);
+  assert.deepEqual(texts(store), ['-- new source d/app not shown']);
+  store.ingest([summary(2, 2)]);
+  assert.equal(store.sourcesNotice, null);
+});
+
+test('a long follow with churning pods keeps a bounded legend and no resume state for ended sources', () => {
+  const store = new LogStore();
+  for (let i = 0; i < MAX_ENDED_SOURCES * 3; i++) {
+    const source = { pod: `job-${i}`, container: 'app' };
+    store.ingest([
+      { type: 'marker', kind: 'source-added', message: 'new', ts: ts(1), source },
+      lines({ ts: ts(2), text: `from ${i}`, source }),
+      { type: 'marker', kind: 'source-ended', message: 'ended', ts: ts(3), source },
+    ]);
+  }
+  const live = { pod: 'web', container: 'app' };
+  store.ingest([lines({ ts: ts(4), text: 'still here', source: live })]);
+  assert.equal(store.sources.size, MAX_ENDED_SOURCES + 1);
+  assert.ok(store.sources.has('web/app'));
+  assert.ok(store.sources.has(`job-${MAX_ENDED_SOURCES * 3 - 1}/app`), 'the newest ended are kept');
+  assert.ok(!store.sources.has('job-0/app'), 'the oldest ended are forgotten');
+  // Only the live source decides where a resumed stream starts.
+  assert.equal(store.beginResume(), '2026-01-01T00:00:04Z');
+});
+
+test('the view holds a bounded amount of text, not only a bounded number of lines', () => {
+  const store = new LogStore(1_000_000, 10_000);
+  const big = 'x'.repeat(2000);
+  store.ingest([lines(...Array.from({ length: 50 }, (_, i) => ({ ts: ts(1, i), text: `${i} ${big}` })))]);
+  assert.ok(store.buffer.length < 6, `${store.buffer.length} lines held`);
+  assert.ok(store.buffer.heldSize <= 10_000);
+  assert.equal(store.buffer.droppedCount, 50 - store.buffer.length);
+  assert.ok(texts(store).at(-1)!.startsWith('49 '), 'the newest line is kept');
 });

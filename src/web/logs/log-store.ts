@@ -26,6 +26,27 @@ export interface SourceState {
 
 export type IngestOutcome = 'continue' | 'finished';
 
+/**
+ * Characters of text a view holds at most, besides the line cap: lines may be up to 256 KiB each, so
+ * a million of them alone would not bound memory.
+ */
+export const DEFAULT_LOG_TEXT_LIMIT = 128 * 1024 * 1024;
+
+/** What an entry costs, in characters (plus a rough allowance for the object itself). */
+function entrySize(entry: LogEntry): number {
+  if (entry.kind === 'marker') return entry.message.length + 64;
+  return entry.text.length + (entry.plain === entry.text ? 0 : entry.plain.length) + 64;
+}
+
+/** The server's note that a merged stream shows only some of its sources. */
+export type SourcesNotice = Extract<LogStreamMessage, { type: 'sources' }>;
+
+/**
+ * Ended sources kept in the legend. A follow of a workload whose pods come and go (Jobs, rollouts)
+ * sees new sources for as long as it runs; beyond this many, the oldest ended ones are forgotten.
+ */
+export const MAX_ENDED_SOURCES = 100;
+
 /** An error on the stream that retrying will not fix (bad parameters, RBAC, not found). */
 export function isTerminalMessage(message: LogStreamMessage): boolean {
   return (
@@ -44,6 +65,8 @@ export class LogStore {
   /** Set by an `end` message: the stream is over. */
   endedNotice: string | null = null;
   error: { message: string; status: number } | null = null;
+  /** Set while a merged stream shows fewer sources than match (its limit); null when all are shown. */
+  sourcesNotice: SourcesNotice | null = null;
   /** Maps a view index to a stable key; a new function whenever the view's index→line mapping changes. */
   keyOf: (index: number) => number;
 
@@ -55,8 +78,8 @@ export class LogStore {
   private matcher: LineMatcher | null = null;
   private filtering = false;
 
-  constructor(capacity = DEFAULT_LOG_BUFFER_CAPACITY) {
-    this.buffer = new LogBuffer<LogEntry>(capacity);
+  constructor(capacity = DEFAULT_LOG_BUFFER_CAPACITY, maxChars = DEFAULT_LOG_TEXT_LIMIT) {
+    this.buffer = new LogBuffer<LogEntry>(capacity, { maxSize: maxChars, sizeOf: entrySize });
     this.keyOf = this.makeKeyOf();
   }
 
@@ -79,9 +102,10 @@ export class LogStore {
           }
           break;
         case 'marker': {
-          if (message.source) {
+          // An omitted source streams nothing: it stays out of the legend.
+          if (message.source && message.kind !== 'source-omitted') {
             const state = this.noteSource(message.source);
-            if (message.kind === 'source-ended') state.ended = true;
+            if (message.kind === 'source-ended') this.sourceEnded(state);
             if (message.kind === 'source-added') state.ended = false;
           }
           entries.push({
@@ -103,6 +127,9 @@ export class LogStore {
             message: message.message,
             ts: null,
           });
+          break;
+        case 'sources':
+          this.sourcesNotice = message.shown < message.total ? message : null;
           break;
         case 'end':
           this.endedNotice = message.message;
@@ -235,6 +262,22 @@ export class LogStore {
       tail.texts.push(line.text);
     }
     return true;
+  }
+
+  /** A source's stream is over: its resume state goes, and the oldest ended sources beyond the cap. */
+  private sourceEnded(state: SourceState): void {
+    state.ended = true;
+    this.tails.delete(state.key);
+    this.resuming.delete(state.key);
+    let ended = 0;
+    for (const s of this.sources.values()) if (s.ended) ended++;
+    for (const [key, s] of this.sources) {
+      if (ended <= MAX_ENDED_SOURCES) break;
+      if (!s.ended) continue;
+      this.sources.delete(key);
+      this.colors.release(key);
+      ended--;
+    }
   }
 
   private noteSource(source: LogSource): SourceState {

@@ -41,4 +41,9 @@ export class SourceColors {
     this.assigned.set(key, slot);
     return slot;
   }
+
+  /** Forgets a source that is gone, so its slot is free again and the map does not grow forever. */
+  release(key: string): void {
+    this.assigned.delete(key);
+  }
 }

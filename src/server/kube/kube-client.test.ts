@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type https from 'node:https';
+import { after, before, describe, test } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ClusterConnection, poolFor } from './kube-client.js';
+
+/** A TCP server that accepts connections and never answers: every request through it stays open. */
+let silent: net.Server;
+const accepted = new Set<net.Socket>();
+let port = 0;
+before(async () => {
+  silent = net.createServer((s) => {
+    accepted.add(s);
+    s.on('close', () => accepted.delete(s));
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  port = (silent.address() as net.AddressInfo).port;
+});
+after(async () => {
+  for (const s of accepted) s.destroy();
+  await new Promise<void>((r) => silent.close(() => r()));
+});
+
+function connection(sizes = { kubeRequestConnections: 4, kubeStreamConnections: 2 }) {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `https://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return new ClusterConnection('test', kc, `https://127.0.0.1:${port}`, null, sizes);
+}
+
+const count = (o: NodeJS.Dict<unknown[]>) => Object.values(o).reduce((n, l) => n + (l?.length ?? 0), 0);
+const inUse = (agent: https.Agent) => count(agent.sockets);
+const queued = (agent: https.Agent) => count(agent.requests);
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('connection pools', () => {
+  test('a request names its pool; unnamed ones are short requests', () => {
+    assert.equal(poolFor({}), 'requests');
+    assert.equal(poolFor({ pool: 'streams' }), 'streams');
+    assert.equal(poolFor({ pool: 'requests' }), 'requests');
+  });
+
+  test('each cluster connection has one agent per pool, sized by the limits', () => {
+    const c = connection({ kubeRequestConnections: 7, kubeStreamConnections: 3 });
+    assert.notEqual(c.agents.requests, c.agents.streams);
+    assert.equal(c.agents.requests.maxSockets, 7);
+    assert.equal(c.streamSlots.limit, 3);
+    assert.ok(c.agents.streams.maxSockets <= 3 + 4, 'the agent is bounded too');
+    c.close();
+  });
+
+  test('streams beyond the stream pool wait; a short request still gets a connection at once', async () => {
+    const c = connection();
+    const client = c.client(null);
+    const stop = new AbortController();
+    const settled: Promise<unknown>[] = [];
+    for (let i = 0; i < 3; i++)
+      settled.push(client.stream({ path: `/log/${i}`, signal: stop.signal }).catch((e) => e));
+    await until(
+      'two streams connected and one waiting',
+      () => inUse(c.agents.streams) === 2 && c.streamSlots.waiting === 1,
+    );
+    settled.push(client.json({ path: '/api/v1/pods', signal: stop.signal }).catch((e) => e));
+    await until('the short request on its own socket', () => inUse(c.agents.requests) === 1);
+    assert.equal(queued(c.agents.requests), 0);
+    assert.equal(c.streamSlots.waiting, 1, 'the short request did not take a stream slot');
+    assert.equal(inUse(c.agents.streams), 2);
+    // A browser that leaves while its stream waits for a connection leaves the queue at once.
+    const leaving = new AbortController();
+    const left = client.stream({ path: '/log/leaving', signal: leaving.signal }).catch((e: unknown) => e);
+    await until('a second stream waiting', () => c.streamSlots.waiting === 2);
+    leaving.abort();
+    assert.equal(c.streamSlots.waiting, 1);
+    assert.ok((await left) instanceof Error);
+    assert.equal(queued(c.agents.streams), 0, "nothing piles up in the agent's own queue");
+    stop.abort();
+    await until('every slot released', () => c.streamSlots.inUse === 0 && c.streamSlots.waiting === 0);
+    await Promise.all(settled);
+    c.close();
+  });
+});
