@@ -50,6 +50,7 @@ import { findShell, hasEnv, resolveUserSwitch, SESSION_TAG_VARIABLE } from './co
 import { resolveExecPolicy, type ResolvedExecPolicy } from './policy/exec-policy.js';
 import { parseCommand, parseSize, type TerminalServerMessage } from './protocol.js';
 import { TerminalSession } from './terminal-session.js';
+import { closeSocket } from '../ws/close-reason.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
 
@@ -218,6 +219,6 @@ function fail(socket: WebSocket, err: unknown, req: FastifyRequest): void {
   if (socket.readyState !== socket.OPEN) return;
   socket.resume(); // the closing handshake needs to read the browser's close frame
   socket.send(JSON.stringify(message), () =>
-    socket.close(body.status >= 500 ? 1011 : 1008, body.error.slice(0, 120)),
+    closeSocket(socket, body.status >= 500 ? 1011 : 1008, body.error),
   );
 }

@@ -3,6 +3,7 @@
 // growing a queue. `signal` aborts when the browser goes away, cancelling upstream requests.
 import type { WebSocket } from 'ws';
 import { toErrorBody } from '../http/errors.js';
+import { closeSocket } from './close-reason.js';
 
 export class JsonSocket {
   private readonly controller = new AbortController();
@@ -35,12 +36,12 @@ export class JsonSocket {
     const body = toErrorBody(err);
     if (body.status >= 500) this.log.warn({ err }, 'stream failed');
     await this.send({ type: 'error', message: body.error, status: body.status });
-    this.close(body.status >= 500 ? 1011 : 1008, body.error.slice(0, 120));
+    this.close(body.status >= 500 ? 1011 : 1008, body.error);
   }
 
+  /** Closes the socket (the reason is cut to fit a close frame); never throws. */
   close(code = 1000, reason = ''): void {
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
-      this.ws.close(code, reason);
+    closeSocket(this.ws, code, reason);
     this.controller.abort();
   }
 }
