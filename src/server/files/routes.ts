@@ -62,14 +62,16 @@ const auditWhere = (t: FileTarget, path: string) => ({
 
 export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: DebugConfig): void {
   const base = '/api/clusters/:cluster/namespaces/:namespace/pods/:pod/files';
+  // Listing and downloading run a command in the container: cross-site requests are refused (access/).
+  const execs = { config: { runsCommand: true } };
 
-  app.get<{ Params: PodParams }>(base, async (req) => {
+  app.get<{ Params: PodParams }>(base, execs, async (req) => {
     const { client, t, path } = await target(ctx, req);
     const entries = await listDirectory(client, t, path);
     return { path, container: t.container, via: t.via, entries } satisfies DirectoryListing;
   });
 
-  app.get<{ Params: PodParams }>(`${base}/download`, async (req, reply) => {
+  app.get<{ Params: PodParams }>(`${base}/download`, execs, async (req, reply) => {
     const { client, t, path } = await target(ctx, req);
     const entry = await statPath(client, t, path);
     if (!entry) throw new PodscopeError(404, `${path} does not exist in container "${t.container}".`);
@@ -123,7 +125,10 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-    scope.put<{ Params: PodParams }>(`${base}/upload`, async (req, reply) => upload(ctx, config, req, reply));
+    const raw = { config: { rawBody: true } };
+    scope.put<{ Params: PodParams }>(`${base}/upload`, raw, async (req, reply) =>
+      upload(ctx, config, req, reply),
+    );
   });
 }
 

@@ -45,22 +45,3 @@ export class JsonSocket {
     this.controller.abort();
   }
 }
-
-/**
- * Cross-site WebSocket hijacking guard: a browser always sends Origin on a WebSocket upgrade; it must
- * be this server's own origin (same host) or one configured explicitly. Non-browser clients send none.
- */
-export function isAllowedOrigin(
-  origin: string | undefined,
-  host: string | undefined,
-  allowed: readonly string[],
-): boolean {
-  if (origin === undefined) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && host !== undefined && url.host === host;
-  } catch {
-    return false;
-  }
-}
