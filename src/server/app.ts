@@ -21,7 +21,7 @@ import type { ClusterRegistry } from './kube/cluster-registry.js';
 import { logRoutes } from './logs/routes.js';
 import { podRoutes } from './pods/routes.js';
 import { terminalRoutes } from './terminal/routes.js';
-import { registerAccessControl } from './access/access-hook.js';
+import { frameworkErrorHandler, registerAccessControl } from './access/access-hook.js';
 import { buildHostAllowlist } from './access/host-allowlist.js';
 import type { ServerContext } from './context.js';
 
@@ -70,6 +70,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Pod and object names are up to 253 characters, cluster names more once percent-encoded
     // (Fastify's default of 100 answered longer ones with 414).
     routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: frameworkErrorHandler(hosts),
   });
   const dataDir = opts.dataDir ?? defaultDataDir();
   const audit = opts.audit ?? new SqliteAuditStore(path.join(dataDir, 'audit.db'));

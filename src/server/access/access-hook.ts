@@ -1,10 +1,10 @@
 // The thin Fastify side of access control: every HTTP request and WebSocket upgrade (which
 // @fastify/websocket routes through the same hooks before upgrading) is decided by decideAccess, and
 // every response carries the security headers.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decideAccess, refusalPage, type AccessPolicy, type AccessRequest } from './access-decision.js';
 import { splitTokenParam } from './access-token.js';
-import { isAllowedHostHeader } from './host-allowlist.js';
+import { isAllowedHostHeader, type HostAllowlist } from './host-allowlist.js';
 import { securityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
@@ -73,10 +73,30 @@ export function registerAccessControl(app: FastifyInstance, policy: AccessPolicy
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    // connect-src names the request's host for ws:/wss:, but only a host we answer to.
-    const host = header(req, 'host');
-    const ours = isAllowedHostHeader(policy.hosts, host, req.socket.localPort ?? 0) ? host : undefined;
-    for (const [name, value] of Object.entries(securityHeaders(ours))) void reply.header(name, value);
+    void reply.headers(headersFor(policy.hosts, req));
     return payload;
   });
+}
+
+/** The security headers for a response to `req` (connect-src names its host only if we answer to it). */
+function headersFor(hosts: HostAllowlist, req: FastifyRequest): Record<string, string> {
+  const host = header(req, 'host');
+  return securityHeaders(isAllowedHostHeader(hosts, host, req.socket.localPort ?? 0) ? host : undefined);
+}
+
+/**
+ * Fastify's `frameworkErrors`: URLs its router refuses before any hook runs (a malformed %-escape, a
+ * path segment over maxParamLength). Answered as every other error, with a sentence and the security
+ * headers, without echoing the URL; no route handler is reached.
+ */
+export function frameworkErrorHandler(hosts: HostAllowlist) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    const [status, error] =
+      err.code === 'FST_ERR_BAD_URL'
+        ? [400, 'The URL is not valid: it has a malformed %-escape.']
+        : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? [414, 'A part of the URL is too long.']
+          : [500, 'Podscope hit an internal error; the server log has the details.'];
+    void reply.code(status).headers(headersFor(hosts, req)).send({ status, error });
+  };
 }

@@ -522,6 +522,11 @@ describe('security headers', () => {
     ['an API answer', () => raw('GET', '/api/clusters', authHeaders('bearer')), 200],
     ['an API error', () => raw('GET', '/api/nope', authHeaders('bearer')), 404],
     ['a refusal', () => raw('GET', '/api/clusters', {}), 401],
+    [
+      'a URL the router refuses before any hook (malformed %-escape)',
+      () => raw('GET', '/api/clusters/%E0%A4%A/x', {}),
+      400,
+    ],
   ];
   for (const [what, get, status] of cases) {
     test(`${what} (${status}) carries the CSP and the other headers`, async () => {
