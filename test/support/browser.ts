@@ -23,8 +23,9 @@ const violations = new WeakMap<Page, string[]>();
 /**
  * A new page (fresh profile: no cookie yet) that has opened Podscope the way a user does: the URL with
  * `?token=` that podscope prints, which the server trades for its cookie and redirects to the same page
- * without the token. Content-Security-Policy violations the page reports are collected for
- * `cspViolations`.
+ * without the token. Every Content-Security-Policy violation on the page (the DOM's
+ * `securitypolicyviolation` event, reported through a binding: the browser does not log them as console
+ * messages) is collected for `cspViolations`.
  */
 export async function openPodscopePage(
   browser: Browser,
@@ -34,8 +35,15 @@ export async function openPodscopePage(
   const page = await browser.newPage(options);
   const seen: string[] = [];
   violations.set(page, seen);
-  page.on('console', (msg) => {
-    if (/Content[ -]Security[ -]Policy/i.test(msg.text())) seen.push(msg.text());
+  await page.exposeBinding('__podscopeCspViolation', (_source, report: string) => void seen.push(report));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __podscopeCspViolation(r: string): void })
+        .__podscopeCspViolation;
+      report(
+        `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`,
+      );
+    });
   });
   const response = await page.goto(podscope.loginUrl('/clusters'));
   if (response?.status() !== 200 || page.url() !== `${podscope.url}/clusters`) {
