@@ -21,12 +21,15 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+/** The port the connection came in on; 0 once the socket is gone (a response to a dropped upload). */
+const serverPort = (req: FastifyRequest): number => req.raw.socket?.localPort ?? 0;
+
 function accessRequest(req: FastifyRequest): AccessRequest {
   const config = req.routeOptions.config ?? {};
   return {
     method: req.method,
     url: req.url,
-    serverPort: req.socket.localPort ?? 0,
+    serverPort: serverPort(req),
     host: header(req, 'host'),
     origin: header(req, 'origin'),
     secFetchSite: header(req, 'sec-fetch-site'),
@@ -81,7 +84,7 @@ export function registerAccessControl(app: FastifyInstance, policy: AccessPolicy
 /** The security headers for a response to `req` (connect-src names its host only if we answer to it). */
 function headersFor(hosts: HostAllowlist, req: FastifyRequest): Record<string, string> {
   const host = header(req, 'host');
-  return securityHeaders(isAllowedHostHeader(hosts, host, req.socket.localPort ?? 0) ? host : undefined);
+  return securityHeaders(isAllowedHostHeader(hosts, host, serverPort(req)) ? host : undefined);
 }
 
 /**
