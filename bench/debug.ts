@@ -71,8 +71,8 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       const pod = targets[i]!;
       const t0 = process.hrtime.bigint();
-      const res = await fetch(
-        `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/debug-containers`,
+      const res = await podscope.fetch(
+        `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/debug-containers`,
         {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -104,8 +104,8 @@ async function main() {
     ]);
     const bytes = SIZE_MB * 1024 * 1024;
     let t0 = process.hrtime.bigint();
-    const res = await fetch(
-      `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files/download?container=app&path=/tmp/big`,
+    const res = await podscope.fetch(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files/download?container=app&path=/tmp/big`,
     );
     const hash = createHash('sha256');
     let got = 0;
@@ -125,8 +125,8 @@ async function main() {
     const local = path.join(work, 'up.bin');
     writeFileSync(local, randomBytes(bytes));
     t0 = process.hrtime.bigint();
-    const up = await fetch(
-      `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files/upload?container=app&path=/tmp/up.bin`,
+    const up = await podscope.fetch(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files/upload?container=app&path=/tmp/up.bin`,
       {
         method: 'PUT',
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },

@@ -9,11 +9,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { adminKubeconfig, kubectlPath, repoRoot } from '../test/support/cluster.js';
+import { fromPrintedUrl } from '../test/support/podscope.js';
 
 const CLUSTER = 'podscope-local';
 const BACKLOG_LINES = 200_000;
 const FOLLOW_SECONDS = 10;
 const CONCURRENT = 100;
+
+/** The access token of the server started below, as a Bearer header (from the URL it prints). */
+let auth: Record<string, string> = {};
 
 function startServer(port: number): Promise<ChildProcess> {
   const child = spawn(
@@ -24,7 +28,15 @@ function startServer(port: number): Promise<ChildProcess> {
     },
   );
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('running at') && resolve(child));
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        auth = fromPrintedUrl(m[1]!).headers;
+        resolve(child);
+      }
+    });
     child.on('exit', (code) => reject(new Error(`podscope exited ${code}`)));
   });
 }
@@ -45,7 +57,7 @@ function podscopeCount(
     const t0 = performance.now();
     let lines = 0;
     let first = -1;
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers: auth });
     const finish = () => {
       ws.close();
       resolve({ lines, ms: performance.now() - t0, firstLineMs: first });
@@ -154,7 +166,9 @@ async function main() {
       .trim()
       .split(/\s+/);
     for (let i = 0; i < CONCURRENT; i++) {
-      const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', webPods[i % webPods.length]));
+      const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', webPods[i % webPods.length]), {
+        headers: auth,
+      });
       ws.on('message', (d) => {
         received += (d as Buffer).length;
         streaming.add(i);

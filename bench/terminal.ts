@@ -47,7 +47,7 @@ async function main() {
     const size = Number((await kubectlOk(['-n', 'demo', 'exec', pod, '--', 'stat', '-c', '%s', BIG])).trim());
 
     // Keystrokes through Podscope (browser-like WebSocket client → Podscope → API server → kubelet).
-    const t = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod));
+    const t = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod), podscope.headers);
     await t.ready();
     await t.outputMatches(/# (\x1b\[6n)?$/);
     const viaPodscope = await keystrokes(
@@ -70,7 +70,10 @@ async function main() {
     kc.kill();
 
     // Throughput of cat through the Podscope terminal (TTY, recorded) vs kubectl exec (no TTY).
-    const c = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod, { command: ['cat', BIG] }));
+    const c = new TerminalClient(
+      terminalUrl(podscope.wsUrl, 'demo', pod, { command: ['cat', BIG] }),
+      podscope.headers,
+    );
     await c.ready();
     const p0 = performance.now();
     await c.closed;

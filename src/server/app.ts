@@ -22,13 +22,24 @@ import type { ClusterRegistry } from './kube/cluster-registry.js';
 import { logRoutes } from './logs/routes.js';
 import { podRoutes } from './pods/routes.js';
 import { terminalRoutes } from './terminal/routes.js';
-import { isAllowedOrigin } from './ws/json-socket.js';
+import { frameworkErrorHandler, registerAccessControl } from './access/access-hook.js';
+import { buildHostAllowlist } from './access/host-allowlist.js';
 import type { ServerContext } from './context.js';
 
 export interface AppOptions {
   registry: ClusterRegistry;
   /** Directory of the built web app; omitted or missing → API only. */
   webRoot?: string;
+  /**
+   * The per-start access token (see src/server/access/). null switches the token off (--no-token), for
+   * people who front Podscope with their own authenticating proxy.
+   */
+  token: string | null;
+  /** The address the server listens on; it is one of the names requests may be addressed to. */
+  host?: string;
+  /** More names requests may be addressed to (--allowed-host NAME or NAME:PORT). */
+  allowedHosts?: string[];
+  /** Origins accepted besides those of the allowed hosts (--allowed-origin, e.g. a dev server). */
   allowedOrigins?: string[];
   logLevel?: string;
   /** Audit database and recordings live here; default ~/.local/share/podscope. */
@@ -51,9 +62,20 @@ export const defaultWebRoot = () =>
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const hosts = buildHostAllowlist({
+    bindHost: opts.host ?? '127.0.0.1',
+    allowedHosts: opts.allowedHosts,
+    interfaceAddresses: Object.values(os.networkInterfaces()).flatMap((list) =>
+      (list ?? []).map((i) => i.address),
+    ),
+  });
   const app = Fastify({
     logger: { level: opts.logLevel ?? 'warn' },
     bodyLimit: 1024 * 1024,
+    // Pod and object names are up to 253 characters, cluster names more once percent-encoded
+    // (Fastify's default of 100 answered longer ones with 414).
+    routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: frameworkErrorHandler(hosts),
   });
   const dataDir = opts.dataDir ?? defaultDataDir();
   const audit = opts.audit ?? new SqliteAuditStore(path.join(dataDir, 'audit.db'));
@@ -61,7 +83,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     registry: opts.registry,
     identityFor: () => null,
     log: app.log,
-    allowedOrigins: opts.allowedOrigins ?? [],
     audit,
     execPolicy: (opts.config ?? DEFAULT_CONFIG).execPolicy,
     recordingsDir: path.join(dataDir, RECORDINGS_DIR),
@@ -75,16 +96,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     void reply.code(body.status).send(body);
   });
 
-  await app.register(fastifyWebsocket, {
-    options: {
-      maxPayload: 64 * 1024,
-      verifyClient: (info, done) => {
-        const ok = isAllowedOrigin(info.req.headers.origin, info.req.headers.host, ctx.allowedOrigins);
-        if (ok) done(true);
-        else done(false, 403, 'WebSocket origin not allowed');
-      },
-    },
-  });
+  // WebSocket upgrades pass through the same onRequest hooks as HTTP before they are accepted, so the
+  // access rules (host, token, origin) apply to both.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  registerAccessControl(app, { hosts, allowedOrigins: opts.allowedOrigins ?? [], token: opts.token });
 
   clusterRoutes(app, ctx);
   podRoutes(app, ctx);

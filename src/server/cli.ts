@@ -1,8 +1,12 @@
 // `podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
-//  [--data-dir DIR] [--config FILE]`
+//  [--data-dir DIR] [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote] [--no-token]`
 import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { generateToken } from './access/access-token.js';
+import { buildHostAllowlist } from './access/host-allowlist.js';
+import { checkListenOptions } from './access/listen-address.js';
 import { buildApp, defaultDataDir } from './app.js';
 import { secureDataDir } from './audit/data-dir.js';
 import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
@@ -10,12 +14,23 @@ import { DEFAULT_CONFIG, loadConfig, type PodscopeConfig } from './config/podsco
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
 
 const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
-                [--data-dir DIR] [--config FILE]
+                [--data-dir DIR] [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]…
+                [--allow-remote] [--no-token]
 
---data-dir  audit database and session recordings (default ~/.local/share/podscope)
---config    JSON config file: the exec policy per cluster and namespace, limits
+--data-dir        audit database and session recordings (default ~/.local/share/podscope)
+--config          JSON config file: the exec policy per cluster and namespace, recording cap, limits
+--open            open the URL (with its token) in the default browser
+--allowed-host    another name (or NAME:PORT) the server may be reached by, e.g. behind a proxy;
+                  repeatable. Requests addressed to any other name are refused (DNS rebinding).
+--allowed-origin  another origin whose pages may call the server (e.g. http://localhost:5173 for the
+                  Vite dev server); repeatable
+--allow-remote    required for a --host that is not a loopback address: whoever reaches that address
+                  (and has the token) acts with your kubeconfig's rights
+--no-token        no access token: only for running behind your own authenticating proxy
 
-Starts the Podscope web server. Every context of the kubeconfig is a cluster you can switch to;
+Starts the Podscope web server and prints its URL, http://127.0.0.1:PORT/?token=…: the token is new at
+every start; opening the URL once gives the browser a cookie, and scripts send
+"Authorization: Bearer TOKEN". Every context of the kubeconfig is a cluster you can switch to;
 requests are made with the kubeconfig's own credentials.`;
 
 async function main(): Promise<void> {
@@ -31,6 +46,10 @@ async function main(): Promise<void> {
         'log-level': { type: 'string', default: 'warn' },
         'data-dir': { type: 'string' },
         config: { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true, default: [] },
+        'allowed-origin': { type: 'string', multiple: true, default: [] },
+        'allow-remote': { type: 'boolean', default: false },
+        'no-token': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -47,6 +66,29 @@ async function main(): Promise<void> {
   if (!/^\d{1,5}$/.test(args.port) || port > 65535) {
     console.error(`podscope: --port must be a number from 0 to 65535 (got "${args.port}")`);
     process.exit(2);
+  }
+  const listen = checkListenOptions({
+    host: args.host,
+    allowRemote: args['allow-remote'],
+    token: !args['no-token'],
+  });
+  if (!listen.ok) {
+    console.error(`podscope: ${listen.error}`);
+    process.exit(2);
+  }
+  try {
+    buildHostAllowlist({ bindHost: args.host, allowedHosts: args['allowed-host'] });
+  } catch (err) {
+    console.error(`podscope: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  for (const origin of args['allowed-origin']) {
+    if (!isOrigin(origin)) {
+      console.error(
+        `podscope: --allowed-origin takes an origin such as http://localhost:5173 (got ${JSON.stringify(origin)}).`,
+      );
+      process.exit(2);
+    }
   }
   let config: PodscopeConfig;
   try {
@@ -80,10 +122,22 @@ async function main(): Promise<void> {
     // Logs and events still work; every terminal is refused until the store can be written.
     console.error(`podscope: warning: ${(err as Error).message}; terminals will be refused`);
   }
-  const app = await buildApp({ registry, logLevel: args['log-level'], dataDir, audit, config });
+  const token = args['no-token'] ? null : generateToken();
+  const app = await buildApp({
+    registry,
+    logLevel: args['log-level'],
+    dataDir,
+    audit,
+    config,
+    token,
+    host: args.host,
+    allowedHosts: args['allowed-host'],
+    allowedOrigins: args['allowed-origin'],
+  });
   app.addHook('onClose', () => audit.close());
-  const address = await app.listen({ host: args.host, port });
-  const url = address.replace('://[::1]', '://localhost');
+  await app.listen({ host: args.host, port });
+  for (const warning of listen.warnings) console.error(`podscope: ${warning}`);
+  const url = `${browserBase(args.host, (app.server.address() as AddressInfo).port)}/${token === null ? '' : `?token=${token}`}`;
   console.log(`Podscope is running at ${url}`);
   if (args.open)
     spawn('xdg-open', [url], { stdio: 'ignore', detached: true })
@@ -92,6 +146,23 @@ async function main(): Promise<void> {
   const stop = () => void app.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a browser on this machine reaches the server (a wildcard bind is reached on 127.0.0.1). */
+function browserBase(host: string, port: number): string {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const name = ['0.0.0.0', '::', ''].includes(bare) ? '127.0.0.1' : bare;
+  const shown = name.includes(':') ? `[${name}]` : name;
+  return `http://${shown}:${port}`;
 }
 
 void main();

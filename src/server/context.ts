@@ -14,8 +14,6 @@ export interface ServerContext {
   /** Local mode: null (the kubeconfig's identity). Platform mode resolves the logged-in user here. */
   identityFor(req: FastifyRequest): Identity | null;
   log: FastifyBaseLogger;
-  /** Origins allowed to open WebSockets besides the server's own. */
-  allowedOrigins: readonly string[];
   /** Where exec/debug sessions are recorded before their streams open. */
   audit: AuditStore;
   execPolicy: ExecPolicyConfig;

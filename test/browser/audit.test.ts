@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { getJson as kubectlJson, repoRoot } from '../support/cluster.js';
-import { launchBrowser } from '../support/browser.js';
-import { CLUSTER, getJson, startPodscope, type RunningPodscope } from '../support/podscope.js';
+import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
 let browser: Browser;
@@ -31,6 +31,7 @@ async function terminalSession(command: string[], keystrokes: string[]): Promise
   for (const word of command) query.append('command', word);
   const ws = new WebSocket(
     `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/pods/${webPod}/terminal?${query}`,
+    { headers: podscope.headers },
   );
   let output = '';
   const messages: { type: string; sessionId?: string; code?: number }[] = [];
@@ -61,7 +62,7 @@ async function terminalSession(command: string[], keystrokes: string[]): Promise
 async function waitEnded(id: string): Promise<SessionView> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const { body } = await getJson<SessionView>(`${podscope.url}/api/audit/sessions/${id}`);
+    const { body } = await podscope.getJson<SessionView>(`/api/audit/sessions/${id}`);
     if (body.endedAt) return body;
     if (Date.now() > deadline) throw new Error(`audit session ${id} never ended`);
     await new Promise((r) => setTimeout(r, 100));
@@ -86,7 +87,7 @@ before(async () => {
   sessions.push(await terminalSession(['sh', '-c', 'exit 0'], []));
   for (const id of sessions) await waitEnded(id);
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(30_000);
 });
 after(async () => {
@@ -112,7 +113,7 @@ test('the header links to the audit page, which lists sessions newest first', as
 });
 
 test('filters are applied through the URL and survive a reload', async () => {
-  const { body } = await getJson<SessionView>(`${podscope.url}/api/audit/sessions/${sessions[0]}`);
+  const { body } = await podscope.getJson<SessionView>(`/api/audit/sessions/${sessions[0]}`);
   await page.getByTestId('audit-filter-user').fill(body.user);
   await page.getByTestId('audit-filter-cluster').fill(CLUSTER);
   await page.getByTestId('audit-filter-namespace').fill('demo');
@@ -209,4 +210,8 @@ test('an unknown session is a sentence, not a blank page', async () => {
   const banner = page.getByTestId('error-banner');
   await banner.waitFor();
   assert.match((await banner.textContent()) ?? '', /There is no audit session/);
+});
+
+test('the audit pages and the replay ran under the Content-Security-Policy without a violation', () => {
+  assert.deepEqual(cspViolations(page), []);
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot } from '../support/cluster.js';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, openPodscopePage } from '../support/browser.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -17,7 +17,7 @@ before(async () => {
   mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
   podscope = await startPodscope({ webRoot: path.join(repoRoot, 'dist/web') });
   browser = await launchBrowser();
-  page = await browser.newPage();
+  page = await openPodscopePage(browser, podscope);
   page.setDefaultTimeout(30_000);
 });
 after(async () => {

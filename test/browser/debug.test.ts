@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { kubectl, kubectlOk, repoRoot, waitFor } from '../support/cluster.js';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, openPodscopePage } from '../support/browser.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -44,7 +44,7 @@ after(async () => {
 });
 
 async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(30_000);
   return page;
 }

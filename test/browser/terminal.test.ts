@@ -7,8 +7,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { getJson as kubectlJson, repoRoot, waitFor } from '../support/cluster.js';
-import { launchBrowser } from '../support/browser.js';
-import { CLUSTER, getJson, startPodscope, type RunningPodscope } from '../support/podscope.js';
+import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
 let browser: Browser;
@@ -33,7 +33,7 @@ before(async () => {
   webPod = running.metadata.name;
   podscope = await startPodscope({ webRoot: path.join(repoRoot, 'dist/web') });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(30_000);
 });
 after(async () => {
@@ -156,14 +156,14 @@ describe('terminal tab', () => {
     await link.waitFor();
     const id = /([0-9a-f-]{36})$/.exec((await link.getAttribute('href')) ?? '')?.[1];
     assert.ok(id);
-    const open = await getJson<{ endedAt: string | null }>(`${podscope.url}/api/audit/sessions/${id}`);
+    const open = await podscope.getJson<{ endedAt: string | null }>(`/api/audit/sessions/${id}`);
     assert.equal(open.body.endedAt, null, 'running while the tab is open');
     await page.getByTestId('tab-containers').click();
     const ended = await waitFor(
       'the audit session to end',
       async () => {
-        const r = await getJson<{ endedAt: string | null; error: string | null }>(
-          `${podscope.url}/api/audit/sessions/${id}`,
+        const r = await podscope.getJson<{ endedAt: string | null; error: string | null }>(
+          `/api/audit/sessions/${id}`,
         );
         return r.body.endedAt ? r.body : undefined;
       },
@@ -206,7 +206,7 @@ describe('audit of the session', () => {
     const download = page.getByTestId('audit-download');
     const href = (await download.getAttribute('href')) ?? '';
     assert.equal(href, `/api/audit/sessions/${sessionId}/recording.cast?download=true`);
-    const cast = await fetch(`${podscope.url}${href}`);
+    const cast = await podscope.fetch(`${href}`);
     assert.equal(cast.status, 200);
     assert.match(cast.headers.get('content-disposition') ?? '', /attachment/);
     const text = await cast.text();
@@ -214,4 +214,8 @@ describe('audit of the session', () => {
     assert.match(text, /podscope-42/, 'the recording holds the output');
     await page.screenshot({ path: path.join(results, 'audit-session.png'), fullPage: true });
   });
+});
+
+test('the pages above (terminal, audit, replay) ran under the Content-Security-Policy without a violation', () => {
+  assert.deepEqual(cspViolations(page), []);
 });

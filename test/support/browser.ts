@@ -1,6 +1,7 @@
 // Headless Debian Chromium driven by playwright-core (no downloaded browsers on these machines).
 // playwright gives each launch a fresh temporary profile.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunningPodscope } from './podscope.js';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -15,4 +16,45 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+const violations = new WeakMap<Page, string[]>();
+
+/**
+ * A new page (fresh profile: no cookie yet) that has opened Podscope the way a user does: the URL with
+ * `?token=` that podscope prints, which the server trades for its cookie and redirects to the same page
+ * without the token. Every Content-Security-Policy violation on the page (the DOM's
+ * `securitypolicyviolation` event, reported through a binding: the browser does not log them as console
+ * messages) is collected for `cspViolations`.
+ */
+export async function openPodscopePage(
+  browser: Browser,
+  podscope: RunningPodscope,
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const page = await browser.newPage(options);
+  const seen: string[] = [];
+  violations.set(page, seen);
+  await page.exposeBinding('__podscopeCspViolation', (_source, report: string) => void seen.push(report));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __podscopeCspViolation(r: string): void })
+        .__podscopeCspViolation;
+      report(
+        `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`,
+      );
+    });
+  });
+  const response = await page.goto(podscope.loginUrl('/clusters'));
+  if (response?.status() !== 200 || page.url() !== `${podscope.url}/clusters`) {
+    throw new Error(
+      `opening ${podscope.url}/clusters?token=… ended at ${page.url()} (${response?.status()})`,
+    );
+  }
+  return page;
+}
+
+/** What the page reported as blocked by the Content-Security-Policy so far. */
+export function cspViolations(page: Page): string[] {
+  return [...(violations.get(page) ?? [])];
 }

@@ -3,13 +3,15 @@ import { APP_IMAGE, kubectl, kubectlOk, uniqueName, waitFor } from './cluster.js
 
 export interface TestPodSpec {
   prefix: string;
+  /** The exact name; default: a unique one from `prefix`. */
+  name?: string;
   script: string;
   restartPolicy?: 'Always' | 'Never' | 'OnFailure';
   labels?: Record<string, string>;
 }
 
 export async function createTestPod(spec: TestPodSpec): Promise<string> {
-  const name = uniqueName(spec.prefix);
+  const name = spec.name ?? uniqueName(spec.prefix);
   const manifest = {
     apiVersion: 'v1',
     kind: 'Pod',

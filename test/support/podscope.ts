@@ -1,9 +1,12 @@
 // Starts a real Podscope server in-process against the local cluster, and talks to it like a browser.
+// As the product does, it starts with a fresh access token; `fetch`, `getJson` and `ws` carry it as
+// "Authorization: Bearer", and a browser test opens `loginUrl()` first, as a user opens the printed URL.
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
+import { generateToken } from '../../src/server/access/access-token.js';
 import { buildApp } from '../../src/server/app.js';
 import type { AuditStore } from '../../src/server/audit/audit-store.js';
 import type { PodscopeConfig } from '../../src/server/config/podscope-config.js';
@@ -14,8 +17,20 @@ import { adminKubeconfig } from './cluster.js';
 export const CLUSTER = 'podscope-local';
 
 export interface RunningPodscope {
+  /** http://127.0.0.1:PORT, no trailing slash. */
   url: string;
   wsUrl: string;
+  /** This start's access token; null when started with `token: false` (--no-token). */
+  token: string | null;
+  /** What a script sends to be let in: `Authorization: Bearer <token>` (empty without a token). */
+  headers: Record<string, string>;
+  /** The URL a browser opens first, like the one podscope prints: `${url}${path}?token=…`. */
+  loginUrl(path?: string): string;
+  /** fetch() of a path on this server with the token added (unless `init` sets Authorization itself). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  getJson<T>(path: string): Promise<{ status: number; body: T }>;
+  /** A WebSocket on a path of this server, with the token and any extra headers. */
+  ws<M = unknown>(path: string, headers?: Record<string, string>): WsClient<M>;
   /** The audit database and recordings (a temporary directory unless given). */
   dataDir: string;
   close(): Promise<void>;
@@ -31,6 +46,10 @@ export async function startPodscope(
     config?: PodscopeConfig;
     /** Debug/file settings (short timers and limits in tests). */
     debug?: Partial<DebugConfig>;
+    /** Default true, as the product starts; false is --no-token. */
+    token?: boolean;
+    allowedHosts?: string[];
+    allowedOrigins?: string[];
   } = {},
 ): Promise<RunningPodscope> {
   const registry = new KubeconfigClusterRegistry({
@@ -38,6 +57,7 @@ export async function startPodscope(
     limits: opts.config?.limits,
   });
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'podscope-data-'));
+  const token = opts.token === false ? null : generateToken();
   const app = await buildApp({
     registry,
     logLevel: 'error',
@@ -46,11 +66,33 @@ export async function startPodscope(
     audit: opts.audit,
     config: opts.config,
     debug: opts.debug,
+    token,
+    host: '127.0.0.1',
+    allowedHosts: opts.allowedHosts,
+    allowedOrigins: opts.allowedOrigins,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = address;
+  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  const withToken = (path: string, init: RequestInit = {}): Promise<Response> => {
+    const h = new Headers(init.headers);
+    for (const [k, v] of Object.entries(headers)) if (!h.has(k)) h.set(k, v);
+    return fetch(`${url}${path}`, { ...init, headers: h });
+  };
   return {
-    url: address,
-    wsUrl: address.replace(/^http/, 'ws'),
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    token,
+    headers,
+    loginUrl: (path = '/') =>
+      token === null ? `${url}${path}` : `${url}${path}${path.includes('?') ? '&' : '?'}token=${token}`,
+    fetch: withToken,
+    getJson: async <T>(path: string) => {
+      const res = await withToken(path);
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    ws: <M>(path: string, extra: Record<string, string> = {}) =>
+      new WsClient<M>(`${url.replace(/^http/, 'ws')}${path}`, { ...headers, ...extra }),
     dataDir,
     close: async () => {
       await app.close();
@@ -59,9 +101,21 @@ export async function startPodscope(
   };
 }
 
-export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as T };
+/** What the CLI prints ("running at http://127.0.0.1:PORT/?token=…"): its base URL and the token. */
+export function fromPrintedUrl(printed: string): {
+  url: string;
+  wsUrl: string;
+  token: string | null;
+  headers: Record<string, string>;
+} {
+  const u = new URL(printed);
+  const token = u.searchParams.get('token');
+  return {
+    url: u.origin,
+    wsUrl: u.origin.replace(/^http/, 'ws'),
+    token,
+    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+  };
 }
 
 /** A WebSocket whose JSON messages are collected; `until` waits for a condition on them. */

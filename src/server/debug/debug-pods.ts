@@ -137,7 +137,8 @@ export class DebugPodLeases {
     e.deleteTimer = setTimeout(() => {
       e.deleteTimer = undefined;
       if (e.count > 0) return;
-      void this.remove(e.client, namespace, pod, 'lease expired');
+      // remove() has logged a failure; rethrown here it would be an unhandled rejection (the process ends).
+      this.remove(e.client, namespace, pod, 'lease expired').catch(() => undefined);
     }, this.config.leaseGraceMs);
     e.deleteTimer.unref();
   }

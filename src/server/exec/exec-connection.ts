@@ -20,6 +20,7 @@ import {
 import { KubeApiError, PodscopeError, unreachable } from '../http/errors.js';
 import { buildQuery, type KubeClient } from '../kube/kube-client.js';
 import { podPath } from '../kube/pods.js';
+import { closeSocket } from '../ws/close-reason.js';
 
 export interface ExecRequest {
   namespace: string;
@@ -120,8 +121,7 @@ export class ExecConnection {
 
   /** Ends the session. Closing the exec socket makes the kubelet kill the process it started. */
   close(): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
-      this.ws.close(1000);
+    closeSocket(this.ws, 1000);
     setTimeout(() => this.ws.terminate(), 2000).unref();
   }
 }

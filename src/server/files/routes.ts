@@ -121,8 +121,10 @@ const auditWhere = (t: FileTarget, path: string) => ({
 
 export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: DebugConfig): void {
   const base = '/api/clusters/:cluster/namespaces/:namespace/pods/:pod/files';
+  // Listing and downloading run a command in the container: cross-site requests are refused (access/).
+  const execs = { config: { runsCommand: true } };
 
-  app.get<{ Params: PodParams }>(base, async (req) => {
+  app.get<{ Params: PodParams }>(base, execs, async (req) => {
     const { client, t, path, allowed } = await target(ctx, req, 'file-list');
     await applyUser(ctx, req, client, t, path, allowed, 'file-list');
     const audit = await startAudit(ctx, req, client, allowed, {
@@ -141,7 +143,7 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
     return { path, container: t.container, via: t.via, entries } satisfies DirectoryListing;
   });
 
-  app.get<{ Params: PodParams }>(`${base}/download`, async (req, reply) => {
+  app.get<{ Params: PodParams }>(`${base}/download`, execs, async (req, reply) => {
     const { client, t, path, allowed } = await target(ctx, req, 'file-download');
     await applyUser(ctx, req, client, t, path, allowed, 'file-download');
     const entry = await statPath(client, t, path);
@@ -212,7 +214,10 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-    scope.put<{ Params: PodParams }>(`${base}/upload`, async (req, reply) => upload(ctx, config, req, reply));
+    const raw = { config: { rawBody: true } };
+    scope.put<{ Params: PodParams }>(`${base}/upload`, raw, async (req, reply) =>
+      upload(ctx, config, req, reply),
+    );
   });
 }
 

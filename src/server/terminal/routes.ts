@@ -49,6 +49,7 @@ import { decisionLabel } from '../policy/action-policy.js';
 import { auditIdentity, authorize, policyAt, recordRefusal } from '../policy/gate.js';
 import { parseCommand, parseSize, type TerminalServerMessage } from './protocol.js';
 import { TerminalSession } from './terminal-session.js';
+import { closeSocket } from '../ws/close-reason.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
 
@@ -209,6 +210,6 @@ function fail(socket: WebSocket, err: unknown, req: FastifyRequest): void {
   if (socket.readyState !== socket.OPEN) return;
   socket.resume(); // the closing handshake needs to read the browser's close frame
   socket.send(JSON.stringify(message), () =>
-    socket.close(body.status >= 500 ? 1011 : 1008, body.error.slice(0, 120)),
+    closeSocket(socket, body.status >= 500 ? 1011 : 1008, body.error),
   );
 }

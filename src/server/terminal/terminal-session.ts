@@ -16,6 +16,7 @@ import type { AuditStore, Identity, SessionId } from '../audit/audit-store.js';
 import { openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
+import { closeSocket } from '../ws/close-reason.js';
 import { endTaggedProcesses } from './container-probes.js';
 import { policyLabel, type ResolvedExecPolicy } from '../policy/exec-policy.js';
 import {
@@ -216,7 +217,7 @@ export class TerminalSession {
     clearInterval(this.keepalive);
     const opened = this.exec !== undefined;
     this.exec?.close();
-    if (this.browser.readyState === this.browser.OPEN) this.browser.close(1000, 'terminal closed');
+    closeSocket(this.browser, 1000, 'terminal closed');
     const s = this.start_;
     if (opened && s !== undefined) {
       // Closing the exec stream does not end the process (nor what it started in the background).

@@ -3,6 +3,7 @@
 // growing a queue. `signal` aborts when the browser goes away, cancelling upstream requests.
 import type { WebSocket } from 'ws';
 import { toErrorBody } from '../http/errors.js';
+import { closeSocket } from './close-reason.js';
 
 export class JsonSocket {
   private readonly controller = new AbortController();
@@ -44,31 +45,12 @@ export class JsonSocket {
     } catch (sendErr) {
       this.log.warn({ err: sendErr }, 'could not send the error message');
     }
-    this.close(body.status >= 500 ? 1011 : 1008, body.error.slice(0, 120));
+    this.close(body.status >= 500 ? 1011 : 1008, body.error);
   }
 
+  /** Closes the socket (the reason is cut to fit a close frame); never throws. */
   close(code = 1000, reason = ''): void {
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
-      this.ws.close(code, reason);
+    closeSocket(this.ws, code, reason);
     this.controller.abort();
-  }
-}
-
-/**
- * Cross-site WebSocket hijacking guard: a browser always sends Origin on a WebSocket upgrade; it must
- * be this server's own origin (same host) or one configured explicitly. Non-browser clients send none.
- */
-export function isAllowedOrigin(
-  origin: string | undefined,
-  host: string | undefined,
-  allowed: readonly string[],
-): boolean {
-  if (origin === undefined) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && host !== undefined && url.host === host;
-  } catch {
-    return false;
   }
 }

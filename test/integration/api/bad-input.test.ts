@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ApiError } from '../../../src/shared/api.js';
-import { CLUSTER, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 
 let podscope: RunningPodscope;
 before(async () => {
@@ -52,7 +52,7 @@ const httpCases: [string, number, RegExp][] = [
 describe('bad input gets a clear 4xx', () => {
   for (const [path, status, pattern] of httpCases) {
     test(`GET ${path.slice(0, 90)} → ${status}`, async () => {
-      const res = await fetch(`${podscope.url}${path}`);
+      const res = await podscope.fetch(`${path}`);
       const body = (await res.json()) as ApiError;
       assert.equal(res.status, status, JSON.stringify(body));
       assert.equal(body.status, status);
@@ -73,9 +73,7 @@ describe('bad input gets a clear 4xx', () => {
   ];
   for (const [path, status, pattern] of wsCases) {
     test(`WS ${path.slice(0, 90)} → error ${status}`, async () => {
-      const ws = new WsClient<{ type: string; status?: number; message?: string }>(
-        `${podscope.wsUrl}${path}`,
-      );
+      const ws = podscope.ws<{ type: string; status?: number; message?: string }>(`${path}`);
       const msgs = await ws.until('error message', (m) => m.some((x) => x.type === 'error'), 20_000);
       const err = msgs.find((m) => m.type === 'error')!;
       assert.equal(err.status, status, JSON.stringify(err));
@@ -85,12 +83,12 @@ describe('bad input gets a clear 4xx', () => {
   }
 
   test('a WebSocket from a foreign origin is refused', async () => {
-    const ws = new WsClient(`${podscope.wsUrl}${ns}/pods/watch`, { Origin: 'https://evil.example' });
+    const ws = podscope.ws(`${ns}/pods/watch`, { Origin: 'https://evil.example' });
     await assert.rejects(ws.opened, /upgrade refused: 403/);
   });
 
   test('a WebSocket from the same origin is accepted', async () => {
-    const ws = new WsClient(`${podscope.wsUrl}${ns}/pods/watch`, { Origin: podscope.url });
+    const ws = podscope.ws(`${ns}/pods/watch`, { Origin: podscope.url });
     await ws.opened;
     ws.close();
   });

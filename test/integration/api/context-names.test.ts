@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterInfo, PodSummary } from '../../../src/shared/api.js';
 import { adminKubeconfig } from '../../support/cluster.js';
-import { getJson, startPodscope, type RunningPodscope } from '../../support/podscope.js';
+import { startPodscope, type RunningPodscope } from '../../support/podscope.js';
 
 const ARN = 'arn:aws:eks:eu-west-1:123456789012:cluster/demo';
 let podscope: RunningPodscope;
@@ -25,10 +25,10 @@ before(async () => {
 after(() => podscope.close());
 
 test('an ARN-named context is listed and usable, percent-encoded in the path', async () => {
-  const clusters = (await getJson<ClusterInfo[]>(`${podscope.url}/api/clusters`)).body;
+  const clusters = (await podscope.getJson<ClusterInfo[]>(`/api/clusters`)).body;
   assert.ok(clusters.some((c) => c.name === ARN));
-  const r = await getJson<PodSummary[]>(
-    `${podscope.url}/api/clusters/${encodeURIComponent(ARN)}/namespaces/demo/pods`,
+  const r = await podscope.getJson<PodSummary[]>(
+    `/api/clusters/${encodeURIComponent(ARN)}/namespaces/demo/pods`,
   );
   assert.equal(r.status, 200);
   assert.ok(r.body.some((p) => p.name === 'crashloop'));

@@ -15,7 +15,7 @@ const ids: string[] = [];
 let beforeAll = '';
 
 async function get<T>(path: string): Promise<{ status: number; body: T; res: Response }> {
-  const res = await fetch(`${podscope.url}${path}`);
+  const res = await podscope.fetch(`${path}`);
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -33,13 +33,16 @@ before(async () => {
   podscope = await startPodscope();
   await waitRunning(pod);
   beforeAll = new Date(Date.now() - 1000).toISOString();
-  const first = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod));
+  const first = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod), podscope.headers);
   ids.push((await first.ready()).sessionId);
   first.type('echo audit-$((1+1))\r');
   await first.outputMatches(/audit-2/);
   first.type('exit 4\r');
   await first.closed;
-  const second = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod, { command: ['true'] }));
+  const second = new TerminalClient(
+    terminalUrl(podscope.wsUrl, 'demo', pod, { command: ['true'] }),
+    podscope.headers,
+  );
   ids.push((await second.ready()).sessionId);
   await second.closed;
   // The end is written after the socket closes (with the process cleanup).

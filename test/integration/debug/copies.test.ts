@@ -10,7 +10,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { DebugPodCreated, LeaseMessage } from '../../../src/shared/debug/debug-api.js';
 import type { SessionWithCommands } from '../../../src/server/audit/audit-store.js';
 import { getJson as kubectlJson, kubectl, kubectlOk } from '../../support/cluster.js';
-import { CLUSTER, getJson, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
 import { createPod, deletePod, NS, podExists, request, waitGone } from './debug-helpers.js';
 
 const GRACE_MS = 2000;
@@ -27,12 +27,11 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const api = () => `${podscope.url}/api/clusters/${CLUSTER}/namespaces/${NS}`;
-const lease = (pod: string) =>
-  new WsClient<LeaseMessage>(`${api().replace(/^http/, 'ws')}/debug-pods/${pod}/lease`);
+const api = () => `/api/clusters/${CLUSTER}/namespaces/${NS}`;
+const lease = (pod: string) => podscope.ws<LeaseMessage>(`${api()}/debug-pods/${pod}/lease`);
 
 async function copyOf(pod: string, body: Record<string, unknown>): Promise<DebugPodCreated> {
-  const r = await request<DebugPodCreated>('POST', `${api()}/pods/${pod}/copies`, body);
+  const r = await request<DebugPodCreated>(podscope, 'POST', `${api()}/pods/${pod}/copies`, body);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   leftovers.push(r.body.pod);
   return r.body;
@@ -81,8 +80,7 @@ describe('a copy of the crash-looping pod', () => {
   });
 
   test('the copy is audited', async () => {
-    const s = (await getJson<SessionWithCommands>(`${podscope.url}/api/audit/sessions/${copy.auditSession}`))
-      .body;
+    const s = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${copy.auditSession}`)).body;
     assert.equal(s.kind, 'copy');
     assert.equal(s.pod, 'crashloop');
     assert.equal(s.details['copy'], copy.pod);
@@ -94,8 +92,7 @@ describe('a copy of the crash-looping pod', () => {
     await new Promise((r) => setTimeout(r, GRACE_MS / 2));
     assert.ok(await podExists(copy.pod), 'not before the grace period');
     await waitGone(copy.pod, NS, 30_000);
-    const s = (await getJson<SessionWithCommands>(`${podscope.url}/api/audit/sessions/${copy.auditSession}`))
-      .body;
+    const s = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${copy.auditSession}`)).body;
     assert.notEqual(s.endedAt, null);
   });
 });
@@ -113,7 +110,7 @@ describe('copy options and deletion', () => {
     assert.equal(p.spec!.containers[0]!.image, 'podscope.local/debug-tools:1');
     const src = await kubectlJson<V1Pod>(['-n', NS, 'get', 'pod', 'crashloop']);
     assert.equal(p.spec!.nodeName, src.spec!.nodeName);
-    const del = await request<{ deleted: boolean }>('DELETE', `${api()}/debug-pods/${copy.pod}`);
+    const del = await request<{ deleted: boolean }>(podscope, 'DELETE', `${api()}/debug-pods/${copy.pod}`);
     assert.deepEqual(del.body, { deleted: true });
     await waitGone(copy.pod);
   });
@@ -124,7 +121,7 @@ describe('copy options and deletion', () => {
   });
 
   test('DELETE and lease refuse pods Podscope did not make', async () => {
-    const del = await request<{ error: string }>('DELETE', `${api()}/debug-pods/crashloop`);
+    const del = await request<{ error: string }>(podscope, 'DELETE', `${api()}/debug-pods/crashloop`);
     assert.equal(del.status, 400);
     assert.match(del.body.error, /not a Podscope pod copy or node debug pod/);
     assert.ok(await podExists('crashloop'));
@@ -142,7 +139,7 @@ describe('copy options and deletion', () => {
     ];
     const before = await kubectlOk(['-n', NS, 'get', 'pods', '-l', 'podscope.io/debug-pod', '-o', 'name']);
     for (const [body, why] of cases) {
-      const r = await request<{ error: string }>('POST', `${api()}/pods/crashloop/copies`, body);
+      const r = await request<{ error: string }>(podscope, 'POST', `${api()}/pods/crashloop/copies`, body);
       assert.equal(r.status, 400, JSON.stringify(r.body));
       assert.match(r.body.error, why);
     }
@@ -159,14 +156,15 @@ describe('the reaper, after Podscope restarts', () => {
     // replica takes the lease over) ...
     const first = await startPodscope({ dataDir, debug: { leaseGraceMs: GRACE_MS } });
     const r = await request<DebugPodCreated>(
+      first,
       'POST',
-      `${first.url}/api/clusters/${CLUSTER}/namespaces/${NS}/pods/crashloop/copies`,
+      `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/crashloop/copies`,
       { container: 'app' },
     );
     assert.equal(r.status, 201, JSON.stringify(r.body));
     leftovers.push(r.body.pod);
-    const ws = new WsClient<LeaseMessage>(
-      `${first.wsUrl}/api/clusters/${CLUSTER}/namespaces/${NS}/debug-pods/${r.body.pod}/lease`,
+    const ws = first.ws<LeaseMessage>(
+      `/api/clusters/${CLUSTER}/namespaces/${NS}/debug-pods/${r.body.pod}/lease`,
     );
     await ws.until('leased', (m) => m.some((x) => x.type === 'leased'));
     await first.close();
@@ -196,9 +194,8 @@ describe('the reaper, after Podscope restarts', () => {
     try {
       await waitGone(r.body.pod, NS, 30_000);
       assert.ok(await podExists(stranger), 'a pod without Podscope’s labels is never reaped');
-      const s = (
-        await getJson<SessionWithCommands>(`${second.url}/api/audit/sessions/${r.body.auditSession}`)
-      ).body;
+      const s = (await second.getJson<SessionWithCommands>(`/api/audit/sessions/${r.body.auditSession}`))
+        .body;
       assert.notEqual(s.endedAt, null);
       assert.equal(s.error, 'expired: deleted by the reaper');
     } finally {

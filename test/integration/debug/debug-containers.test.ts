@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { DebugContainerCreated, DebugContainerView } from '../../../src/shared/debug/debug-api.js';
 import type { SessionWithCommands } from '../../../src/server/audit/audit-store.js';
 import { APP_IMAGE, DEBUG_IMAGE, getJson as kubectlJson, waitFor } from '../../support/cluster.js';
-import { CLUSTER, getJson, startPodscope, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { createPod, deletePod, execIn, NS, request, waitContainerRunning } from './debug-helpers.js';
 
 let podscope: RunningPodscope;
@@ -38,8 +38,7 @@ after(async () => {
   await podscope.close();
 });
 
-const url = (pod: string) =>
-  `${podscope.url}/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${pod}/debug-containers`;
+const url = (pod: string) => `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${pod}/debug-containers`;
 const ephemeralCount = async (pod: string) =>
   (
     (await kubectlJson<{ spec: { ephemeralContainers?: unknown[] } }>(['-n', NS, 'get', 'pod', pod])).spec
@@ -50,7 +49,7 @@ describe('debug container on a healthy pod', () => {
   let first: DebugContainerCreated;
 
   test('is created running, targeting the app, and sees the app’s processes', async () => {
-    const r = await request<DebugContainerCreated>('POST', url(healthy), { target: 'app' });
+    const r = await request<DebugContainerCreated>(podscope, 'POST', url(healthy), { target: 'app' });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     first = r.body;
     assert.equal(first.container, 'podscope-debug-app-1');
@@ -72,7 +71,7 @@ describe('debug container on a healthy pod', () => {
 
   test('the same request reuses the running one instead of adding another', async () => {
     const before = await ephemeralCount(healthy);
-    const r = await request<DebugContainerCreated>('POST', url(healthy), {
+    const r = await request<DebugContainerCreated>(podscope, 'POST', url(healthy), {
       target: 'app',
       profile: 'general',
     });
@@ -83,7 +82,7 @@ describe('debug container on a healthy pod', () => {
   });
 
   test('another profile gets its own clearly named container', async () => {
-    const r = await request<DebugContainerCreated>('POST', url(healthy), {
+    const r = await request<DebugContainerCreated>(podscope, 'POST', url(healthy), {
       target: 'app',
       profile: 'netadmin',
     });
@@ -104,10 +103,11 @@ describe('debug container on a healthy pod', () => {
       () => '',
     );
     await waitFor('debug container finished', async () => {
-      const list = (await getJson<{ containers: DebugContainerView[] }>(url(healthy))).body.containers;
+      const list = (await podscope.getJson<{ containers: DebugContainerView[] }>(url(healthy))).body
+        .containers;
       return list.find((c) => c.name === first.container)?.state === 'finished' ? list : undefined;
     });
-    const list = (await getJson<{ containers: DebugContainerView[] }>(url(healthy))).body.containers;
+    const list = (await podscope.getJson<{ containers: DebugContainerView[] }>(url(healthy))).body.containers;
     assert.deepEqual(
       list.map((c) => [c.name, c.state, c.profile, c.podscope]),
       [
@@ -115,14 +115,13 @@ describe('debug container on a healthy pod', () => {
         ['podscope-debug-app-2', 'running', 'netadmin', true],
       ],
     );
-    const r = await request<DebugContainerCreated>('POST', url(healthy), { target: 'app' });
+    const r = await request<DebugContainerCreated>(podscope, 'POST', url(healthy), { target: 'app' });
     assert.equal(r.status, 201);
     assert.equal(r.body.container, 'podscope-debug-app-3');
   });
 
   test('each creation has an audit record naming target, image and profile', async () => {
-    const s = (await getJson<SessionWithCommands>(`${podscope.url}/api/audit/sessions/${first.auditSession}`))
-      .body;
+    const s = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${first.auditSession}`)).body;
     assert.equal(s.kind, 'debug');
     assert.equal(s.pod, healthy);
     assert.equal(s.container, 'podscope-debug-app-1');
@@ -135,19 +134,25 @@ describe('debug container on a healthy pod', () => {
 
 describe('debug container on a runAsNonRoot pod (kubectl cannot choose a user)', () => {
   test('runs as the app’s user by default, so the root tools image is accepted', async () => {
-    const r = await request<DebugContainerCreated>('POST', url(nonroot), { target: 'app' });
+    const r = await request<DebugContainerCreated>(podscope, 'POST', url(nonroot), { target: 'app' });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.match(r.body.user, /user 1000, the app's user/);
     assert.equal((await execIn(nonroot, r.body.container, ['id', '-u'])).trim(), '1000');
   });
   test('a chosen user is used', async () => {
-    const r = await request<DebugContainerCreated>('POST', url(nonroot), { target: 'app', runAsUser: 4242 });
+    const r = await request<DebugContainerCreated>(podscope, 'POST', url(nonroot), {
+      target: 'app',
+      runAsUser: 4242,
+    });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal((await execIn(nonroot, r.body.container, ['id', '-u'])).trim(), '4242');
   });
   test('root is refused with a reason, and nothing is added', async () => {
     const before = await ephemeralCount(nonroot);
-    const r = await request<{ error: string }>('POST', url(nonroot), { target: 'app', runAsUser: 0 });
+    const r = await request<{ error: string }>(podscope, 'POST', url(nonroot), {
+      target: 'app',
+      runAsUser: 0,
+    });
     assert.equal(r.status, 400);
     assert.match(r.body.error, /requires non-root users/);
     assert.equal(await ephemeralCount(nonroot), before);
@@ -176,14 +181,14 @@ describe('bad debug requests are refused and change nothing', () => {
   for (const [what, body, status, error] of cases) {
     test(what, async () => {
       const before = await ephemeralCount(healthy);
-      const r = await request<{ error: string }>('POST', url(healthy), body);
+      const r = await request<{ error: string }>(podscope, 'POST', url(healthy), body);
       assert.equal(r.status, status, JSON.stringify(r.body));
       assert.match(r.body.error, error);
       assert.equal(await ephemeralCount(healthy), before);
     });
   }
   test('unknown pod → 404', async () => {
-    const r = await request<{ error: string }>('POST', url('no-such-pod'), { target: 'app' });
+    const r = await request<{ error: string }>(podscope, 'POST', url('no-such-pod'), { target: 'app' });
     assert.equal(r.status, 404);
     assert.match(r.body.error, /Pod "no-such-pod" was not found/);
   });

@@ -1,5 +1,6 @@
 // Helpers shared by the debug and files integration tests: test pods with any spec, and JSON requests.
 import { kubectl, kubectlOk, uniqueName, waitFor } from '../../support/cluster.js';
+import type { RunningPodscope } from '../../support/podscope.js';
 
 export const NS = 'demo';
 
@@ -51,12 +52,14 @@ export async function waitGone(name: string, ns = NS, timeoutMs = 60_000): Promi
   );
 }
 
+/** A JSON request to `path` on `podscope`, carrying its token. */
 export async function request<T>(
+  podscope: RunningPodscope,
   method: string,
-  url: string,
+  path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, {
+  const res = await podscope.fetch(path, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

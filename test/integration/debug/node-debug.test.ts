@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { DebugPodCreated, LeaseMessage } from '../../../src/shared/debug/debug-api.js';
 import type { SessionWithCommands } from '../../../src/server/audit/audit-store.js';
 import { kubectlOk } from '../../support/cluster.js';
-import { CLUSTER, getJson, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { deletePod, execIn, request, waitGone } from './debug-helpers.js';
 
 let podscope: RunningPodscope;
@@ -22,8 +22,9 @@ after(async () => {
 
 test('a node debug pod sees the node’s processes and its filesystem at /host, and goes with its lease', async () => {
   const r = await request<DebugPodCreated>(
+    podscope,
     'POST',
-    `${podscope.url}/api/clusters/${CLUSTER}/nodes/${node}/debug`,
+    `/api/clusters/${CLUSTER}/nodes/${node}/debug`,
     {},
   );
   assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -31,8 +32,8 @@ test('a node debug pod sees the node’s processes and its filesystem at /host, 
   assert.equal(created.kind, 'node');
   assert.equal(created.namespace, 'default');
   assert.equal(created.container, 'debugger');
-  const ws = new WsClient<LeaseMessage>(
-    `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/${created.namespace}/debug-pods/${created.pod}/lease`,
+  const ws = podscope.ws<LeaseMessage>(
+    `/api/clusters/${CLUSTER}/namespaces/${created.namespace}/debug-pods/${created.pod}/lease`,
   );
   await ws.until('leased', (m) => m.some((x) => x.type === 'leased'));
 
@@ -47,8 +48,7 @@ test('a node debug pod sees the node’s processes and its filesystem at /host, 
   assert.match(hostEtc, /\betc\b/);
   assert.match(hostEtc, /\busr\b/);
 
-  const s = (await getJson<SessionWithCommands>(`${podscope.url}/api/audit/sessions/${created.auditSession}`))
-    .body;
+  const s = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${created.auditSession}`)).body;
   assert.equal(s.kind, 'node-debug');
   assert.equal(s.details['node'], node);
 
@@ -58,16 +58,18 @@ test('a node debug pod sees the node’s processes and its filesystem at /host, 
 
 test('an unknown node is a 404 and a namespace must exist', async () => {
   const r = await request<{ error: string }>(
+    podscope,
     'POST',
-    `${podscope.url}/api/clusters/${CLUSTER}/nodes/no-such-node/debug`,
+    `/api/clusters/${CLUSTER}/nodes/no-such-node/debug`,
     {},
   );
   assert.equal(r.status, 404);
   assert.match(r.body.error, /There is no node "no-such-node"/);
   // The namespace of node pods is the server's setting, so its policy governs them: a request cannot pick one.
   const ns = await request<{ error: string }>(
+    podscope,
     'POST',
-    `${podscope.url}/api/clusters/${CLUSTER}/nodes/${node}/debug`,
+    `/api/clusters/${CLUSTER}/nodes/${node}/debug`,
     { namespace: 'kube-system' },
   );
   assert.equal(ns.status, 400);

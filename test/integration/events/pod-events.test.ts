@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { EventView, EventWatchMessage } from '../../../src/shared/api.js';
 import { waitFor } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod } from '../../support/pods.js';
-import { CLUSTER, getJson, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 
 let podscope: RunningPodscope;
 before(async () => {
@@ -13,8 +13,7 @@ before(async () => {
 after(() => podscope.close());
 
 const eventsOf = async (pod: string) =>
-  (await getJson<EventView[]>(`${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/events?pod=${pod}`))
-    .body;
+  (await podscope.getJson<EventView[]>(`/api/clusters/${CLUSTER}/namespaces/demo/events?pod=${pod}`)).body;
 
 const expected: [pod: string, reason: string, message: RegExp][] = [
   ['crashloop', 'BackOff', /Back-off restarting failed container app/],
@@ -47,9 +46,7 @@ describe('events of broken demo pods', () => {
   }
 
   test('the watch delivers a snapshot then live updates', async () => {
-    const ws = new WsClient<EventWatchMessage>(
-      `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/events/watch`,
-    );
+    const ws = podscope.ws<EventWatchMessage>(`/api/clusters/${CLUSTER}/namespaces/demo/events/watch`);
     let pod: string | undefined;
     try {
       const msgs = await ws.until('snapshot', (m) => m.some((x) => x.type === 'snapshot'));
@@ -74,8 +71,7 @@ describe('events of broken demo pods', () => {
   });
 
   test('namespace events include several pods', async () => {
-    const all = (await getJson<EventView[]>(`${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/events`))
-      .body;
+    const all = (await podscope.getJson<EventView[]>(`/api/clusters/${CLUSTER}/namespaces/demo/events`)).body;
     const pods = new Set(all.map((e) => e.involvedObject.name));
     for (const p of ['crashloop', 'pending', 'unhealthy']) assert.ok(pods.has(p), `events of ${p}`);
   });

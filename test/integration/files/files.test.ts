@@ -15,7 +15,7 @@ import type {
 } from '../../../src/shared/debug/debug-api.js';
 import type { SessionWithCommands } from '../../../src/server/audit/audit-store.js';
 import { APP_IMAGE, waitFor } from '../../support/cluster.js';
-import { CLUSTER, getJson, startPodscope, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { createPod, deletePod, execIn, NS, request, waitContainerRunning } from '../debug/debug-helpers.js';
 
 const LIMIT = 1024 * 1024;
@@ -53,11 +53,11 @@ after(async () => {
   await podscope.close();
 });
 
-const files = (pod: string) => `${podscope.url}/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${pod}/files`;
+const files = (pod: string) => `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${pod}/files`;
 const q = (params: Record<string, string>) => `?${new URLSearchParams(params).toString()}`;
 
 async function download(pod: string, params: Record<string, string>) {
-  const res = await fetch(`${files(pod)}/download${q(params)}`);
+  const res = await podscope.fetch(`${files(pod)}/download${q(params)}`);
   const body = Buffer.from(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, body };
 }
@@ -67,7 +67,7 @@ async function upload(
   params: Record<string, string>,
   data: Buffer | ReadableStream<Uint8Array>,
 ) {
-  const res = await fetch(`${files(pod)}/upload${q(params)}`, {
+  const res = await podscope.fetch(`${files(pod)}/upload${q(params)}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/octet-stream' },
     body: data,
@@ -81,24 +81,28 @@ const lsTmp = async (pod: string, container = 'app', dir = '/tmp') =>
 
 describe('browse', () => {
   test('lists a directory with types and sizes, directories first', async () => {
-    const r = await getJson<DirectoryListing>(`${files(app)}${q({ container: 'app', path: '/etc' })}`);
+    const r = await podscope.getJson<DirectoryListing>(
+      `${files(app)}${q({ container: 'app', path: '/etc' })}`,
+    );
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const passwd = r.body.entries.find((e) => e.name === 'passwd');
     const expected = await execIn(app, 'app', ['cat', '/etc/passwd']);
     assert.equal(passwd?.type, 'file');
     assert.equal(passwd?.size, Buffer.byteLength(expected));
-    const root = await getJson<DirectoryListing>(`${files(app)}${q({ container: 'app', path: '/' })}`);
+    const root = await podscope.getJson<DirectoryListing>(
+      `${files(app)}${q({ container: 'app', path: '/' })}`,
+    );
     for (const d of ['bin', 'etc', 'tmp']) {
       assert.equal(root.body.entries.find((e) => e.name === d)?.type, 'directory', d);
     }
   });
   test('a missing directory is a 404, a file is not a directory', async () => {
-    const missing = await getJson<{ error: string }>(
+    const missing = await podscope.getJson<{ error: string }>(
       `${files(app)}${q({ container: 'app', path: '/nope' })}`,
     );
     assert.equal(missing.status, 404);
     assert.match(missing.body.error, /\/nope does not exist in container "app"/);
-    const file = await getJson<{ error: string }>(
+    const file = await podscope.getJson<{ error: string }>(
       `${files(app)}${q({ container: 'app', path: '/etc/passwd' })}`,
     );
     assert.equal(file.status, 400);
@@ -126,9 +130,8 @@ describe('upload then download', () => {
   });
 
   test('both transfers are audited with size and sha256', async () => {
-    const up = (
-      await getJson<SessionWithCommands>(`${podscope.url}/api/audit/sessions/${result.auditSession}`)
-    ).body;
+    const up = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${result.auditSession}`))
+      .body;
     assert.equal(up.kind, 'file-upload');
     assert.equal(up.details['path'], '/tmp/data.bin');
     assert.equal(up.bytesIn, data.length);
@@ -140,7 +143,7 @@ describe('upload then download', () => {
     const rec = await waitFor(
       'the audit record of the download to end',
       async () => {
-        const r = (await getJson<SessionWithCommands>(`${podscope.url}/api/audit/sessions/${id}`)).body;
+        const r = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${id}`)).body;
         return r.endedAt ? r : undefined;
       },
       15_000,
@@ -253,15 +256,18 @@ describe('an app image without tools: through a debug container', () => {
   let debug: DebugContainerCreated;
 
   test('the app container alone cannot be browsed, and the error says why', async () => {
-    const r = await getJson<{ error: string }>(`${files(noshell)}${q({ container: 'app', path: '/tmp' })}`);
+    const r = await podscope.getJson<{ error: string }>(
+      `${files(noshell)}${q({ container: 'app', path: '/tmp' })}`,
+    );
     assert.equal(r.status, 400);
     assert.match(r.body.error, /has no `stat` \(its image has no tools\); start a debug container/);
   });
 
   test('a debug container is the way in: it sees the app’s process', async () => {
     const r = await request<DebugContainerCreated>(
+      podscope,
       'POST',
-      `${podscope.url}/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${noshell}/debug-containers`,
+      `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${noshell}/debug-containers`,
       { target: 'app' },
     );
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -270,7 +276,7 @@ describe('an app image without tools: through a debug container', () => {
   });
 
   test('lists the app’s /tmp and downloads its binary byte-identical (sha256)', async () => {
-    const list = await getJson<DirectoryListing>(
+    const list = await podscope.getJson<DirectoryListing>(
       `${files(noshell)}${q({ container: 'app', path: '/tmp', via: debug.container })}`,
     );
     assert.equal(list.status, 200, JSON.stringify(list.body));
@@ -303,7 +309,7 @@ describe('an app image without tools: through a debug container', () => {
   });
 
   test('via must be a debug container that targets the container', async () => {
-    const r = await getJson<{ error: string }>(
+    const r = await podscope.getJson<{ error: string }>(
       `${files(noshell)}${q({ container: 'app', path: '/tmp', via: 'app' })}`,
     );
     assert.equal(r.status, 400);
@@ -318,8 +324,9 @@ describe('an app image without tools: through a debug container', () => {
 
   test('with a shared process namespace, the app’s process is found by its cgroup', async () => {
     const r = await request<DebugContainerCreated>(
+      podscope,
       'POST',
-      `${podscope.url}/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${shared}/debug-containers`,
+      `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${shared}/debug-containers`,
       { target: 'app' },
     );
     assert.equal(r.status, 201, JSON.stringify(r.body));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { LogLine, LogStreamMessage } from '../../../src/shared/api.js';
 import { adminKubeconfig } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
-import { CLUSTER, CuttableProxy, startPodscope, WsClient } from '../../support/podscope.js';
+import { CLUSTER, CuttableProxy, startPodscope } from '../../support/podscope.js';
 
 const created: string[] = [];
 after(async () => {
@@ -28,8 +28,8 @@ describe('following a container', () => {
     created.push(pod);
     await waitRunning(pod);
     const podscope = await startPodscope();
-    const ws = new WsClient<LogStreamMessage>(
-      `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true`,
+    const ws = podscope.ws<LogStreamMessage>(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true`,
     );
     try {
       const msgs = await ws.until(
@@ -79,8 +79,8 @@ describe('following a container', () => {
     writeFileSync(proxied, JSON.stringify(raw));
 
     const podscope = await startPodscope({ kubeconfig: proxied });
-    const ws = new WsClient<LogStreamMessage>(
-      `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true`,
+    const ws = podscope.ws<LogStreamMessage>(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true`,
     );
     const numbered = (m: LogStreamMessage[]) => lines(m).filter((l) => l.text.startsWith('line '));
     const reconnects = (m: LogStreamMessage[]) =>

@@ -13,7 +13,7 @@ after(() => podscope.close());
 
 async function podscopeLogs(pod: string, params: Record<string, string>): Promise<Buffer> {
   const qs = new URLSearchParams(params).toString();
-  const res = await fetch(`${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs?${qs}`);
+  const res = await podscope.fetch(`/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs?${qs}`);
   assert.equal(res.status, 200, await res.clone().text());
   return Buffer.from(await res.arrayBuffer());
 }
@@ -90,8 +90,8 @@ describe('logs are byte-identical to kubectl logs', () => {
 
   test('download sets an attachment filename and honours timestamps', async () => {
     const pod = await jobPod();
-    const res = await fetch(
-      `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs?download=true&timestamps=true`,
+    const res = await podscope.fetch(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs?download=true&timestamps=true`,
     );
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-disposition'), `attachment; filename="${pod}_migrate.log"`);

@@ -78,6 +78,7 @@ describe('a merged stream that fails', () => {
       podscope = await startPodscope({ kubeconfig: await kubeconfigWithoutLogAccess() });
       const ws = new WsClient<LogStreamMessage>(
         `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/logs/stream?selector=${encodeURIComponent(`failing=${label}`)}&follow=true`,
+        podscope.headers,
       );
       const msgs = await ws.until('the error', (m) => m.some((x) => x.type === 'error'), 30_000);
       const errors = msgs.filter((m) => m.type === 'error');
@@ -108,7 +109,9 @@ describe('a merged stream that fails', () => {
     try {
       const base = `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo`;
       // firehose writes about 4,000 lines a second on top of its backlog: sends are in flight.
-      const raw = new WebSocket(`${base}/logs/stream?selector=app%3Dfirehose&follow=true&tailLines=20000`);
+      const raw = new WebSocket(`${base}/logs/stream?selector=app%3Dfirehose&follow=true&tailLines=20000`, {
+        headers: podscope.headers,
+      });
       let received = 0;
       await new Promise<void>((resolve, reject) => {
         raw.on('message', () => {
@@ -120,8 +123,14 @@ describe('a merged stream that fails', () => {
       raw.terminate(); // no close handshake: like a browser tab killed or a network gone
 
       // Both connections come back: two follows of our pod can stream side by side.
-      const a = new WsClient<LogStreamMessage>(`${base}/pods/${pod}/logs/stream?follow=true&tailLines=1`);
-      const b = new WsClient<LogStreamMessage>(`${base}/pods/${pod}/logs/stream?follow=true&tailLines=1`);
+      const a = new WsClient<LogStreamMessage>(
+        `${base}/pods/${pod}/logs/stream?follow=true&tailLines=1`,
+        podscope.headers,
+      );
+      const b = new WsClient<LogStreamMessage>(
+        `${base}/pods/${pod}/logs/stream?follow=true&tailLines=1`,
+        podscope.headers,
+      );
       try {
         const has = (m: LogStreamMessage[]) => m.some((x) => x.type === 'lines');
         await Promise.all([
@@ -132,7 +141,7 @@ describe('a merged stream that fails', () => {
         a.close();
         b.close();
       }
-      const res = await fetch(`${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods`);
+      const res = await podscope.fetch(`/api/clusters/${CLUSTER}/namespaces/demo/pods`);
       assert.equal(res.status, 200, 'the server still serves');
       assert.deepEqual(unhandled, []);
     } finally {

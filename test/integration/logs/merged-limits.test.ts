@@ -43,7 +43,7 @@ const markers = (m: LogStreamMessage[], kind: string) =>
 
 describe('a merged stream at its source limit', () => {
   test('follows the first two, names the two left out, announces a new one, and fills a freed slot', async () => {
-    const ws = new WsClient<LogStreamMessage>(streamUrl('follow=true&tailLines=5'));
+    const ws = new WsClient<LogStreamMessage>(streamUrl('follow=true&tailLines=5'), podscope.headers);
     let late: string | undefined;
     try {
       const first = await ws.until('the summary', (m) => summaries(m).length > 0, 30_000);
@@ -103,7 +103,7 @@ describe('a merged stream at its source limit', () => {
   });
 
   test('a one-shot read names what it left out and says so at the end', async () => {
-    const ws = new WsClient<LogStreamMessage>(streamUrl('follow=false&tailLines=3'));
+    const ws = new WsClient<LogStreamMessage>(streamUrl('follow=false&tailLines=3'), podscope.headers);
     try {
       const msgs = await ws.until('the end', (m) => m.some((x) => x.type === 'end'), 60_000);
       const s = summaries(msgs)[0];

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LogLine, LogStreamMessage } from '../../../src/shared/api.js';
 import { compareTimestamps } from '../../../src/shared/logs/timestamps.js';
 import { createTestPod, deleteTestPod } from '../../support/pods.js';
-import { CLUSTER, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 
 let podscope: RunningPodscope;
 before(async () => {
@@ -16,8 +16,8 @@ const lines = (m: LogStreamMessage[]): LogLine[] => m.flatMap((x) => (x.type ===
 
 describe('merged workload logs', () => {
   test('a Deployment: lines of all 3 replicas, ordered by timestamp within each batch', async () => {
-    const ws = new WsClient<LogStreamMessage>(
-      `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/workloads/deployment/web/logs/stream?tailLines=5`,
+    const ws = podscope.ws<LogStreamMessage>(
+      `/api/clusters/${CLUSTER}/namespaces/demo/workloads/deployment/web/logs/stream?tailLines=5`,
     );
     try {
       const msgs = await ws.until(
@@ -44,8 +44,8 @@ describe('merged workload logs', () => {
       script: 'while true; do echo "from a"; sleep 1; done',
       labels: { merge: label },
     });
-    const ws = new WsClient<LogStreamMessage>(
-      `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/logs/stream?selector=${encodeURIComponent(`merge=${label}`)}`,
+    const ws = podscope.ws<LogStreamMessage>(
+      `/api/clusters/${CLUSTER}/namespaces/demo/logs/stream?selector=${encodeURIComponent(`merge=${label}`)}`,
     );
     let second: string | undefined;
     try {

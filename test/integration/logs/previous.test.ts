@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import type { LogStreamMessage } from '../../../src/shared/api.js';
 import { getJson, waitFor } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod } from '../../support/pods.js';
-import { CLUSTER, startPodscope, WsClient } from '../../support/podscope.js';
+import { CLUSTER, startPodscope } from '../../support/podscope.js';
 
 interface PodStatus {
   status?: {
@@ -43,8 +43,8 @@ test('previous logs right after a crash are those of the instance that just cras
       120_000,
       100,
     );
-    const ws = new WsClient<LogStreamMessage>(
-      `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?previous=true`,
+    const ws = podscope.ws<LogStreamMessage>(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?previous=true`,
     );
     const msgs = await ws.until('the end', (m) => m.some((x) => x.type === 'end' || x.type === 'error'));
     const texts = msgs.flatMap((m) => (m.type === 'lines' ? m.lines.map((l) => l.text) : []));

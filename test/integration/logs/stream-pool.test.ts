@@ -31,6 +31,7 @@ after(async () => {
 const follow = () =>
   new WsClient<LogStreamMessage>(
     `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true&tailLines=1`,
+    podscope.headers,
   );
 const lineCount = (ws: WsClient<LogStreamMessage>) =>
   ws.messages.reduce((n, m) => n + (m.type === 'lines' ? m.lines.length : 0), 0);
@@ -63,7 +64,7 @@ describe('the stream connection pool', () => {
       for (let i = 0; i < 3; i++) {
         const { ms, value } = await timed(async () => {
           // Starved, it would hang: give up well before the test's own timeout, with a clear error.
-          const res = await fetch(`${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods`, {
+          const res = await podscope.fetch(`/api/clusters/${CLUSTER}/namespaces/demo/pods`, {
             signal: AbortSignal.timeout(10_000),
           });
           return { status: res.status, body: (await res.json()) as PodSummary[] };
@@ -76,7 +77,7 @@ describe('the stream connection pool', () => {
         assert.ok(ms < PROMPT_MS, `pod list answered in ${Math.round(ms)} ms`);
       }
       const detail = await timed(() =>
-        fetch(`${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}`, {
+        podscope.fetch(`/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}`, {
           signal: AbortSignal.timeout(10_000),
         }),
       );

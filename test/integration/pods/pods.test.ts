@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ApiError, PodDetail, PodSummary, PodWatchMessage } from '../../../src/shared/api.js';
 import { nobodyKubeconfig, waitFor } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod } from '../../support/pods.js';
-import { CLUSTER, getJson, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
+import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { kubectl } from '../../support/cluster.js';
 
 let podscope: RunningPodscope;
@@ -13,7 +13,7 @@ before(async () => {
 });
 after(() => podscope.close());
 
-const base = () => `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo`;
+const base = () => `/api/clusters/${CLUSTER}/namespaces/demo`;
 
 describe('pod list', () => {
   test('STATUS matches kubectl get pods for every demo pod', async () => {
@@ -23,7 +23,9 @@ describe('pod list', () => {
     await waitFor(
       'statuses to agree',
       async () => {
-        const ours = (await getJson<PodSummary[]>(`${base()}/pods`)).body.filter((p) => demo.test(p.name));
+        const ours = (await podscope.getJson<PodSummary[]>(`${base()}/pods`)).body.filter((p) =>
+          demo.test(p.name),
+        );
         const r = await kubectl(['-n', 'demo', 'get', 'pods', '--no-headers']);
         const theirs = new Map(
           r.stdout
@@ -52,7 +54,7 @@ describe('pod list', () => {
   });
 
   test('problem pods are flagged and healthy ones are not', async () => {
-    const pods = (await getJson<PodSummary[]>(`${base()}/pods`)).body;
+    const pods = (await podscope.getJson<PodSummary[]>(`${base()}/pods`)).body;
     const byName = (prefix: string) =>
       pods.filter((p) => p.name === prefix || p.name.startsWith(`${prefix}-`));
     for (const name of ['crashloop', 'oomkilled', 'imagepull', 'pending', 'configerror']) {
@@ -66,9 +68,7 @@ describe('pod list', () => {
   });
 
   test('the watch sends a snapshot, then an upsert and a delete for a new pod', async () => {
-    const ws = new WsClient<PodWatchMessage>(
-      `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/demo/pods/watch`,
-    );
+    const ws = podscope.ws<PodWatchMessage>(`/api/clusters/${CLUSTER}/namespaces/demo/pods/watch`);
     try {
       await ws.until('snapshot', (m) =>
         m.some((x) => x.type === 'snapshot' && x.pods.some((p) => p.name === 'crashloop')),
@@ -89,7 +89,7 @@ describe('pod list', () => {
 
 describe('pod page', () => {
   test('shows init and app containers with state, last termination and restarts', async () => {
-    const multi = (await getJson<PodDetail>(`${base()}/pods/multi`)).body;
+    const multi = (await podscope.getJson<PodDetail>(`${base()}/pods/multi`)).body;
     assert.deepEqual(
       multi.containers.map((c) => [c.kind, c.name]),
       [
@@ -102,13 +102,13 @@ describe('pod page', () => {
     assert.equal(multi.containers[0]!.reason, 'Completed');
     assert.equal(multi.containers[0]!.exitCode, 0);
 
-    const crash = (await getJson<PodDetail>(`${base()}/pods/crashloop`)).body;
+    const crash = (await podscope.getJson<PodDetail>(`${base()}/pods/crashloop`)).body;
     const app = crash.containers[0]!;
     assert.ok(app.restartCount > 0);
     assert.equal(app.lastTermination?.exitCode, 1);
     assert.equal(app.lastTermination?.reason, 'Error');
 
-    const oom = (await getJson<PodDetail>(`${base()}/pods/oomkilled`)).body;
+    const oom = (await podscope.getJson<PodDetail>(`${base()}/pods/oomkilled`)).body;
     assert.equal(oom.containers[0]!.lastTermination?.reason, 'OOMKilled');
   });
 });
@@ -117,14 +117,14 @@ describe('Kubernetes failures in plain words', () => {
   test('RBAC: a user with no bindings gets 403 and a sentence', async () => {
     const nobody = await startPodscope({ kubeconfig: nobodyKubeconfig });
     try {
-      const r = await getJson<ApiError>(`${nobody.url}/api/clusters/${CLUSTER}/namespaces/demo/pods`);
+      const r = await nobody.getJson<ApiError>(`/api/clusters/${CLUSTER}/namespaces/demo/pods`);
       assert.equal(r.status, 403);
       assert.match(
         r.body.error,
         /^Kubernetes RBAC does not allow this: .*User "podscope-nobody" cannot list resource "pods"/,
       );
-      const logs = await getJson<ApiError>(
-        `${nobody.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/crashloop/logs`,
+      const logs = await nobody.getJson<ApiError>(
+        `/api/clusters/${CLUSTER}/namespaces/demo/pods/crashloop/logs`,
       );
       assert.equal(logs.status, 403);
     } finally {
@@ -153,7 +153,7 @@ describe('Kubernetes failures in plain words', () => {
     );
     const down = await startPodscope({ kubeconfig: file });
     try {
-      const r = await getJson<ApiError>(`${down.url}/api/clusters/gone/namespaces`);
+      const r = await down.getJson<ApiError>(`/api/clusters/gone/namespaces`);
       assert.equal(r.status, 502);
       assert.match(
         r.body.error,

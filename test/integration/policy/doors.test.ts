@@ -68,16 +68,16 @@ after(async () => {
 });
 
 const at = (policy: ExecPolicyName) => instances.get(policy)!;
-const podUrl = (policy: ExecPolicyName) =>
-  `${at(policy).podscope.url}/api/clusters/${CLUSTER}/namespaces/${ns}/pods/${pod}`;
+const podPath = () => `/api/clusters/${CLUSTER}/namespaces/${ns}/pods/${pod}`;
 
 async function call(
+  policy: ExecPolicyName,
   method: string,
   url: string,
   body?: unknown,
   raw?: string,
 ): Promise<{ status: number; text: string; json: Record<string, unknown> | null }> {
-  const res = await fetch(url, {
+  const res = await at(policy).podscope.fetch(url, {
     method,
     headers:
       raw !== undefined
@@ -145,7 +145,7 @@ describe('terminal', () => {
 describe('file list', () => {
   for (const policy of ['root-allowed', 'non-root'] as const) {
     test(`${policy}: lists, and the listing is audited`, async () => {
-      const r = await call('GET', `${podUrl(policy)}/files?container=app&path=/tmp`);
+      const r = await call(policy, 'GET', `${podPath()}/files?container=app&path=/tmp`);
       assert.equal(r.status, 200, r.text);
       const names = (r.json?.['entries'] as { name: string }[]).map((e) => e.name);
       assert.ok(names.includes('secret'));
@@ -158,7 +158,7 @@ describe('file list', () => {
     });
   }
   test('no-exec: 403 and a refused record', async () => {
-    const r = await call('GET', `${podUrl('no-exec')}/files?container=app&path=/tmp`);
+    const r = await call('no-exec', 'GET', `${podPath()}/files?container=app&path=/tmp`);
     assert.equal(r.status, 403);
     assert.match(String(r.json?.['error']), /Browsing files is not allowed here/);
     await assertRefused('no-exec', 'file-list', NO_EXEC);
@@ -167,17 +167,17 @@ describe('file list', () => {
 
 describe('file download of a root-only file', () => {
   test('root-allowed: the bytes', async () => {
-    const r = await call('GET', `${podUrl('root-allowed')}/files/download?container=app&path=/tmp/secret`);
+    const r = await call('root-allowed', 'GET', `${podPath()}/files/download?container=app&path=/tmp/secret`);
     assert.equal(r.status, 200);
     assert.equal(r.text, 'secret\n');
   });
   test('non-root: the container refuses uid 1000 (403), never read as root', async () => {
-    const r = await call('GET', `${podUrl('non-root')}/files/download?container=app&path=/tmp/secret`);
+    const r = await call('non-root', 'GET', `${podPath()}/files/download?container=app&path=/tmp/secret`);
     assert.equal(r.status, 403, r.text);
     assert.match(String(r.json?.['error']), /may not access \/tmp\/secret/);
   });
   test('no-exec: 403 and a refused record', async () => {
-    const r = await call('GET', `${podUrl('no-exec')}/files/download?container=app&path=/tmp/secret`);
+    const r = await call('no-exec', 'GET', `${podPath()}/files/download?container=app&path=/tmp/secret`);
     assert.equal(r.status, 403);
     await assertRefused('no-exec', 'file-download', NO_EXEC);
   });
@@ -188,8 +188,9 @@ describe('file upload', () => {
     (await kubectl(['-n', ns, 'exec', pod, '--', 'stat', '-c', '%u', file])).stdout.trim();
   test('root-allowed: written as root', async () => {
     const r = await call(
+      'root-allowed',
       'PUT',
-      `${podUrl('root-allowed')}/files/upload?container=app&path=/tmp/up-root`,
+      `${podPath()}/files/upload?container=app&path=/tmp/up-root`,
       undefined,
       'x',
     );
@@ -198,8 +199,9 @@ describe('file upload', () => {
   });
   test('non-root: written as uid 1000', async () => {
     const r = await call(
+      'non-root',
       'PUT',
-      `${podUrl('non-root')}/files/upload?container=app&path=/tmp/up-user`,
+      `${podPath()}/files/upload?container=app&path=/tmp/up-user`,
       undefined,
       'x',
     );
@@ -212,8 +214,9 @@ describe('file upload', () => {
   });
   test('no-exec: 403, nothing written, a refused record', async () => {
     const r = await call(
+      'no-exec',
       'PUT',
-      `${podUrl('no-exec')}/files/upload?container=app&path=/tmp/up-none`,
+      `${podPath()}/files/upload?container=app&path=/tmp/up-none`,
       undefined,
       'x',
     );
@@ -226,7 +229,7 @@ describe('file upload', () => {
 describe('debug container', () => {
   const debugContainers = async () => (await podJson(pod)).spec?.ephemeralContainers ?? [];
   test('root-allowed: sysadmin is allowed', async () => {
-    const r = await call('POST', `${podUrl('root-allowed')}/debug-containers`, {
+    const r = await call('root-allowed', 'POST', `${podPath()}/debug-containers`, {
       target: 'app',
       profile: 'sysadmin',
     });
@@ -235,7 +238,7 @@ describe('debug container', () => {
     assert.equal(c?.securityContext?.privileged, true);
   });
   test('non-root: runs as uid 1000 with runAsNonRoot, no escalation', async () => {
-    const r = await call('POST', `${podUrl('non-root')}/debug-containers`, {
+    const r = await call('non-root', 'POST', `${podPath()}/debug-containers`, {
       target: 'app',
       profile: 'general',
     });
@@ -264,7 +267,7 @@ describe('debug container', () => {
       { target: 'app', profile: 'netadmin' },
       { target: 'app', profile: 'general', runAsUser: 0 },
     ]) {
-      const r = await call('POST', `${podUrl('non-root')}/debug-containers`, body);
+      const r = await call('non-root', 'POST', `${podPath()}/debug-containers`, body);
       assert.equal(r.status, 403, JSON.stringify(body));
       await assertRefused('non-root', 'debug', /root/);
     }
@@ -272,7 +275,7 @@ describe('debug container', () => {
   });
   test('no-exec: 403, nothing added, a refused record', async () => {
     const before = (await debugContainers()).length;
-    const r = await call('POST', `${podUrl('no-exec')}/debug-containers`, { target: 'app' });
+    const r = await call('no-exec', 'POST', `${podPath()}/debug-containers`, { target: 'app' });
     assert.equal(r.status, 403);
     assert.equal((await debugContainers()).length, before);
     await assertRefused('no-exec', 'debug', NO_EXEC);
@@ -285,14 +288,14 @@ describe('pod copy', () => {
       .split('\n')
       .filter(Boolean).length;
   test('root-allowed: a copy as the pod is', async () => {
-    const r = await call('POST', `${podUrl('root-allowed')}/copies`, { container: 'app' });
+    const r = await call('root-allowed', 'POST', `${podPath()}/copies`, { container: 'app' });
     assert.equal(r.status, 201, r.text);
     const copy = await podJson(String(r.json?.['pod']));
     assert.equal(copy.spec?.securityContext?.runAsNonRoot, undefined);
     await kubectl(['-n', ns, 'delete', 'pod', String(r.json?.['pod']), '--wait=false']);
   });
   test('non-root: the copy runs as uid 1000 with runAsNonRoot', async () => {
-    const r = await call('POST', `${podUrl('non-root')}/copies`, { container: 'app' });
+    const r = await call('non-root', 'POST', `${podPath()}/copies`, { container: 'app' });
     assert.equal(r.status, 201, r.text);
     const name = String(r.json?.['pod']);
     const copy = await podJson(name);
@@ -303,10 +306,13 @@ describe('pod copy', () => {
   });
   test('non-root: a sysadmin copy is refused; no-exec: every copy is refused', async () => {
     const before = await copies();
-    const a = await call('POST', `${podUrl('non-root')}/copies`, { container: 'app', profile: 'sysadmin' });
+    const a = await call('non-root', 'POST', `${podPath()}/copies`, {
+      container: 'app',
+      profile: 'sysadmin',
+    });
     assert.equal(a.status, 403);
     await assertRefused('non-root', 'copy', /sysadmin profile/);
-    const b = await call('POST', `${podUrl('no-exec')}/copies`, { container: 'app' });
+    const b = await call('no-exec', 'POST', `${podPath()}/copies`, { container: 'app' });
     assert.equal(b.status, 403);
     await assertRefused('no-exec', 'copy', NO_EXEC);
     assert.equal(await copies(), before, 'no copy was created');
@@ -318,12 +324,12 @@ describe('node debug', () => {
     (await kubectlOk(['-n', ns, 'get', 'pods', '-l', 'podscope.io/debug-pod=node', '-o', 'name']))
       .split('\n')
       .filter(Boolean).length;
-  const nodeUrl = async (policy: ExecPolicyName) => {
+  const nodePath = async () => {
     const node = (await kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
-    return `${at(policy).podscope.url}/api/clusters/${CLUSTER}/nodes/${node}/debug`;
+    return `/api/clusters/${CLUSTER}/nodes/${node}/debug`;
   };
   test('root-allowed: a node pod in the configured namespace', async () => {
-    const r = await call('POST', await nodeUrl('root-allowed'), { profile: 'general' });
+    const r = await call('root-allowed', 'POST', await nodePath(), { profile: 'general' });
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json?.['namespace'], ns);
     await kubectl(['-n', ns, 'delete', 'pod', String(r.json?.['pod']), '--wait=false']);
@@ -331,7 +337,7 @@ describe('node debug', () => {
   test('non-root and no-exec: refused, no pod, refused records', async () => {
     const before = await nodePods();
     for (const policy of ['non-root', 'no-exec'] as const) {
-      const r = await call('POST', await nodeUrl(policy), {});
+      const r = await call(policy, 'POST', await nodePath(), {});
       assert.equal(r.status, 403, `${policy}: ${r.text}`);
       assert.match(String(r.json?.['error']), /Node debugging is not allowed here/);
       await assertRefused(policy, 'node-debug', policy === 'no-exec' ? NO_EXEC : /runs as root/);

@@ -33,8 +33,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function terminal(target: string, query: Record<string, string | string[]> = {}, base = podscope.wsUrl) {
-  const t = new TerminalClient(terminalUrl(base, 'demo', target, query));
+function terminal(target: string, query: Record<string, string | string[]> = {}, on = podscope) {
+  const t = new TerminalClient(terminalUrl(on.wsUrl, 'demo', target, query), on.headers);
   open.push(t);
   return t;
 }
@@ -101,10 +101,14 @@ describe('terminal: refused before the stream opens', () => {
   test('unknown namespace and cluster → 404', async () => {
     const ns = new TerminalClient(
       `${podscope.wsUrl}/api/clusters/${CLUSTER}/namespaces/nope-ns/pods/x/terminal`,
+      podscope.headers,
     );
     open.push(ns);
     assert.match((await ns.error())?.message ?? '', /Namespace "nope-ns" does not exist/);
-    const cl = new TerminalClient(`${podscope.wsUrl}/api/clusters/nope/namespaces/demo/pods/x/terminal`);
+    const cl = new TerminalClient(
+      `${podscope.wsUrl}/api/clusters/nope/namespaces/demo/pods/x/terminal`,
+      podscope.headers,
+    );
     open.push(cl);
     assert.equal((await cl.error())?.status, 404);
   });
@@ -113,7 +117,7 @@ describe('terminal: refused before the stream opens', () => {
     const status = (origin: string) =>
       new Promise<number>((resolve) => {
         const ws = new WebSocket(terminalUrl(podscope.wsUrl, 'demo', 'noshell'), {
-          headers: { Origin: origin },
+          headers: { ...podscope.headers, Origin: origin },
         });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => (resolve(101), ws.close()));
@@ -128,7 +132,7 @@ describe('terminal: refused before the stream opens', () => {
     writeFileSync(file, '');
     const broken = await startPodscope({ dataDir: file }); // audit.db would live under a regular file
     try {
-      const t = terminal(pod, { command: ['sleep', '5678'] }, broken.wsUrl);
+      const t = terminal(pod, { command: ['sleep', '5678'] }, broken);
       const err = await t.error();
       assert.equal(err?.status, 503);
       assert.match(

@@ -11,6 +11,7 @@ import { SqliteAuditStore } from '../../../src/server/audit/sqlite-audit-store.j
 import { readAsciicast } from '../../../src/server/terminal/recording/asciicast.js';
 import { adminKubeconfig, repoRoot, waitFor } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
+import { fromPrintedUrl } from '../../support/podscope.js';
 import { TerminalClient, terminalUrl } from './terminal-client.js';
 import { processes } from './test-pods.js';
 
@@ -28,7 +29,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Starts the real CLI in its own process and resolves with its URL. */
+/** Starts the real CLI in its own process and resolves with the URL it prints (with its token). */
 function startCli(): Promise<string> {
   child = spawn(
     process.execPath,
@@ -57,8 +58,8 @@ function startCli(): Promise<string> {
 }
 
 test('SIGKILL mid-session leaves a readable recording up to the last second, and the audit start', async () => {
-  const url = await startCli();
-  const t = new TerminalClient(terminalUrl(url.replace(/^http/, 'ws'), 'demo', pod));
+  const cli = fromPrintedUrl(await startCli());
+  const t = new TerminalClient(terminalUrl(cli.wsUrl, 'demo', pod), cli.headers);
   const { sessionId } = await t.ready();
   t.type('echo before-$((2*21))\r');
   await t.outputMatches(/before-42/);
@@ -98,8 +99,8 @@ test('SIGKILL mid-session leaves a readable recording up to the last second, and
 });
 
 test('the next start ends what the killed session left running, and closes its audit record', async () => {
-  const url = await startCli();
-  const t = new TerminalClient(terminalUrl(url.replace(/^http/, 'ws'), 'demo', pod));
+  const cli = fromPrintedUrl(await startCli());
+  const t = new TerminalClient(terminalUrl(cli.wsUrl, 'demo', pod), cli.headers);
   const { sessionId } = await t.ready();
   t.type('sleep 4243\r');
   await waitFor('sleep running', async () =>

@@ -26,7 +26,7 @@ async function podscopeWith(config: unknown) {
   const p = await startPodscope({ config: parseConfig(config), audit });
   instances.push(p);
   stores.push(audit);
-  return { url: p.url, wsUrl: p.wsUrl, audit };
+  return { podscope: p, audit };
 }
 
 let labelled: Awaited<ReturnType<typeof podscopeWith>>;
@@ -48,14 +48,18 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function terminal(wsUrl: string, pod: string, query: Record<string, string | string[]> = {}) {
-  const t = new TerminalClient(terminalUrl(wsUrl, ns, pod, query));
+function terminal(
+  { podscope }: { podscope: RunningPodscope },
+  pod: string,
+  query: Record<string, string | string[]> = {},
+) {
+  const t = new TerminalClient(terminalUrl(podscope.wsUrl, ns, pod, query), podscope.headers);
   open.push(t);
   return t;
 }
 
-async function policyOf(url: string, namespace = ns) {
-  const res = await fetch(`${url}/api/clusters/${CLUSTER}/namespaces/${namespace}/pods/x/terminal/policy`);
+async function policyOf({ podscope }: { podscope: RunningPodscope }, namespace = ns) {
+  const res = await podscope.fetch(`/api/clusters/${CLUSTER}/namespaces/${namespace}/pods/x/terminal/policy`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -72,13 +76,13 @@ async function assertRefusalRecorded(audit: SqliteAuditStore, reason: RegExp): P
 
 describe('exec policy', () => {
   test('the policy endpoint shows the label-derived policy before connecting', async () => {
-    const { status, body } = await policyOf(labelled.url);
+    const { status, body } = await policyOf(labelled);
     assert.equal(status, 200);
     assert.equal(body['policy'], 'non-root');
     assert.equal(body['user'], 1000);
     assert.equal(body['source'], 'namespace-label');
     assert.match(String(body['reason']), /podscope\.io\/environment=production/);
-    const demo = await policyOf(labelled.url, 'demo');
+    const demo = await policyOf(labelled, 'demo');
     assert.deepEqual(
       { policy: demo.body['policy'], source: demo.body['source'] },
       { policy: 'root-allowed', source: 'default' },
@@ -86,7 +90,7 @@ describe('exec policy', () => {
   });
 
   test('non-root through setpriv: `id -u` is the configured uid although the image runs as root', async () => {
-    const t = terminal(labelled.wsUrl, toolsPod);
+    const t = terminal(labelled, toolsPod);
     const ready = await t.ready();
     assert.equal(ready.policy, 'non-root');
     assert.equal(ready.user, 1000);
@@ -109,7 +113,7 @@ describe('exec policy', () => {
   });
 
   test('non-root cannot become root again through a setuid-root binary (setpriv --no-new-privs)', async () => {
-    const t = terminal(labelled.wsUrl, toolsPod, { command: ['suid-id', '-u'] });
+    const t = terminal(labelled, toolsPod, { command: ['suid-id', '-u'] });
     await t.closed;
     assert.match(t.output, /^1000\r\n$/, 'the setuid bit is ignored: still uid 1000');
     const asRoot = await kubectlOk([
@@ -131,14 +135,14 @@ describe('exec policy', () => {
   });
 
   test('non-root through busybox su (its setpriv cannot switch users), for a user command too', async () => {
-    const t = terminal(labelled.wsUrl, appPod);
+    const t = terminal(labelled, appPod);
     const ready = await t.ready();
     assert.equal(ready.command[0], 'su');
     assert.equal(ready.user, 1000);
     t.type('echo "$(id -u):$(id -un)"\r');
     await t.outputMatches(/\r\n1000:app\r\n/);
     t.close();
-    const c = terminal(labelled.wsUrl, appPod, { command: ['id', '-u'] });
+    const c = terminal(labelled, appPod, { command: ['id', '-u'] });
     await c.closed;
     assert.match(c.output, /^1000\r\n$/);
     assert.equal(c.message('exit')?.code, 0);
@@ -148,7 +152,7 @@ describe('exec policy', () => {
     const p = await podscopeWith({
       execPolicy: { rules: [{ namespace: ns, policy: 'non-root', user: 'ghost' }] },
     });
-    const t = terminal(p.wsUrl, appPod, { command: ['sleep', '4343'] });
+    const t = terminal(p, appPod, { command: ['sleep', '4343'] });
     const err = await t.error();
     assert.equal(err?.status, 422);
     assert.match(
@@ -165,7 +169,7 @@ describe('exec policy', () => {
     const p = await podscopeWith({
       execPolicy: { rules: [{ namespace: ns, policy: 'non-root', user: 4242 }] },
     });
-    const t = terminal(p.wsUrl, appPod);
+    const t = terminal(p, appPod);
     const err = await t.error();
     assert.equal(err?.status, 422);
     assert.match(err?.message ?? '', /as user 4242: setpriv: .*unrecognized option/);
@@ -175,12 +179,12 @@ describe('exec policy', () => {
     const p = await podscopeWith({
       execPolicy: { rules: [{ cluster: CLUSTER, namespace: ns, policy: 'no-exec' }] },
     });
-    const policy = await policyOf(p.url);
+    const policy = await policyOf(p);
     assert.deepEqual(
       { policy: policy.body['policy'], source: policy.body['source'] },
       { policy: 'no-exec', source: 'config' },
     );
-    const t = terminal(p.wsUrl, appPod, { command: ['sleep', '4242'] });
+    const t = terminal(p, appPod, { command: ['sleep', '4242'] });
     const err = await t.error();
     assert.equal(err?.status, 403);
     assert.equal(err?.fatal, true);

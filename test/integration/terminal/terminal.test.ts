@@ -33,7 +33,7 @@ after(async () => {
 });
 
 function terminal(query: Record<string, string | string[]> = {}, target = pod): TerminalClient {
-  const t = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', target, query));
+  const t = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', target, query), podscope.headers);
   open.push(t);
   return t;
 }
