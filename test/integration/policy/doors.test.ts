@@ -116,7 +116,11 @@ async function podJson(name: string): Promise<V1Pod> {
 }
 
 async function terminalUid(policy: ExecPolicyName) {
-  const t = new TerminalClient(terminalUrl(at(policy).podscope.wsUrl, ns, pod, { command: ['id', '-u'] }));
+  const { podscope } = at(policy);
+  const t = new TerminalClient(
+    terminalUrl(podscope.wsUrl, ns, pod, { command: ['id', '-u'] }),
+    podscope.headers,
+  );
   await t.closed;
   return t;
 }

@@ -34,7 +34,7 @@ after(async () => {
 });
 
 function terminal(): TerminalClient {
-  const t = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod));
+  const t = new TerminalClient(terminalUrl(podscope.wsUrl, 'demo', pod), podscope.headers);
   open.push(t);
   return t;
 }
