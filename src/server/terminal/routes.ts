@@ -42,7 +42,7 @@ import type { WebSocket } from 'ws';
 import { badRequest, PodscopeError, toErrorBody } from '../http/errors.js';
 import { containerParam, namespaceParam, podParam, readQuery } from '../http/params.js';
 import { containerStatus, getPod } from '../kube/pods.js';
-import { clientFor, type ServerContext } from '../context.js';
+import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 import { randomUUID } from 'node:crypto';
 import { findShell, hasEnv, resolveUserSwitch, SESSION_TAG_VARIABLE } from './container-probes.js';
 import { decisionLabel } from '../policy/action-policy.js';
@@ -74,7 +74,7 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     try {
       const q = terminalQuery(req.query);
       const client = clientFor(ctx, req, req.params.cluster);
-      const namespace = namespaceParam(req.params.namespace);
+      const namespace = await existingNamespace(client, req.params.namespace);
       const pod = podParam(req.params.pod);
       const container = runningContainer(await getPod(client, namespace, pod), q.container);
       const ref = { namespace, pod, container };

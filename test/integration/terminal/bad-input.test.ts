@@ -94,8 +94,13 @@ describe('terminal: refused before the stream opens', () => {
     });
   }
 
-  test('no audit session was recorded for any refused attempt', async () => {
-    assert.equal((await audit.listSessions()).sessions.length, 0);
+  test('bad input leaves no audit record; the one refusal by the container (no shell) leaves one', async () => {
+    const { sessions } = await audit.listSessions();
+    assert.deepEqual(
+      sessions.map((s) => [s.kind, s.pod, s.outcome?.['result']]),
+      [['exec', 'noshell', 'refused']],
+    );
+    assert.match(String(sessions[0]!.outcome?.['reason']), /has no shell/);
   });
 
   test('unknown namespace and cluster → 404', async () => {
