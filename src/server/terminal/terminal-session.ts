@@ -85,6 +85,8 @@ export class TerminalSession {
   private bytesOut = 0;
   private exitStatus: ExecStatus | undefined;
   private endError: string | undefined;
+  /** Set when Kubernetes refused the exec itself (RBAC 403): the record's outcome is `refused`. */
+  private refusedBy: string | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private alive = true;
   private closing: Promise<void> | undefined;
@@ -170,7 +172,9 @@ export class TerminalSession {
         { stdout: (d) => this.output(d), stderr: (d) => this.output(d), exit: (st) => this.exited(st) },
       );
     } catch (err) {
-      await this.abandon(`could not open the exec stream: ${toErrorBody(err).error}`);
+      const body = toErrorBody(err);
+      if (body.status === 403) this.refusedBy = body.error;
+      await this.abandon(`could not open the exec stream: ${body.error}`);
       throw err;
     }
     await this.exec.resize(s.cols, s.rows);
@@ -249,6 +253,7 @@ export class TerminalSession {
         bytesIn: this.bytesIn,
         bytesOut: this.bytesOut,
         ...(error === undefined ? {} : { error }),
+        ...(this.refusedBy === undefined ? {} : { outcome: { result: 'refused', reason: this.refusedBy } }),
       });
     } catch (err) {
       this.deps.log.error({ err, session: this.id }, 'could not write the end of an audit session');
