@@ -2,7 +2,7 @@
 // survives restarts (marker + the new instance's output) and dropped connections (resume from the
 // last timestamp with no line lost or repeated). Always reads with timestamps=true; the browser
 // decides whether to show them.
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStateTerminated, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { LogLine } from '../../shared/api.js';
 import { LineSplitter } from '../../shared/logs/line-splitter.js';
 import { LogResumeTracker } from '../../shared/logs/resume.js';
@@ -117,11 +117,25 @@ function willRestart(pod: V1Pod, status: V1ContainerStatus, isInit: boolean): bo
 }
 
 /**
+ * The state of the instance that has just ended and is still the container's current one (it has not
+ * restarted yet), or undefined. Then `previous` should read the current instance (see below).
+ */
+export async function justEndedInstance(
+  client: KubeClient,
+  target: LogTarget,
+  signal?: AbortSignal,
+): Promise<V1ContainerStateTerminated | undefined> {
+  const pod = await getPod(client, target.namespace, target.pod, signal);
+  return containerStatus(pod, target.container)?.state?.terminated;
+}
+
+/**
  * The instance before the running one, as `kubectl logs --previous` — except right after a crash: while
  * the status still shows the just-ended instance as the current (terminated) one, the kubelet's
  * `previous` means the instance before *that*, which its garbage collector has usually removed
- * already ("unable to retrieve container logs", seen for 10+ s of every crash loop on the local
- * cluster). What the user asks for then is the instance that just ended: read it as the current one.
+ * already — and the kubelet then answers 200 with "unable to retrieve container logs for …" as the
+ * body (seen for 10+ s of every crash loop on the local cluster; `kubectl logs --previous` prints it
+ * too). What the user asks for then is the instance that just ended: read it as the current one.
  */
 async function streamPreviousInstance(
   client: KubeClient,
@@ -131,8 +145,7 @@ async function streamPreviousInstance(
   sink: LogSink,
   signal: AbortSignal,
 ): Promise<string> {
-  const pod = await getPod(client, target.namespace, target.pod, signal);
-  const ended = containerStatus(pod, target.container)?.state?.terminated;
+  const ended = await justEndedInstance(client, target, signal);
   if (!ended) {
     await pump(client, target, query, tracker, sink, signal);
     return 'end of the previous instance’s output';

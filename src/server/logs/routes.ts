@@ -18,7 +18,7 @@ import type { JsonSocket } from '../ws/json-socket.js';
 import { socketRoute } from '../ws/socket-route.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
-import { streamContainerLogs, type LogSink } from './container-logs.js';
+import { justEndedInstance, streamContainerLogs, type LogSink } from './container-logs.js';
 import { streamMergedLogs, workloadSelector, WORKLOAD_KINDS } from './merged-logs.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
@@ -92,6 +92,9 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const download = boolParam(q.download, 'download', false);
     const limitBytes = intParam(q.limitBytes, 'limitBytes', 1, 2 ** 40);
     const container = await resolveContainer(client, ns, pod, q.container);
+    // Right after a crash, "previous" is the instance that just ended (see streamPreviousInstance).
+    const readPrevious =
+      previous && (await justEndedInstance(client, { namespace: ns, pod, container })) === undefined;
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
     // Passed through untouched: the body is byte-for-byte what `kubectl logs` prints.
@@ -102,7 +105,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
         tailLines,
         sinceSeconds,
         sinceTime,
-        previous: previous || undefined,
+        previous: readPrevious || undefined,
         timestamps: timestamps || undefined,
         limitBytes,
       },

@@ -22,7 +22,7 @@ after(async () => {
   await Promise.all(created.map(deleteTestPod));
 });
 
-test('previous logs right after a crash are those of the instance that just crashed', async () => {
+test('previous logs (stream and download) right after a crash are those of the instance that just crashed', async () => {
   // Each instance prints its own container ID (from its cgroup path) and crashes a second later.
   const pod = await createTestPod({
     prefix: 'crashes',
@@ -50,6 +50,11 @@ test('previous logs right after a crash are those of the instance that just cras
     const texts = msgs.flatMap((m) => (m.type === 'lines' ? m.lines.map((l) => l.text) : []));
     assert.deepEqual(texts, [`id ${ended}`], JSON.stringify(msgs));
     ws.close();
+    // The download of "previous" is the same instance.
+    const res = await podscope.fetch(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs?previous=true`,
+    );
+    assert.equal(await res.text(), `id ${ended}\n`);
   } finally {
     await podscope.close();
   }
