@@ -1,6 +1,7 @@
 // Files inside a container, reached over exec with argv commands (never a shell): stat, find+stat to
 // list, cat or tar to download, tee to upload. An app image without these tools is reached through a
-// debug container that targets it, at /proc/<pid>/root/… of the app's main process.
+// debug container that targets it: its busybox runs chrooted into /proc/<pid>/root of the app's main
+// process, so every path resolves inside the app container.
 import type { V1Pod } from '@kubernetes/client-node';
 import {
   parseStatLine,
@@ -25,7 +26,8 @@ export interface FileTarget {
   /** The container the commands run in: `container` itself, or the debug container (`via`). */
   execContainer: string;
   via: string | null;
-  /** `/proc/<pid>/root` when going through a debug container, else null. */
+  /** A prefix under which the files appear where commands run; null when paths are used as they are
+   *  (in the container itself, or chrooted into it from its debug container). */
   root: string | null;
   /** Wraps every file command: the policy's user switch under non-root, else unchanged. */
   wrap(argv: readonly string[]): string[];
@@ -52,7 +54,7 @@ function requireRunning(pod: V1Pod, name: string): void {
 
 /**
  * Resolves `container` (and `via`, a debug container targeting it) to where commands run. Through a
- * debug container, the app's files are under /proc/<pid>/root where <pid> is the app's main process in
+ * debug container, commands run chrooted into /proc/<pid>/root where <pid> is the app's main process in
  * the PID namespace the debug container shares: PID 1 when the pod does not share its process
  * namespace (verified on the cluster), otherwise the process whose cgroup names the container's ID.
  */
@@ -108,16 +110,52 @@ export async function resolveFileTarget(
     }
     pid = await findPidOfContainer(client, namespace, podName, via, id);
   }
-  return {
+  const t: FileTarget = {
     namespace,
     pod: podName,
     container,
     execContainer: via,
     via,
-    root: `/proc/${pid}/root`,
-    wrap: asIs,
+    root: null,
+    wrap: (argv) => ['sh', '-c', CHROOT_SCRIPT, 'podscope-files', pid, ...argv],
     runAs: null,
   };
+  // Every command runs chrooted into the app's root, so its paths (symlinks included, however they
+  // change meanwhile) resolve inside the app container and can never lead into the debug container.
+  const probe = await runIn(client, t, ['true']);
+  if (probe.status.kind !== 'success') {
+    const why = probe.stderr.trim().split('\n').pop() || describeStatus(probe.status);
+    throw new PodscopeError(
+      422,
+      `Files cannot be reached safely through debug container "${via}": it needs \`sh\`, \`chroot\` (running as root) and a static busybox at /bin/busybox, as the tools image has (${why}).`,
+    );
+  }
+  return t;
+}
+
+/** Stands for the debug container's busybox in an argv run through CHROOT_SCRIPT (e.g. find's -exec). */
+export const BUSYBOX = '@podscope-busybox@';
+
+/**
+ * Runs busybox from the debug container with its root changed to the app's: `$1` is the app's PID,
+ * the rest the busybox argv. The debug container's busybox stays reachable inside the chroot through
+ * this shell's own /proc/$$/root (the app's /proc shows the shared PID namespace); it must be static.
+ * A constant script: the argv travels only as positional parameters, never parsed by a shell.
+ */
+export const CHROOT_SCRIPT = [
+  'pid="$1"; shift',
+  'bb="/proc/$$/root/bin/busybox"',
+  'n=$#',
+  `while [ "$n" -gt 0 ]; do a="$1"; shift; [ "$a" = '${BUSYBOX}' ] && a="$bb"; set -- "$@" "$a"; n=$((n - 1)); done`,
+  // Not the script's last command: bash would exec it in place of this shell, and once chrooted,
+  // /proc/$$/root would be the app's root, where there is no busybox.
+  'chroot "/proc/$pid/root" "$bb" "$@"',
+  'exit $?',
+].join('\n');
+
+function describeStatus(status: ExecStatus): string {
+  if (status.kind === 'failure') return status.message;
+  return status.kind === 'exit' ? `exit code ${status.code}` : 'no error';
 }
 
 async function findPidOfContainer(
@@ -241,7 +279,9 @@ export async function statPath(
 /** The argv that lists a directory (one stat line per entry), before the user switch. */
 export function listCommand(t: FileTarget, path: string): string[] {
   const full = execPath(t, path);
-  return ['find', full, '-mindepth', '1', '-maxdepth', '1', '-exec', 'stat', '-c', STAT_FORMAT, '{}', '+'];
+  // Through a debug container, find runs chrooted: its -exec must name the debug container's busybox.
+  const stat = t.via === null ? ['stat'] : [BUSYBOX, 'stat'];
+  return ['find', full, '-mindepth', '1', '-maxdepth', '1', '-exec', ...stat, '-c', STAT_FORMAT, '{}', '+'];
 }
 
 export async function listDirectory(

@@ -97,7 +97,8 @@ async function applyUser(
       { namespace: t.namespace, pod: t.pod, container: t.execContainer },
       allowed.decision.user,
     );
-    t.wrap = sw.wrap;
+    const inner = t.wrap;
+    t.wrap = (argv) => sw.wrap(inner(argv));
     t.runAs = { uid: sw.uid, tool: sw.tool };
   } catch (err) {
     const { error } = toErrorBody(err);

@@ -308,6 +308,21 @@ describe('an app image without tools: through a debug container', () => {
     assert.equal(there.split(' ')[0], sha(data));
   });
 
+  test('a symlink in the middle of a path resolves inside the app container, never the debug one', async () => {
+    // In the app: /tmp/mid → /tmp/real (absolute), /tmp/real/marker = "app". The debug container has its
+    // own /tmp/real/marker = "debug": read through /proc/1/root without a chroot, the absolute link
+    // would resolve against the debug container's root and return that one.
+    await execIn(noshell, debug.container, [
+      'sh',
+      '-c',
+      'mkdir -p /proc/1/root/tmp/real /tmp/real && echo app > /proc/1/root/tmp/real/marker && ' +
+        'echo debug > /tmp/real/marker && ln -sfn /tmp/real /proc/1/root/tmp/mid',
+    ]);
+    const down = await download(noshell, { container: 'app', path: '/tmp/mid/marker', via: debug.container });
+    assert.equal(down.status, 200, down.body.toString());
+    assert.equal(down.body.toString(), 'app\n');
+  });
+
   test('via must be a debug container that targets the container', async () => {
     const r = await podscope.getJson<{ error: string }>(
       `${files(noshell)}${q({ container: 'app', path: '/tmp', via: 'app' })}`,
