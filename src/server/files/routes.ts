@@ -26,7 +26,7 @@ import { decisionLabel } from '../policy/action-policy.js';
 import type { PolicyAction } from '../policy/action-policy.js';
 import { resolveUserSwitch } from '../terminal/container-probes.js';
 import { badRequest, PodscopeError, toErrorBody } from '../http/errors.js';
-import { boolParam, podParam, readQuery } from '../http/params.js';
+import { boolParam, containerParam, podParam, readQuery } from '../http/params.js';
 import {
   containerSha256,
   fileCommandError,
@@ -65,15 +65,19 @@ async function target(
   const ns = await existingNamespace(client, req.params.namespace);
   const pod = podParam(req.params.pod);
   const path = pathParam(q.path);
-  const t = await resolveFileTarget(client, ns, pod, q.container, q.via);
+  if (q.container === undefined) throw badRequest('Choose a container with ?container=.');
+  const container = containerParam(q.container);
+  const via = q.via === undefined ? null : containerParam(q.via);
+  // Decide before anything runs: finding the target through a debug container already execs there.
   const allowed = await authorize(
     ctx,
     req,
     client,
-    { namespace: ns, pod, container: t.container },
+    { namespace: ns, pod, container },
     { action },
-    { path, via: t.via },
+    { path, via },
   );
+  const t = await resolveFileTarget(client, ns, pod, container, via ?? undefined);
   return { client, t, path, q, allowed };
 }
 
