@@ -3,7 +3,7 @@
 # A second run with the same versions finds the binaries and does nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-K8S_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl)
+K8S_COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
 
 # Prints a heartbeat while a long build runs, so a cold build is visibly alive.
 with_progress() {
@@ -79,6 +79,25 @@ build_etcd() {
   "$ETCD_BIN_DIR/etcd" --version | head -1 >&2
 }
 
+build_containerd() {
+  local have=1 c cmds=(containerd containerd-shim-runc-v2 ctr)
+  for c in "${cmds[@]}"; do [[ -x "$CONTAINERD_BIN_DIR/$c" ]] || have=0; done
+  if [[ $have -eq 1 ]]; then log "containerd $CONTAINERD_VERSION: cached in $CONTAINERD_BIN_DIR"; return; fi
+  local src="$CACHE_ROOT/src/containerd-$CONTAINERD_VERSION" mod=github.com/containerd/containerd/v2
+  mkdir -p "$src" "$CONTAINERD_BIN_DIR"
+  printf 'module podscope.local/containerdbuild\n\ngo 1.24\n\nrequire %s %s\n' "$mod" "$CONTAINERD_VERSION" >"$src/go.mod"
+  log "containerd $CONTAINERD_VERSION: building"
+  local pkgs=()
+  for c in "${cmds[@]}"; do pkgs+=("$mod/cmd/$c"); done
+  # Static and without the btrfs/devmapper/zfs snapshotters (overlayfs is the one used here).
+  with_progress "containerd build" "$src/build.log" \
+    env -C "$src" CGO_ENABLED=0 GOFLAGS=-mod=mod go build -v -trimpath -tags "no_btrfs no_devmapper no_zfs" \
+      -ldflags "-s -w -X $mod/version.Version=$CONTAINERD_VERSION -X $mod/version.Package=github.com/containerd/containerd/v2" \
+      -o "$CONTAINERD_BIN_DIR/" "${pkgs[@]}"
+  "$CONTAINERD_BIN_DIR/containerd" --version >&2
+}
+
 command -v go >/dev/null || die "Go is needed to build the cluster binaries (go not found on PATH)"
 build_etcd
+build_containerd
 build_kubernetes

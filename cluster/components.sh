@@ -183,8 +183,10 @@ state = "$STATE_DIR/containerd/state"
     bin_dir = "/usr/lib/cni"
     conf_dir = "$STATE_DIR/cni/net.d"
 TOML
-  start_component containerd containerd --config "$STATE_DIR/containerd/config.toml"
-  wait_until containerd "containerd socket" 30 ctr --address "$CONTAINERD_SOCK" version
+  # containerd finds its shim (containerd-shim-runc-v2) on PATH; runc is Debian's.
+  start_component containerd env PATH="$CONTAINERD_BIN_DIR:$PATH" \
+    "$CONTAINERD_BIN_DIR/containerd" --config "$STATE_DIR/containerd/config.toml"
+  wait_until containerd "containerd socket" 30 "$CTR" --address "$CONTAINERD_SOCK" version
 }
 
 start_kubelet() {
@@ -205,6 +207,8 @@ authorization: { mode: Webhook }
 tlsCertFile: $PKI/kubelet-serving.crt
 tlsPrivateKeyFile: $PKI/kubelet-serving.key
 cgroupDriver: cgroupfs
+# These hosts run cgroup v1 (hybrid); from 1.35 the kubelet refuses it unless told otherwise.
+failCgroupV1: false
 containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
 failSwapOn: false
 imageGCHighThresholdPercent: 100
@@ -232,6 +236,7 @@ node_ready() {
 
 start_cluster() {
   prepare_host
+  echo "$CLUSTER_VERSION" >"$STATE_DIR/version"
   bash "$CLUSTER_DIR/certs.sh" "$PKI" "$NODE_NAME" "$NODE_IP" "$SERVICE_IP"
   write_kubeconfig "$STATE_DIR/kubeconfig" kubernetes-admin "$PKI/admin.crt" "$PKI/admin.key"
   write_kubeconfig "$STATE_DIR/kubeconfig-nobody" podscope-nobody "$PKI/nobody.crt" "$PKI/nobody.key"
@@ -250,8 +255,8 @@ import_images() {
   local tar name
   for tar in $(bash "$CLUSTER_DIR/images/build-images.sh" "$STATE_DIR/images"); do
     name="$(tar -xOf "$tar" manifest.json | grep -oE '"RepoTags":\["[^"]+' | cut -d'"' -f4)"
-    if ! ctr --address "$CONTAINERD_SOCK" -n k8s.io images check "name==$name" 2>/dev/null | grep -q complete; then
-      quiet ctr --address "$CONTAINERD_SOCK" -n k8s.io images import --snapshotter overlayfs "$tar"
+    if ! "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images check "name==$name" 2>/dev/null | grep -q complete; then
+      quiet "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images import --snapshotter overlayfs "$tar"
       log "image imported: $name"
     fi
   done

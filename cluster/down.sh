@@ -28,12 +28,12 @@ stop_component() {
 # Containers first, while containerd still answers; kubelet stopped so it does not restart them.
 stop_component kubelet 10
 if component_alive containerd; then
-  for task in $(ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+  for task in $("$CTR" --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
+    "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
   done
   sleep 1
-  for task in $(ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks delete -f "$task" >/dev/null 2>&1 || true
+  for task in $("$CTR" --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do
+    "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io tasks delete -f "$task" >/dev/null 2>&1 || true
   done
 fi
 for c in containerd kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_component "$c" 15; done

@@ -5,14 +5,32 @@ set -euo pipefail
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$CLUSTER_DIR/.." && pwd)"
 
-# Pinned versions. Changing one changes the cache key, so a new build happens.
-K8S_VERSION="${K8S_VERSION:-v1.34.4}"
-ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
+# Supported Kubernetes versions (the three newest minor releases), newest first. CLUSTER_VERSION
+# picks one by minor ("1.36") or exact patch ("1.36.3"); the default is the newest.
+SUPPORTED_VERSIONS=(1.37.2 1.36.3 1.35.4)
+resolve_version() {
+  local want="${1#v}" v
+  for v in "${SUPPORTED_VERSIONS[@]}"; do
+    if [[ "$v" == "$want" || "${v%.*}" == "$want" ]]; then echo "$v"; return; fi
+  done
+  printf '[cluster] error: Kubernetes %s is not supported here (supported: %s)\n' "$1" "${SUPPORTED_VERSIONS[*]}" >&2
+  exit 1
+}
+CLUSTER_VERSION="$(resolve_version "${CLUSTER_VERSION:-${SUPPORTED_VERSIONS[0]}}")"
+
+# Pinned versions per Kubernetes version. Changing one changes the cache key, so a new build happens.
+K8S_VERSION="v$CLUSTER_VERSION"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+# From 1.36 the kubelet needs a CRI runtime that reports its cgroup driver (containerd 2.x); all
+# supported versions run on the same containerd, built from the Go module proxy.
+CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.4.2}"
 
 # Build outputs live outside the work tree so fresh clones (CI) reuse them.
 CACHE_ROOT="${PODSCOPE_CACHE:-/var/cache/podscope}"
 K8S_BIN_DIR="$CACHE_ROOT/kubernetes-$K8S_VERSION/bin"
 ETCD_BIN_DIR="$CACHE_ROOT/etcd-$ETCD_VERSION/bin"
+CONTAINERD_BIN_DIR="$CACHE_ROOT/containerd-$CONTAINERD_VERSION/bin"
+CTR="$CONTAINERD_BIN_DIR/ctr"
 
 # Everything a running cluster owns: certs, configs, data, logs, pids.
 STATE_DIR="${PODSCOPE_CLUSTER_DIR:-$REPO_ROOT/.cluster}"

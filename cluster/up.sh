@@ -2,15 +2,22 @@
 # Starts the local single-node cluster (idempotent: a healthy running cluster is reused).
 #   etcd → kube-apiserver → controller-manager, scheduler → containerd → kubelet
 # then imports the locally built images and applies the demo workloads in namespace `demo`.
-# Env: PODSCOPE_SKIP_DEMO=1 skips the demo workloads; PODSCOPE_CLUSTER_DIR moves the state dir.
+# Env: CLUSTER_VERSION=1.36 (or 1.36.3) picks a supported Kubernetes version (default: the newest);
+# a running cluster of another version is stopped first. PODSCOPE_SKIP_DEMO=1 skips the demo
+# workloads; PODSCOPE_CLUSTER_DIR moves the state dir.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/components.sh"
 require_root_linux
 
 started=$SECONDS
 
+running_version="$(cat "$STATE_DIR/version" 2>/dev/null || echo unknown)"
+if cluster_healthy && [[ "$running_version" != "$CLUSTER_VERSION" ]]; then
+  log "cluster running Kubernetes $running_version, $CLUSTER_VERSION wanted: stopping it first"
+  bash "$CLUSTER_DIR/down.sh"
+fi
 if cluster_healthy; then
-  log "cluster already running (state in $STATE_DIR)"
+  log "cluster already running Kubernetes $CLUSTER_VERSION (state in $STATE_DIR)"
 else
   if [[ -d "$STATE_DIR/run" ]]; then
     log "found a partly running or stale cluster: cleaning it up first"

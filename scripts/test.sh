@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 RESULTS="$(mktemp -d)"
 passed=0 failed=0 skipped=0
+source scripts/test-lib.sh
 
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -22,12 +23,12 @@ phase() {
   local name="$1"; shift
   local out="$RESULTS/$name.out"
   echo "── $name tests"
-  node --import tsx --test --test-reporter=spec --test-concurrency="${TEST_CONCURRENCY:-2}" "$@" 2>&1 | tee "$out"
-  local p f c s
-  p=$(grep -oP '^ℹ pass \K\d+' "$out" | tail -1); f=$(grep -oP '^ℹ fail \K\d+' "$out" | tail -1)
-  c=$(grep -oP '^ℹ cancelled \K\d+' "$out" | tail -1); s=$(grep -oP '^ℹ skipped \K\d+' "$out" | tail -1)
-  if [[ -z "$p" ]]; then echo "✖ $name: the test runner reported no results"; failed=$((failed + 1)); return; fi
-  passed=$((passed + p)); failed=$((failed + ${f:-0} + ${c:-0})); skipped=$((skipped + ${s:-0}))
+  run_tests "$out" "${TEST_CONCURRENCY:-2}" "$@"
+  local counts p f s
+  counts="$(runner_counts "$out")"
+  if [[ -z "$counts" ]]; then echo "✖ $name: the test runner reported no results"; failed=$((failed + 1)); return; fi
+  read -r p f s <<<"$counts"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 
 check lint npx eslint --max-warnings 0 .

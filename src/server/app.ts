@@ -125,6 +125,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   // Sessions a killed Podscope left open: end their processes and records (in the background).
   app.addHook('onReady', async () => {
+    // Warns once per cluster outside the supported Kubernetes versions (the UI shows it too).
+    void opts.registry.checkVersions(app.log);
     void recoverInterruptedSessions(audit, opts.registry, app.log).catch((err: unknown) =>
       app.log.warn({ err }, 'could not recover interrupted terminal sessions'),
     );

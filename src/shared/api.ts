@@ -1,6 +1,8 @@
 // The HTTP/WebSocket contract between the Podscope server and its web app.
 // Pure types: no DOM, no Node. Both sides import from here so they cannot drift apart.
 
+import type { VersionSupport } from './kube-version/version-support.js';
+
 /** One kubeconfig context (local mode) or one configured cluster (platform mode). */
 export interface ClusterInfo {
   name: string;
@@ -8,6 +10,8 @@ export interface ClusterInfo {
   /** The namespace the context names, if any; the UI opens it first. */
   defaultNamespace: string | null;
   current: boolean;
+  /** The API server's version and whether Podscope supports it; null until read (or unreachable). */
+  version: VersionSupport | null;
 }
 
 export interface NamespaceInfo {

@@ -1,6 +1,6 @@
 // Access to the project's real local cluster for integration tests (started by `npm run cluster:up`).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,4 +81,44 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid.toString(36)}-${Date.now().toString(36).slice(-4)}${counter}`;
+}
+
+/** The server's `kubectl version` answer (the running cluster's Kubernetes version). */
+export async function serverVersion(): Promise<{ major: string; minor: string; gitVersion: string }> {
+  const out = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as {
+    serverVersion: { major: string; minor: string; gitVersion: string };
+  };
+  return out.serverVersion;
+}
+
+/**
+ * Writes a kubeconfig (context `podscope-local`, like the admin one) that authenticates with a
+ * fresh token of ServiceAccount `sa` in `namespace`, so a test can act as a user with exactly the
+ * RBAC rules it grants that account.
+ */
+export async function serviceAccountKubeconfig(namespace: string, sa: string, file: string): Promise<string> {
+  const token = (await kubectlOk(['-n', namespace, 'create', 'token', sa, '--duration', '1h'])).trim();
+  const yaml = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: podscope-local',
+    '  cluster:',
+    '    server: https://127.0.0.1:6443',
+    `    certificate-authority: ${path.join(stateDir, 'pki', 'ca.crt')}`,
+    'users:',
+    `- name: ${sa}`,
+    '  user:',
+    `    token: ${token}`,
+    'contexts:',
+    '- name: podscope-local',
+    '  context:',
+    '    cluster: podscope-local',
+    `    user: ${sa}`,
+    `    namespace: ${namespace}`,
+    'current-context: podscope-local',
+    '',
+  ].join('\n');
+  writeFileSync(file, yaml, { mode: 0o600 });
+  return file;
 }

@@ -126,11 +126,15 @@ export class ExecConnection {
   }
 }
 
-/** Opens the exec WebSocket; an HTTP error from the upgrade becomes a KubeApiError. */
+/**
+ * Opens the exec WebSocket; an HTTP error from the upgrade becomes a KubeApiError. `protocols`: what
+ * to offer, best first (every supported API server picks v5; offering only v4 exercises the fallback).
+ */
 export async function openExec(
   client: KubeClient,
   req: ExecRequest,
   handlers: ExecHandlers,
+  protocols: readonly ExecProtocol[] = EXEC_PROTOCOLS,
 ): Promise<ExecConnection> {
   const query = buildQuery({
     container: req.container,
@@ -146,7 +150,7 @@ export async function openExec(
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const target = `${url.origin}${opts.path}`;
   const { agent: _agent, ...tls } = opts;
-  const ws = new WebSocket(target, [...EXEC_PROTOCOLS], {
+  const ws = new WebSocket(target, [...protocols], {
     ...(tls as object),
     headers: opts.headers as Record<string, string>,
     perMessageDeflate: false,

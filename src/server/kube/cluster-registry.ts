@@ -4,11 +4,26 @@ import { notFound } from '../http/errors.js';
 import { DEFAULT_LIMITS } from '../config/limits.js';
 import { ClusterConnection, type ConnectionPoolSizes } from './kube-client.js';
 import type { ClusterInfo } from '../../shared/api.js';
+import {
+  versionSupport,
+  type ServerVersionInfo,
+  type VersionSupport,
+} from '../../shared/kube-version/version-support.js';
+
+/** Where version warnings go (a Fastify logger fits). */
+export interface VersionLog {
+  warn(obj: object, msg: string): void;
+}
 
 export interface ClusterRegistry {
   list(): ClusterInfo[];
   /** The connection for a cluster name; 404 when unknown. */
   get(name: string): ClusterConnection;
+  /**
+   * Reads each cluster's `/version` once and warns (once per cluster, in `log` and in `list()`)
+   * when it is outside the supported range. Unreachable clusters are left unknown, silently.
+   */
+  checkVersions(log: VersionLog, timeoutMs?: number): Promise<void>;
   close(): void;
 }
 
@@ -31,6 +46,7 @@ function loadKubeConfig(opts: KubeconfigOptions): KubeConfig {
 export class KubeconfigClusterRegistry implements ClusterRegistry {
   private readonly connections = new Map<string, ClusterConnection>();
   private readonly current: string;
+  private readonly versions = new Map<string, VersionSupport>();
 
   constructor(opts: KubeconfigOptions) {
     const base = loadKubeConfig(opts);
@@ -67,7 +83,27 @@ export class KubeconfigClusterRegistry implements ClusterRegistry {
       server: c.server,
       defaultNamespace: c.defaultNamespace,
       current: c.name === this.current,
+      version: this.versions.get(c.name) ?? null,
     }));
+  }
+
+  async checkVersions(log: VersionLog, timeoutMs = 5000): Promise<void> {
+    await Promise.all(
+      [...this.connections.values()].map(async (c) => {
+        if (this.versions.has(c.name)) return;
+        let info: ServerVersionInfo;
+        try {
+          info = await c
+            .client(null)
+            .json<ServerVersionInfo>({ path: '/version', timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+        } catch {
+          return; // unreachable now: the pages that need it will say so
+        }
+        const support = versionSupport(info);
+        this.versions.set(c.name, support);
+        if (support.warning) log.warn({ cluster: c.name, version: support.gitVersion }, support.warning);
+      }),
+    );
   }
 
   get(name: string): ClusterConnection {

@@ -1,6 +1,7 @@
 import { Link, NavLink, Outlet, useLocation, useParams } from 'react-router-dom';
 import { ClusterSwitcher } from '../clusters/ClusterSwitcher.js';
 import { NamespaceSwitcher } from '../clusters/NamespaceSwitcher.js';
+import { VersionWarning } from '../clusters/VersionWarning.js';
 import { routes } from '../common/routes.js';
 import { ThemeToggle } from '../common/ThemeToggle.js';
 
@@ -35,6 +36,7 @@ export function Layout() {
         <ThemeToggle />
       </header>
       <main className="app-main">
+        {cluster && <VersionWarning cluster={cluster} />}
         <Outlet />
       </main>
     </div>

@@ -37,6 +37,22 @@ export function ClusterListPage({ redirectToCurrent }: ClusterListPageProps) {
                 )}
                 <div className="muted mono wrap-anywhere">{c.server}</div>
                 <div className="muted">namespace: {startNamespace(c)}</div>
+                {c.version?.gitVersion && (
+                  <div className="muted" data-testid={`cluster-version-${c.name}`}>
+                    Kubernetes {c.version.gitVersion}
+                    {c.version.warning && (
+                      <>
+                        {' '}
+                        —{' '}
+                        {c.version.state === 'too-old'
+                          ? 'older than supported'
+                          : c.version.state === 'too-new'
+                            ? 'newer than tested'
+                            : 'unknown'}
+                      </>
+                    )}
+                  </div>
+                )}
               </Link>
             </li>
           ))}

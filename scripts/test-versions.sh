@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the integration and browser suites on every supported Kubernetes version in turn (each
+# version's cluster built once and cached, brought up fresh, stopped afterwards), then prints one
+# table — version × suite → passed/failed — and writes it to docs/test-versions.md.
+# Too long for every CI run (CI runs the default version); see the README for the last table.
+# Env: VERSIONS="1.36 1.37" to run a subset.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/test-lib.sh
+source cluster/lib.sh
+RESULTS="$(mktemp -d)"
+TABLE=docs/test-versions.md
+read -r -a versions <<<"${VERSIONS:-${SUPPORTED_VERSIONS[*]}}"
+
+bash scripts/setup.sh || exit 1
+npm run -s build || exit 1
+mapfile -t integ < <(find test/integration -name '*.test.ts' | sort)
+mapfile -t browser < <(find test/browser -name '*.test.ts' | sort)
+
+rows=()
+all_ok=1
+started_all=$SECONDS
+for v in "${versions[@]}"; do
+  v="$(resolve_version "$v")"
+  echo "════ Kubernetes $v"
+  bash cluster/down.sh >/dev/null 2>&1 || true
+  started=$SECONDS
+  if ! CLUSTER_VERSION="$v" bash cluster/up.sh; then
+    rows+=("| $v | cluster did not start | — | — |")
+    all_ok=0
+    continue
+  fi
+  up_seconds=$((SECONDS - started))
+  cells=()
+  for suite in integration browser; do
+    out="$RESULTS/$v-$suite.out"
+    if [[ $suite == integration ]]; then run_tests "$out" 2 "${integ[@]}"; else run_tests "$out" 1 "${browser[@]}"; fi
+    counts="$(runner_counts "$out")"
+    if [[ -z "$counts" ]]; then cells+=("no results"); all_ok=0; continue; fi
+    read -r p f s <<<"$counts"
+    [[ $f -eq 0 && $s -eq 0 ]] || all_ok=0
+    cell="$p passed, $f failed"
+    [[ $s -gt 0 ]] && cell+=", $s skipped"
+    cells+=("$cell")
+    if [[ $f -gt 0 ]]; then grep -E '^not ok|^    not ok' "$out" | sed "s/^/[$v $suite] /" >>"$RESULTS/failures.txt"; fi
+  done
+  server="$("$STATE_DIR/bin/kubectl" --kubeconfig "$STATE_DIR/kubeconfig" version -o json 2>/dev/null \
+    | grep -oP '"gitVersion": "\K[^"]+' | tail -1)"
+  rows+=("| $v | ${cells[0]} | ${cells[1]} | ${up_seconds}s (server $server) |")
+  bash cluster/down.sh >/dev/null 2>&1 || true
+done
+
+{
+  echo "# Supported Kubernetes versions: last \`npm run test:versions\`"
+  echo
+  echo "Run on $(date -u +%Y-%m-%d) on $(nproc) cores, $(( (SECONDS - started_all) / 60 )) min in all; each version on a fresh"
+  echo "local cluster (etcd $ETCD_VERSION, containerd $CONTAINERD_VERSION, runc $(runc --version | head -1 | awk '{print $3}'))."
+  echo
+  echo "| Kubernetes | integration | browser | cluster up |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  if [[ -s "$RESULTS/failures.txt" ]]; then
+    echo
+    echo "Failures:"
+    echo
+    sed 's/^/    /' "$RESULTS/failures.txt"
+  fi
+} >"$TABLE"
+echo
+cat "$TABLE"
+rm -rf "$RESULTS"
+[[ $all_ok == 1 ]]
