@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds Kubernetes and etcd from the Go module proxy into a cache outside the work tree.
+# Builds Kubernetes, etcd, containerd, CoreDNS and Helm from the Go module proxy into a cache outside
+# the work tree.
 # A second run with the same versions finds the binaries and does nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -97,7 +98,43 @@ build_containerd() {
   "$CONTAINERD_BIN_DIR/containerd" --version >&2
 }
 
+build_coredns() {
+  if [[ -x "$COREDNS_BIN_DIR/coredns" ]]; then log "coredns $COREDNS_VERSION: cached in $COREDNS_BIN_DIR"; return; fi
+  local src="$CACHE_ROOT/src/coredns-$COREDNS_VERSION" mod=github.com/coredns/coredns
+  mkdir -p "$src" "$COREDNS_BIN_DIR"
+  # The module's root package is the coredns command, with the standard plugin set compiled in.
+  printf 'module podscope.local/corednsbuild\n\ngo 1.26\n\nrequire %s %s\n' "$mod" "$COREDNS_VERSION" >"$src/go.mod"
+  log "coredns $COREDNS_VERSION: building"
+  with_progress "coredns build" "$src/build.log" \
+    env -C "$src" CGO_ENABLED=0 GOFLAGS=-mod=mod go build -v -trimpath \
+      -ldflags "-s -w -X $mod/coremain.GitCommit=$COREDNS_VERSION" -o "$COREDNS_BIN_DIR/coredns" "$mod"
+  "$COREDNS_BIN_DIR/coredns" -version | head -1 >&2
+}
+
+build_helm() {
+  if [[ -x "$HELM_BIN_DIR/helm" ]]; then log "helm $HELM_VERSION: cached in $HELM_BIN_DIR"; return; fi
+  local src="$CACHE_ROOT/src/helm-$HELM_VERSION" mod="helm.sh/helm/v${HELM_VERSION:1:1}"
+  mkdir -p "$src" "$HELM_BIN_DIR"
+  printf 'module podscope.local/helmbuild\n\ngo 1.26\n\nrequire %s %s\n' "$mod" "$HELM_VERSION" >"$src/go.mod"
+  (cd "$src" && GOFLAGS=-mod=mod go mod download "$mod") >/dev/null 2>&1 || true
+  # As Helm's Makefile: its version, and the Kubernetes version `helm template`/`helm lint` assume
+  # (client-go v0.N → 1.N) when no cluster is asked.
+  local client_go minor flags
+  client_go="$(cd "$src" && GOFLAGS=-mod=mod go list -m -f '{{.Version}}' k8s.io/client-go)"
+  minor="$(echo "${client_go#v}" | cut -d. -f2)"
+  flags="-s -w -X $mod/internal/version.version=$HELM_VERSION -X $mod/internal/version.gitTreeState=clean"
+  flags+=" -X $mod/pkg/lint/rules.k8sVersionMajor=1 -X $mod/pkg/lint/rules.k8sVersionMinor=$minor"
+  flags+=" -X $mod/pkg/chartutil.k8sVersionMajor=1 -X $mod/pkg/chartutil.k8sVersionMinor=$minor"
+  log "helm $HELM_VERSION: building"
+  with_progress "helm build" "$src/build.log" \
+    env -C "$src" CGO_ENABLED=0 GOFLAGS=-mod=mod go build -v -trimpath -ldflags "$flags" \
+      -o "$HELM_BIN_DIR/helm" "$mod/cmd/helm"
+  "$HELM_BIN_DIR/helm" version --short >&2
+}
+
 command -v go >/dev/null || die "Go is needed to build the cluster binaries (go not found on PATH)"
 build_etcd
 build_containerd
 build_kubernetes
+build_coredns
+build_helm

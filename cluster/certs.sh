@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Generates the cluster's PKI with openssl: one CA, serving and client certs, the service-account key.
-# Usage: certs.sh PKI_DIR NODE_NAME NODE_IP SERVICE_IP   (skips work if the CA already exists)
+# Usage: certs.sh PKI_DIR NODE_NAME NODE_IP SERVICE_IP   (keeps what exists: only missing certs are made)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PKI="${1:?}" NODE_NAME="${2:?}" NODE_IP="${3:?}" SERVICE_IP="${4:?}"
-[[ -f "$PKI/ca.crt" ]] && exit 0
 mkdir -p "$PKI"
 cd "$PKI"
 
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj "/CN=podscope-local-ca"
+[[ -f ca.crt ]] ||
+  quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj "/CN=podscope-local-ca"
 
-# issue NAME SUBJECT [SAN] [EXTENDED_KEY_USAGE]
+# issue NAME SUBJECT [SAN] [EXTENDED_KEY_USAGE]   (a cert that exists is kept)
 issue() {
   local name="$1" subj="$2" san="${3:-}" eku="${4:-clientAuth}"
+  [[ -f "$name.crt" ]] && return 0
   {
     echo "basicConstraints=CA:FALSE"
     echo "keyUsage=critical,digitalSignature,keyEncipherment"
@@ -34,9 +35,13 @@ issue controller-manager "/CN=system:kube-controller-manager"
 issue scheduler "/CN=system:kube-scheduler"
 issue kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME"
 issue kubelet-serving "/CN=$NODE_NAME" "DNS:$NODE_NAME,IP:$NODE_IP" serverAuth
+# Bound by the default ClusterRoleBinding system:node-proxier.
+issue kube-proxy "/CN=system:kube-proxy"
 # A user with no RBAC bindings at all: what an unprivileged person looks like to the API server.
 issue nobody "/O=podscope-test/CN=podscope-nobody"
 
-quiet openssl genrsa -out sa.key 2048
-quiet openssl rsa -in sa.key -pubout -out sa.pub
+if [[ ! -f sa.key ]]; then
+  quiet openssl genrsa -out sa.key 2048
+  quiet openssl rsa -in sa.key -pubout -out sa.pub
+fi
 chmod 600 ./*.key

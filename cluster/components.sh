@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # How each cluster component is configured, started and checked. Sourced by up/down/status.
+source "$CLUSTER_DIR/images/image-lib.sh"
 
 NODE_NAME=podscope-node
 NODE_IP=10.213.0.1            # on a bridge with no ports (this kernel has no dummy links)
@@ -9,6 +10,11 @@ POD_CIDR=10.214.0.0/24
 SERVICE_CIDR=10.215.0.0/24
 SERVICE_IP=10.215.0.1
 APISERVER_PORT=6443
+# The API server listens on the node IP only: host clients (kubeconfigs) and pods (through the
+# `kubernetes` Service, whose endpoint is this advertise address) reach it there, while it stays off
+# the host's other interfaces (never 0.0.0.0).
+APISERVER_ADDRESS=$NODE_IP
+APISERVER_URL="https://$APISERVER_ADDRESS:$APISERVER_PORT"
 ETCD_PORT=2379
 
 PKI="$STATE_DIR/pki"
@@ -16,7 +22,7 @@ RUN="$STATE_DIR/run"        # pid files
 LOGS="$STATE_DIR/logs"
 CONTAINERD_SOCK="$STATE_DIR/containerd/containerd.sock"
 KUBECTL="$STATE_DIR/bin/kubectl"
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
 
 component_pid() { cat "$RUN/$1.pid" 2>/dev/null || true; }
 component_alive() {
@@ -68,7 +74,7 @@ kind: Config
 clusters:
 - name: podscope-local
   cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
+    server: $APISERVER_URL
     certificate-authority: $PKI/ca.crt
 users:
 - name: $user
@@ -88,6 +94,7 @@ KC
 prepare_host() {
   mkdir -p "$RUN" "$LOGS" "$STATE_DIR/bin" "$STATE_DIR/cni/net.d" "$STATE_DIR/containerd"
   ln -sf "$K8S_BIN_DIR/kubectl" "$KUBECTL"
+  ln -sf "$HELM_BIN_DIR/helm" "$STATE_DIR/bin/helm"
   sysctl -qw net.ipv4.ip_forward=1
   if ! ip link show "$NODE_LINK" >/dev/null 2>&1; then
     ip link add "$NODE_LINK" type bridge
@@ -111,7 +118,7 @@ start_etcd() {
 start_apiserver() {
   start_component kube-apiserver "$K8S_BIN_DIR/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address "$NODE_IP" --secure-port "$APISERVER_PORT" \
+    --bind-address "$APISERVER_ADDRESS" --advertise-address "$NODE_IP" --secure-port "$APISERVER_PORT" \
     --authorization-mode Node,RBAC \
     --client-ca-file "$PKI/ca.crt" \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
@@ -126,7 +133,7 @@ start_apiserver() {
     --enable-admission-plugins NodeRestriction
   wait_until kube-apiserver "API server /readyz" 90 \
     curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
-    "https://127.0.0.1:$APISERVER_PORT/readyz"
+    "$APISERVER_URL/readyz"
 }
 
 start_controllers() {
@@ -230,6 +237,44 @@ YAML
     --v 1
 }
 
+# Services: ClusterIPs and NodePorts become iptables DNAT rules (iptables-nft on this host; the
+# nf_tables backend and br_netfilter are available, so pod-to-Service traffic over the bridge is seen).
+start_kube_proxy() {
+  write_kubeconfig "$STATE_DIR/kube-proxy.kubeconfig" system:kube-proxy "$PKI/kube-proxy.crt" "$PKI/kube-proxy.key"
+  cat >"$STATE_DIR/kube-proxy-config.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection:
+  kubeconfig: $STATE_DIR/kube-proxy.kubeconfig
+hostnameOverride: $NODE_NAME
+mode: iptables
+clusterCIDR: $POD_CIDR
+# NodePorts on the node IP only (not on the host's public interface, not on 127.0.0.1, which would
+# need route_localnet).
+nodePortAddresses: [primary]
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+# Zero leaves the host's conntrack sysctls as they are (the host is shared with other work).
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+iptables:
+  syncPeriod: 30s
+  minSyncPeriod: 1s
+YAML
+  start_component kube-proxy "$K8S_BIN_DIR/kube-proxy" --config "$STATE_DIR/kube-proxy-config.yaml" --v 1
+  wait_until kube-proxy "kube-proxy /healthz" 60 curl -fsS http://127.0.0.1:10256/healthz
+}
+
+# Removes the Service rules kube-proxy wrote (it leaves them behind when it stops).
+cleanup_kube_proxy_rules() {
+  local bin="$K8S_BIN_DIR/kube-proxy"
+  [[ -x "$bin" ]] || return 0
+  "$bin" --cleanup >/dev/null 2>&1 || true
+}
+
 node_ready() {
   [[ "$(kc get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
 }
@@ -247,6 +292,7 @@ start_cluster() {
   import_images
   start_kubelet
   wait_until kubelet "node $NODE_NAME Ready" 120 node_ready
+  start_kube_proxy
   wait_until kube-controller-manager "ServiceAccount default/default" 60 kc -n default get serviceaccount default
   log "node $NODE_NAME is Ready"
 }
@@ -254,7 +300,7 @@ start_cluster() {
 import_images() {
   local tar name
   for tar in $(bash "$CLUSTER_DIR/images/build-images.sh" "$STATE_DIR/images"); do
-    name="$(tar -xOf "$tar" manifest.json | grep -oE '"RepoTags":\["[^"]+' | cut -d'"' -f4)"
+    name="$(image_name "$tar")"
     if ! "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images check "name==$name" 2>/dev/null | grep -q complete; then
       quiet "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images import --snapshotter overlayfs "$tar"
       log "image imported: $name"

@@ -25,7 +25,10 @@ stop_component() {
   rm -f "$RUN/$1.pid"
 }
 
-# Containers first, while containerd still answers; kubelet stopped so it does not restart them.
+# Service rules first (kube-proxy leaves them behind when it stops).
+stop_component kube-proxy 10
+cleanup_kube_proxy_rules
+# Containers next, while containerd still answers; kubelet stopped so it does not restart them.
 stop_component kubelet 10
 if component_alive containerd; then
   for task in $("$CTR" --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null); do

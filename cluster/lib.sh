@@ -25,12 +25,19 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 # supported versions run on the same containerd, built from the Go module proxy.
 CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.4.2}"
 
+# Cluster add-ons and tools, the same for every Kubernetes version.
+COREDNS_VERSION="${COREDNS_VERSION:-v1.15.0}"
+HELM_VERSION="${HELM_VERSION:-v3.22.0}"
+
 # Build outputs live outside the work tree so fresh clones (CI) reuse them.
 CACHE_ROOT="${PODSCOPE_CACHE:-/var/cache/podscope}"
 K8S_BIN_DIR="$CACHE_ROOT/kubernetes-$K8S_VERSION/bin"
 ETCD_BIN_DIR="$CACHE_ROOT/etcd-$ETCD_VERSION/bin"
 CONTAINERD_BIN_DIR="$CACHE_ROOT/containerd-$CONTAINERD_VERSION/bin"
 CTR="$CONTAINERD_BIN_DIR/ctr"
+COREDNS_BIN_DIR="$CACHE_ROOT/coredns-$COREDNS_VERSION/bin"
+HELM_BIN_DIR="$CACHE_ROOT/helm-$HELM_VERSION/bin"
+COREDNS_IMAGE="podscope.local/coredns:${COREDNS_VERSION#v}"
 
 # Everything a running cluster owns: certs, configs, data, logs, pids.
 STATE_DIR="${PODSCOPE_CLUSTER_DIR:-$REPO_ROOT/.cluster}"

@@ -25,6 +25,8 @@ if [[ -x "$KUBECTL" ]] && kc get --raw /readyz >/dev/null 2>&1; then
   echo
   kc get nodes -o wide
   echo
+  kc get pods -n kube-system -o wide 2>/dev/null || true
+  echo
   kc get pods -n demo -o wide 2>/dev/null || true
   echo
   echo "kubeconfig: $STATE_DIR/kubeconfig"

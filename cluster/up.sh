@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the local single-node cluster (idempotent: a healthy running cluster is reused).
-#   etcd → kube-apiserver → controller-manager, scheduler → containerd → kubelet
-# then imports the locally built images and applies the demo workloads in namespace `demo`.
+#   etcd → kube-apiserver → controller-manager, scheduler → containerd → kubelet → kube-proxy
+# then imports the locally built images, deploys CoreDNS (cluster/addons.sh) and applies the demo
+# workloads in namespace `demo`.
 # Env: CLUSTER_VERSION=1.36 (or 1.36.3) picks a supported Kubernetes version (default: the newest);
 # a running cluster of another version is stopped first. PODSCOPE_SKIP_DEMO=1 skips the demo
 # workloads; PODSCOPE_CLUSTER_DIR moves the state dir.
@@ -29,6 +30,7 @@ else
 fi
 
 import_images
+bash "$CLUSTER_DIR/addons.sh"
 if [[ "${PODSCOPE_SKIP_DEMO:-0}" != 1 ]]; then
   apply_demo
 fi

@@ -4,9 +4,11 @@
 #   podscope.local/app:1           busybox-static: the demo workloads' image
 #   podscope.local/debug-tools:1   Debian's bash, procps, strace, curl, iproute2, tcpdump, tar, less… + busybox
 #   podscope.local/noshell:1       one static binary and nothing else
-# Tarballs are cached by a hash of this folder and the host's tool package versions.
+#   podscope.local/coredns:VERSION the cluster DNS (CoreDNS built by build-binaries.sh), nothing else
+# Tarballs are cached by a hash of this folder, the host's tool package versions and CoreDNS's version.
 # Usage: build-images.sh OUT_DIR   (prints the tarball paths, one per line)
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+source "$CLUSTER_DIR/images/image-lib.sh"
 
 OUT_DIR="${1:?usage: build-images.sh OUT_DIR}"
 IMAGES_SRC="$CLUSTER_DIR/images"
@@ -17,52 +19,8 @@ inputs_hash() {
   {
     cat "$IMAGES_SRC"/*
     dpkg-query -W -f='${Package} ${Version}\n' "${TOOL_PACKAGES[@]}"
+    echo "coredns $COREDNS_VERSION"
   } | sha256sum | cut -c1-16
-}
-
-# Copies a dynamically linked executable and every library it loads into ROOTFS.
-add_binary() {
-  local rootfs="$1" name="$2" path lib
-  path="$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$name")" || die "debug tools image: '$name' not installed"
-  cp -L --parents "$path" "$rootfs/"
-  for lib in $(ldd "$path" 2>/dev/null | grep -oE '/[^ ]+' || true); do
-    [[ -e "$rootfs$lib" ]] || cp -L --parents "$lib" "$rootfs/"
-  done
-}
-
-base_files() {
-  local rootfs="$1"
-  mkdir -p "$rootfs"/{bin,etc,tmp,root,home/app,proc,sys,dev,var/tmp,usr/bin}
-  chmod 1777 "$rootfs/tmp" "$rootfs/var/tmp"
-  chown 1000:1000 "$rootfs/home/app"
-  printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
-  printf 'root:x:0:\napp:x:1000:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
-  printf 'hosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
-}
-
-add_busybox() {
-  local rootfs="$1" applet
-  cp /bin/busybox "$rootfs/bin/busybox"
-  for applet in $(/bin/busybox --list); do
-    [[ -e "$rootfs/bin/$applet" || -e "$rootfs/usr/bin/$applet" ]] || ln -s busybox "$rootfs/bin/$applet"
-  done
-}
-
-# make_image NAME ROOTFS CONFIG_JSON_FRAGMENT OUT_TAR
-make_image() {
-  local name="$1" rootfs="$2" config="$3" out="$4" work diff_id
-  work="$(mktemp -d)"
-  tar --numeric-owner --sort=name --mtime=@0 -C "$rootfs" -cf "$work/layer.tar" .
-  diff_id="sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)"
-  cat >"$work/config.json" <<JSON
-{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":$config,
- "rootfs":{"type":"layers","diff_ids":["$diff_id"]},
- "history":[{"created":"1970-01-01T00:00:00Z","created_by":"podscope cluster/images/build-images.sh"}]}
-JSON
-  printf '[{"Config":"config.json","RepoTags":["%s"],"Layers":["layer.tar"]}]\n' "$name" >"$work/manifest.json"
-  tar --numeric-owner -C "$work" -cf "$out.tmp" manifest.json config.json layer.tar
-  mv "$out.tmp" "$out"
-  rm -rf "$work"
 }
 
 ENV_PATH='"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]'
@@ -104,6 +62,15 @@ build_all() {
   chmod 4755 "$tools/usr/local/bin/suid-id"
   make_image podscope.local/debug-tools:1 "$tools" \
     "{$ENV_PATH,\"Cmd\":[\"bash\"],\"WorkingDir\":\"/root\"}" "$dest/debug-tools.tar"
+
+  # CoreDNS is static: the binary, a /tmp, and a non-root user that needs no capability (it listens
+  # on 1053; the kube-dns Service maps port 53 to it).
+  [[ -x "$COREDNS_BIN_DIR/coredns" ]] || die "coredns is not built yet (run cluster/build-binaries.sh)"
+  mkdir -p "$tmp/coredns-root/tmp"
+  chmod 1777 "$tmp/coredns-root/tmp"
+  cp "$COREDNS_BIN_DIR/coredns" "$tmp/coredns-root/coredns"
+  make_image "$COREDNS_IMAGE" "$tmp/coredns-root" '{"Entrypoint":["/coredns"],"User":"65532:65532","WorkingDir":"/"}' \
+    "$dest/coredns.tar"
   rm -rf "$tmp"
 }
 
@@ -118,7 +85,7 @@ main() {
     touch "$dest/.complete"
   fi
   mkdir -p "$OUT_DIR"
-  for f in pause noshell app debug-tools; do
+  for f in pause noshell app debug-tools coredns; do
     ln -sf "$dest/$f.tar" "$OUT_DIR/$f.tar"
     echo "$OUT_DIR/$f.tar"
   done

@@ -1,6 +1,6 @@
 // Access to the project's real local cluster for integration tests (started by `npm run cluster:up`).
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,6 +91,13 @@ export async function serverVersion(): Promise<{ major: string; minor: string; g
   return out.serverVersion;
 }
 
+/** The API server's URL, as the admin kubeconfig names it (the cluster scripts decide the address). */
+export function apiServerUrl(): string {
+  const m = /^\s*server:\s*(\S+)\s*$/m.exec(readFileSync(adminKubeconfig, 'utf8'));
+  if (!m) throw new Error(`no server: line in ${adminKubeconfig}`);
+  return m[1]!;
+}
+
 /**
  * Writes a kubeconfig (context `podscope-local`, like the admin one) that authenticates with a
  * fresh token of ServiceAccount `sa` in `namespace`, so a test can act as a user with exactly the
@@ -104,7 +111,7 @@ export async function serviceAccountKubeconfig(namespace: string, sa: string, fi
     'clusters:',
     '- name: podscope-local',
     '  cluster:',
-    '    server: https://127.0.0.1:6443',
+    `    server: ${apiServerUrl()}`,
     `    certificate-authority: ${path.join(stateDir, 'pki', 'ca.crt')}`,
     'users:',
     `- name: ${sa}`,
