@@ -23,6 +23,8 @@ import { logRoutes } from './logs/routes.js';
 import { podRoutes } from './pods/routes.js';
 import { terminalRoutes } from './terminal/routes.js';
 import { frameworkErrorHandler, registerAccessControl } from './access/access-hook.js';
+import { defaultReadinessChecks, healthRoutes } from './health/routes.js';
+import { ReadinessProbe, type ReadinessCheck } from './health/readiness.js';
 import { buildHostAllowlist } from './access/host-allowlist.js';
 import type { ServerContext } from './context.js';
 
@@ -53,6 +55,8 @@ export interface AppOptions {
   config?: PodscopeConfig;
   /** Debug containers, pod copies, node debugging, files (images, limits, timers). */
   debug?: Partial<DebugConfig>;
+  /** What `/readyz` checks; default: the current cluster's API server and the audit store. */
+  readiness?: ReadinessCheck[];
 }
 
 export const defaultDataDir = () =>
@@ -101,13 +105,24 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   registerAccessControl(app, { hosts, allowedOrigins: opts.allowedOrigins ?? [], token: opts.token });
 
+  const readiness = new ReadinessProbe(opts.readiness ?? defaultReadinessChecks(opts.registry, audit), {
+    onChange: (c) =>
+      c.ok
+        ? app.log.info({ check: c.name }, 'readiness check passes')
+        : app.log.warn(
+            { check: c.name, reason: c.error },
+            'readiness check fails: this replica is not ready',
+          ),
+  });
+  healthRoutes(app, readiness);
   clusterRoutes(app, ctx);
   podRoutes(app, ctx);
   logRoutes(app, ctx);
   eventRoutes(app, ctx);
   terminalRoutes(app, ctx);
   auditRoutes(app, ctx);
-  const debugConfig = resolveDebugConfig(opts.debug);
+  // The config file's debug section, then what the caller sets (tests shorten the timers).
+  const debugConfig = resolveDebugConfig({ ...(opts.config ?? DEFAULT_CONFIG).debug, ...opts.debug });
   debugRoutes(app, ctx, debugConfig);
   fileRoutes(app, ctx, debugConfig);
 

@@ -1,5 +1,6 @@
-// `podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
-//  [--data-dir DIR] [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote] [--no-token]`
+// `podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]] [--host 127.0.0.1]
+//  [--port 7420] [--open] [--data-dir DIR] [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]…
+//  [--allow-remote] [--no-token | --token-file FILE]`
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -7,15 +8,19 @@ import path from 'node:path';
 import { generateToken } from './access/access-token.js';
 import { buildHostAllowlist } from './access/host-allowlist.js';
 import { checkListenOptions } from './access/listen-address.js';
+import { readTokenFile } from './access/token-file.js';
 import { buildApp, defaultDataDir } from './app.js';
 import { secureDataDir } from './audit/data-dir.js';
 import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
 import { DEFAULT_CONFIG, loadConfig, type PodscopeConfig } from './config/podscope-config.js';
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
+import { chooseKubeSource, inClusterKubeConfig, kubeSourceInputs } from './kube/in-cluster.js';
+import { validateContextName } from '../shared/validation/names.js';
 
-const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
-                [--data-dir DIR] [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]…
-                [--allow-remote] [--no-token]
+const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]]
+                [--host 127.0.0.1] [--port 7420] [--open] [--data-dir DIR] [--config FILE]
+                [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote]
+                [--no-token | --token-file FILE]
 
 --data-dir        audit database and session recordings (default ~/.local/share/podscope)
 --config          JSON config file: the exec policy per cluster and namespace, recording cap, limits
@@ -27,6 +32,11 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.
 --allow-remote    required for a --host that is not a loopback address: whoever reaches that address
                   (and has the token) acts with your kubeconfig's rights
 --no-token        no access token: only for running behind your own authenticating proxy
+--token-file      read the access token from FILE instead of making one at each start: replicas
+                  behind one Service share it (in Kubernetes, a mounted Secret)
+--in-cluster      run as a pod: the API server of the cluster it runs in, with the pod's
+                  ServiceAccount (also chosen when there is no kubeconfig and a pod's token is there)
+--cluster-name    the name that cluster is shown under (default in-cluster)
 
 Starts the Podscope web server and prints its URL, http://127.0.0.1:PORT/?token=…: the token is new at
 every start; opening the URL once gives the browser a cookie, and scripts send
@@ -50,6 +60,9 @@ async function main(): Promise<void> {
         'allowed-origin': { type: 'string', multiple: true, default: [] },
         'allow-remote': { type: 'boolean', default: false },
         'no-token': { type: 'boolean', default: false },
+        'token-file': { type: 'string' },
+        'in-cluster': { type: 'boolean', default: false },
+        'cluster-name': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -67,10 +80,43 @@ async function main(): Promise<void> {
     console.error(`podscope: --port must be a number from 0 to 65535 (got "${args.port}")`);
     process.exit(2);
   }
+  const source = chooseKubeSource(
+    kubeSourceInputs({ inCluster: args['in-cluster'], kubeconfig: args.kubeconfig, context: args.context }),
+  );
+  if (source.kind === 'error') {
+    console.error(`podscope: ${source.message}`);
+    process.exit(2);
+  }
+  const inCluster = source.kind === 'in-cluster';
+  const clusterName = args['cluster-name'] ?? 'in-cluster';
+  const name = validateContextName(clusterName, '--cluster-name');
+  if (!name.ok || (args['cluster-name'] !== undefined && !inCluster)) {
+    console.error(
+      `podscope: ${name.ok ? '--cluster-name names the in-cluster cluster: it needs --in-cluster' : name.error}`,
+    );
+    process.exit(2);
+  }
+  if (args['no-token'] && args['token-file'] !== undefined) {
+    console.error('podscope: --no-token and --token-file exclude each other');
+    process.exit(2);
+  }
+  let token: string | null;
+  try {
+    token =
+      args['token-file'] !== undefined
+        ? readTokenFile(args['token-file'])
+        : args['no-token']
+          ? null
+          : generateToken();
+  } catch (err) {
+    console.error(`podscope: ${(err as Error).message}`);
+    process.exit(2);
+  }
   const listen = checkListenOptions({
     host: args.host,
     allowRemote: args['allow-remote'],
-    token: !args['no-token'],
+    token: token !== null,
+    rights: inCluster ? "Podscope's ServiceAccount's rights" : undefined,
   });
   if (!listen.ok) {
     console.error(`podscope: ${listen.error}`);
@@ -99,13 +145,16 @@ async function main(): Promise<void> {
   }
   let registry;
   try {
-    registry = new KubeconfigClusterRegistry({
-      kubeconfig: args.kubeconfig,
-      context: args.context,
-      limits: config.limits,
-    });
+    registry = inCluster
+      ? new KubeconfigClusterRegistry({ load: () => inClusterKubeConfig(clusterName), limits: config.limits })
+      : new KubeconfigClusterRegistry({
+          kubeconfig: args.kubeconfig,
+          context: args.context,
+          limits: config.limits,
+        });
   } catch (err) {
-    console.error(`podscope: cannot load the kubeconfig: ${(err as Error).message}`);
+    const what = inCluster ? 'the in-cluster configuration' : 'the kubeconfig';
+    console.error(`podscope: cannot load ${what}: ${(err as Error).message}`);
     process.exit(1);
   }
   const dataDir = path.resolve(args['data-dir'] ?? defaultDataDir());
@@ -122,7 +171,6 @@ async function main(): Promise<void> {
     // Logs and events still work; every terminal is refused until the store can be written.
     console.error(`podscope: warning: ${(err as Error).message}; terminals will be refused`);
   }
-  const token = args['no-token'] ? null : generateToken();
   const app = await buildApp({
     registry,
     logLevel: args['log-level'],
@@ -137,8 +185,14 @@ async function main(): Promise<void> {
   app.addHook('onClose', () => audit.close());
   await app.listen({ host: args.host, port });
   for (const warning of listen.warnings) console.error(`podscope: ${warning}`);
-  const url = `${browserBase(args.host, (app.server.address() as AddressInfo).port)}/${token === null ? '' : `?token=${token}`}`;
+  // A shared token stays out of the output (a pod's log is readable by more people than its Secret).
+  const shownToken = token !== null && args['token-file'] === undefined ? `?token=${token}` : '';
+  const url = `${browserBase(args.host, (app.server.address() as AddressInfo).port)}/${shownToken}`;
   console.log(`Podscope is running at ${url}`);
+  if (inCluster) {
+    console.log(`Cluster "${clusterName}": the one this pod runs in (${source.why}), as its ServiceAccount`);
+  }
+  if (args['token-file'] !== undefined) console.log(`Access token: the one in ${args['token-file']}`);
   if (args.open)
     spawn('xdg-open', [url], { stdio: 'ignore', detached: true })
       .on('error', () => undefined)

@@ -11,7 +11,7 @@ import { buildApp } from '../../src/server/app.js';
 import type { AuditStore } from '../../src/server/audit/audit-store.js';
 import type { PodscopeConfig } from '../../src/server/config/podscope-config.js';
 import type { DebugConfig } from '../../src/server/debug/debug-config.js';
-import { KubeconfigClusterRegistry } from '../../src/server/kube/cluster-registry.js';
+import { KubeconfigClusterRegistry, type ClusterRegistry } from '../../src/server/kube/cluster-registry.js';
 import { adminKubeconfig } from './cluster.js';
 
 export const CLUSTER = 'podscope-local';
@@ -39,6 +39,8 @@ export interface RunningPodscope {
 export async function startPodscope(
   opts: {
     kubeconfig?: string;
+    /** Instead of a kubeconfig: e.g. an in-cluster registry. */
+    registry?: ClusterRegistry;
     webRoot?: string;
     /** Default: a fresh temporary directory, removed on close. */
     dataDir?: string;
@@ -52,10 +54,12 @@ export async function startPodscope(
     allowedOrigins?: string[];
   } = {},
 ): Promise<RunningPodscope> {
-  const registry = new KubeconfigClusterRegistry({
-    kubeconfig: opts.kubeconfig ?? adminKubeconfig,
-    limits: opts.config?.limits,
-  });
+  const registry =
+    opts.registry ??
+    new KubeconfigClusterRegistry({
+      kubeconfig: opts.kubeconfig ?? adminKubeconfig,
+      limits: opts.config?.limits,
+    });
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'podscope-data-'));
   const token = opts.token === false ? null : generateToken();
   const app = await buildApp({

@@ -121,6 +121,14 @@ const rows: [string, Partial<AccessRequest>, 'allow' | 'redirect' | 401 | 403 | 
     'allow',
   ],
   ['PATCH text/plain', { method: 'PATCH', origin: SAME, contentType: 'text/plain' }, 415],
+  // 0. Health probes: the kubelet sends no token and addresses the pod IP
+  ['a probe of /healthz', { url: '/healthz', cookie: undefined, host: `10.214.0.7:${PORT}` }, 'allow'],
+  ['a probe of /readyz', { url: '/readyz', cookie: undefined, host: undefined }, 'allow'],
+  ['a HEAD probe', { method: 'HEAD', url: '/readyz', cookie: undefined }, 'allow'],
+  ['a POST to /readyz', { method: 'POST', url: '/readyz', cookie: undefined, origin: SAME }, 401],
+  ['a WebSocket on /healthz', { url: '/healthz', cookie: undefined, webSocket: true }, 401],
+  ['a path below /healthz', { url: '/healthz/x', cookie: undefined }, 401],
+  ['/api/healthz', { url: '/api/healthz', cookie: undefined }, 401],
 ];
 
 describe('decideAccess', () => {

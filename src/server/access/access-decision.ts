@@ -1,5 +1,7 @@
 // Who may drive this server, decided per request from its method, URL and headers alone (pure; the
 // Fastify hook in access-hook.ts only carries the answer out). In order:
+//   0. GET/HEAD of exactly /healthz or /readyz (kubelet probes, addressed to the pod IP, no token):
+//      allowed; they answer nothing but "ok"/"ready" and the names of the checks
 //   1. Host must be one of ours (defeats DNS rebinding)                                    → else 403
 //   2. the per-start token: ?token= (exchanged for a cookie), Authorization: Bearer, or the cookie → else 401
 //   3. cross-site requests that change something or run a command (POST/PUT/PATCH/DELETE, WebSocket
@@ -79,6 +81,14 @@ function wantsHtml(req: AccessRequest): boolean {
   return isPageLoad(req) && /\btext\/html\b/i.test(req.accept ?? '');
 }
 
+/** The two health endpoints, open to the kubelet's probes (src/server/health/routes.ts). */
+export const HEALTH_PATHS: readonly string[] = ['/healthz', '/readyz'];
+
+function isHealthProbe(req: AccessRequest): boolean {
+  const path = req.url.split('?')[0] ?? '';
+  return (req.method === 'GET' || req.method === 'HEAD') && !req.webSocket && HEALTH_PATHS.includes(path);
+}
+
 const quoted = (value: string) => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 
 export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDecision {
@@ -89,6 +99,8 @@ export function decideAccess(policy: AccessPolicy, req: AccessRequest): AccessDe
     page: wantsHtml(req),
   });
   const method = req.method.toUpperCase();
+
+  if (isHealthProbe(req)) return { kind: 'allow', tokenInQuery: false };
 
   if (!isAllowedHostHeader(policy.hosts, req.host, req.serverPort)) {
     const names = describeAllowedHosts(policy.hosts, req.serverPort).join(', ');

@@ -25,14 +25,17 @@ export function checkListenOptions(opts: {
   host: string;
   allowRemote: boolean;
   token: boolean;
+  /** Whose rights a remote user gets (default "your kubeconfig's rights"). */
+  rights?: string;
 }): ListenCheck {
+  const rights = opts.rights ?? "your kubeconfig's rights";
   const loopback = isLoopbackHost(opts.host);
   if (!loopback && !opts.allowRemote) {
     return {
       ok: false,
       error:
         `--host ${opts.host} is not a loopback address: whoever reaches it${opts.token ? ' (and has the token)' : ''} ` +
-        `would act on your clusters with your kubeconfig's rights. Use --host 127.0.0.1, or add --allow-remote ` +
+        `would act on your clusters with ${rights}. Use --host 127.0.0.1, or add --allow-remote ` +
         `if that is what you want.`,
     };
   }
@@ -40,13 +43,13 @@ export function checkListenOptions(opts: {
   if (!loopback) {
     warnings.push(
       `warning: listening on ${opts.host} (--allow-remote): whoever reaches this address` +
-        `${opts.token ? ' and has the token' : ''} acts on your clusters with your kubeconfig's rights.`,
+        `${opts.token ? ' and has the token' : ''} acts on your clusters with ${rights}.`,
     );
   }
   if (!opts.token) {
     warnings.push(
       'warning: --no-token: every program on this machine (and whoever reaches the address) can use ' +
-        "Podscope with your kubeconfig's rights; use it only behind your own authenticating proxy.",
+        `Podscope with ${rights}; use it only behind your own authenticating proxy.`,
     );
   }
   return { ok: true, warnings };

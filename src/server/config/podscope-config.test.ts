@@ -46,6 +46,40 @@ describe('config file', () => {
     assert.throws(() => parseConfig({ limits: [] }), /limits must be an object/);
   });
 
+  it('reads the debug section: allowed images, node debug namespace, file cap; rejects bad ones', () => {
+    const c = parseConfig({
+      debug: {
+        images: ['registry.example.com:5000/tools/debug:2.1', 'busybox@sha256:' + 'a'.repeat(64)],
+        nodeDebugNamespace: 'node-debug',
+        maxFileBytes: 1048576,
+      },
+    });
+    assert.deepEqual(c.debug, {
+      images: ['registry.example.com:5000/tools/debug:2.1', 'busybox@sha256:' + 'a'.repeat(64)],
+      nodeDebugNamespace: 'node-debug',
+      maxFileBytes: 1048576,
+    });
+    assert.deepEqual(parseConfig({ debug: {} }).debug, {});
+    assert.throws(() => parseConfig({ debug: { images: [] } }), /debug\.images must be a list of 1 to 50/);
+    assert.throws(
+      () => parseConfig({ debug: { images: ['ok:1', 'Bad Image'] } }),
+      /debug\.images\[1\] is not an image reference \(got "Bad Image"\)/,
+    );
+    assert.throws(
+      () => parseConfig({ debug: { images: [42] } }),
+      /debug\.images\[0\] is not an image reference/,
+    );
+    assert.throws(
+      () => parseConfig({ debug: { nodeDebugNamespace: 'Kube_System' } }),
+      /debug\.nodeDebugNamespace: Namespace name "Kube_System" is not valid/,
+    );
+    assert.throws(
+      () => parseConfig({ debug: { maxFileBytes: -1 } }),
+      /debug\.maxFileBytes must be a positive whole number/,
+    );
+    assert.throws(() => parseConfig({ debug: { podTtlMs: 5 } }), /debug has an unknown field "podTtlMs"/);
+  });
+
   it('rejects unknown sections', () => {
     assert.throws(() => parseConfig({ execpolicy: {} }), /unknown config section "execpolicy"/);
     assert.throws(() => parseConfig([]), /must be a JSON object/);

@@ -7,6 +7,7 @@ import {
   type ExecPolicyConfig,
 } from '../policy/exec-policy.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
+import { parseDebugConfigSection, type DebugConfigSection } from '../debug/debug-config.js';
 
 export interface RecordingConfig {
   /**
@@ -20,6 +21,8 @@ export interface PodscopeConfig {
   execPolicy: ExecPolicyConfig;
   recording: RecordingConfig;
   limits: Limits;
+  /** Debug images, the node debug namespace, the file transfer cap; the rest keeps its defaults. */
+  debug: DebugConfigSection;
 }
 
 export const DEFAULT_RECORDING_MAX_BYTES = 256 * 1024 * 1024;
@@ -32,13 +35,14 @@ export const DEFAULT_CONFIG: PodscopeConfig = {
   execPolicy: DEFAULT_EXEC_POLICY_CONFIG,
   recording: DEFAULT_RECORDING_CONFIG,
   limits: DEFAULT_LIMITS,
+  debug: {},
 };
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy', 'recording', 'limits'];
+  const sections = ['execPolicy', 'recording', 'limits', 'debug'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
@@ -49,6 +53,7 @@ export function parseConfig(raw: unknown): PodscopeConfig {
     execPolicy: parseExecPolicyConfig(obj['execPolicy']),
     recording: parseRecordingConfig(obj['recording']),
     limits: resolveLimits(obj['limits'] ?? {}),
+    debug: parseDebugConfigSection(obj['debug']),
   };
 }
 

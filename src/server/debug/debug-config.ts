@@ -1,6 +1,7 @@
 // Settings of debug containers, pod copies, node debugging and file transfer. Defaults suit local mode;
 // tests shorten the timers.
 import { DEBUG_PROFILES, DEFAULT_PROFILE, type DebugProfile } from '../../shared/debug/profiles.js';
+import { quote, validateNamespaceName } from '../../shared/validation/names.js';
 
 export interface DebugConfig {
   /** Images a debug container, copy or node pod may run; the first is the default. */
@@ -48,4 +49,58 @@ export function resolveDebugConfig(partial: Partial<DebugConfig> = {}): DebugCon
       throw new Error(`debug config: ${k} must be a positive integer`);
   }
   return c;
+}
+
+/** What the config file's `debug` section may set (the timers stay code defaults). */
+export type DebugConfigSection = Partial<Pick<DebugConfig, 'images' | 'nodeDebugNamespace' | 'maxFileBytes'>>;
+
+// A container image reference as Kubernetes accepts one: [registry[:port]/]path[:tag][@digest].
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const MAX_IMAGES = 50;
+
+/**
+ * The config file's `debug` section: `{ "images": [...], "nodeDebugNamespace": "…", "maxFileBytes": n }`.
+ * `images` are the only images a debug container, copy or node pod may run (the first is the default).
+ */
+export function parseDebugConfigSection(raw: unknown, where = 'debug'): DebugConfigSection {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${where} must be an object`);
+  const obj = raw as Record<string, unknown>;
+  const allowed = ['images', 'nodeDebugNamespace', 'maxFileBytes'];
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      throw new Error(`${where} has an unknown field "${key}" (allowed: ${allowed.join(', ')})`);
+    }
+  }
+  const out: DebugConfigSection = {};
+  const images = obj['images'];
+  if (images !== undefined) {
+    if (!Array.isArray(images) || images.length === 0 || images.length > MAX_IMAGES) {
+      throw new Error(`${where}.images must be a list of 1 to ${MAX_IMAGES} image references`);
+    }
+    out.images = images.map((image, i) => {
+      if (typeof image !== 'string' || image.length > 512 || !IMAGE_REFERENCE.test(image)) {
+        throw new Error(`${where}.images[${i}] is not an image reference (got ${quote(String(image))})`);
+      }
+      return image;
+    });
+  }
+  const ns = obj['nodeDebugNamespace'];
+  if (ns !== undefined) {
+    const checked = typeof ns === 'string' ? validateNamespaceName(ns) : null;
+    if (!checked?.ok) {
+      throw new Error(`${where}.nodeDebugNamespace: ${checked?.error ?? 'must be a namespace name'}`);
+    }
+    out.nodeDebugNamespace = checked.value;
+  }
+  const max = obj['maxFileBytes'];
+  if (max !== undefined) {
+    if (typeof max !== 'number' || !Number.isSafeInteger(max) || max <= 0) {
+      throw new Error(`${where}.maxFileBytes must be a positive whole number of bytes`);
+    }
+    out.maxFileBytes = max;
+  }
+  return out;
 }

@@ -30,6 +30,11 @@ export interface ClusterRegistry {
 export interface KubeconfigOptions {
   /** Path to a kubeconfig file; default: $KUBECONFIG or ~/.kube/config. */
   kubeconfig?: string;
+  /**
+   * Builds the configuration instead of reading a kubeconfig file (e.g. inClusterKubeConfig). Called
+   * once per context: each connection needs a KubeConfig of its own.
+   */
+  load?: () => KubeConfig;
   /** Context to treat as current (default: the kubeconfig's current-context). */
   context?: string;
   /** Connections per cluster for short and for long-lived requests (default: DEFAULT_LIMITS). */
@@ -37,6 +42,7 @@ export interface KubeconfigOptions {
 }
 
 function loadKubeConfig(opts: KubeconfigOptions): KubeConfig {
+  if (opts.load) return opts.load();
   const kc = new KubeConfig();
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else kc.loadFromDefault();
