@@ -1,0 +1,51 @@
+{{/* Names and labels shared by every template. */}}
+
+{{- define "podscope.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Cluster-scoped objects: the namespace is in the name, so two releases never collide. */}}
+{{- define "podscope.clusterScopedName" -}}
+{{- printf "%s-%s" (include "podscope.fullname" .) .Release.Namespace -}}
+{{- end -}}
+
+{{- define "podscope.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* Not app.kubernetes.io/managed-by=podscope: that label marks the debug pods Podscope creates. */}}
+{{- define "podscope.labels" -}}
+{{ include "podscope.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{- define "podscope.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "podscope.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "podscope.tokenSecret" -}}
+{{- default (printf "%s-token" (include "podscope.fullname" .)) .Values.auth.existingSecret -}}
+{{- end -}}
+
+{{- define "podscope.databaseSecret" -}}
+{{- default (printf "%s-database" (include "podscope.fullname" .)) .Values.database.existingSecret -}}
+{{- end -}}
+
+{{/* The config file: only the sections given, so Podscope's defaults apply to the rest. */}}
+{{- define "podscope.configJson" -}}
+{{- $config := dict -}}
+{{- range $section, $value := .Values.config -}}
+{{- if $value -}}{{- $_ := set $config $section $value -}}{{- end -}}
+{{- end -}}
+{{- toPrettyJson $config -}}
+{{- end -}}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs Podscope into the running local cluster with its Helm chart, as a platform team would:
+# builds the image from this checkout (scripts/image/build-image.sh), imports it into containerd,
+# `helm upgrade --install`s charts/podscope (2 replicas behind a NodePort Service on the node IP) and
+# waits until every replica is Ready. Prints the URL to open.
+# Usage: install.sh [--namespace podscope] [--release podscope] [--node-port 30742|auto] [helm args…]
+# Env: PODSCOPE_DATABASE_URL keeps the audit in that PostgreSQL (chart value database.url).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$REPO/cluster/lib.sh"
+source "$CLUSTER_DIR/components.sh"
+log() { printf '[platform] %s\n' "$*" >&2; }
+
+namespace=podscope release=podscope node_port=30742
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --namespace) namespace="${2:?}"; shift 2 ;;
+    --release) release="${2:?}"; shift 2 ;;
+    --node-port) node_port="${2:?}"; shift 2 ;;
+    *) break ;;
+  esac
+done
+HELM="$HELM_BIN_DIR/helm"
+[[ -x "$HELM" ]] || die "helm $HELM_VERSION is not built yet: run bash cluster/build-binaries.sh"
+kc get --raw /readyz >/dev/null 2>&1 || die "the local cluster is not running (npm run cluster:up)"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+image="$(bash "$REPO/scripts/image/build-image.sh" "$work")"
+if ! "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images check "name==$image" 2>/dev/null | grep -q complete; then
+  quiet "$CTR" --address "$CONTAINERD_SOCK" -n k8s.io images import --snapshotter overlayfs "$work/podscope.tar"
+  log "image imported: $image"
+fi
+
+args=(
+  upgrade --install "$release" "$REPO/charts/podscope" --namespace "$namespace" --create-namespace
+  --set "image.repository=${image%:*}" --set "image.tag=${image##*:}" --set image.pullPolicy=Never
+  # The name the tests and the demo URLs use for the local cluster.
+  --set clusterName=podscope-local
+  # Browsers on this host reach the NodePort on the node IP.
+  --set service.type=NodePort --set-json "allowedHosts=[\"$NODE_IP\"]"
+  --wait --timeout 240s
+)
+[[ "$node_port" == auto ]] || args+=(--set "service.nodePort=$node_port")
+if [[ -n "${PODSCOPE_DATABASE_URL:-}" ]]; then args+=(--set-string "database.url=$PODSCOPE_DATABASE_URL"); fi
+log "helm ${args[*]:0:3} (chart charts/podscope, image $image)"
+if ! KUBECONFIG="$STATE_DIR/kubeconfig" "$HELM" "${args[@]}" "$@" >"$work/helm.log" 2>&1; then
+  cat "$work/helm.log" >&2
+  kc -n "$namespace" get pods -o wide >&2 || true
+  die "helm install failed"
+fi
+
+fullname="$(kc -n "$namespace" get deployment -l "app.kubernetes.io/instance=$release" -o jsonpath='{.items[0].metadata.name}')"
+token="$(kc -n "$namespace" get secret "$fullname-token" -o jsonpath='{.data.token}' | base64 -d)"
+port="$(kc -n "$namespace" get service "$fullname" -o jsonpath='{.spec.ports[0].nodePort}')"
+ready="$(kc -n "$namespace" get deployment "$fullname" -o jsonpath='{.status.readyReplicas}/{.spec.replicas}')"
+log "Podscope $image: $ready replicas Ready behind Service $namespace/$fullname (NodePort $port)"
+echo "Open: http://$NODE_IP:$port/c/podscope-local/ns/demo?token=$token"
+echo "From another machine: kubectl -n $namespace port-forward service/$fullname 7420:80, then http://127.0.0.1:7420/?token=$token"

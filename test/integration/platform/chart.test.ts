@@ -1,0 +1,270 @@
+// The Helm chart (charts/podscope) through the real helm binary: `helm lint --strict` is clean, and the
+// rendered templates say what the chart promises — replicas, probes, a read-only non-root container,
+// a least-privilege ClusterRole, the config Podscope itself accepts, secrets never inline.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { loadAllYaml } from '@kubernetes/client-node';
+import type {
+  V1ClusterRole,
+  V1ConfigMap,
+  V1Deployment,
+  V1Ingress,
+  V1PodDisruptionBudget,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
+import { parseConfig } from '../../../src/server/config/podscope-config.js';
+import { repoRoot } from '../../support/cluster.js';
+import { helm } from '../../support/helm.js';
+
+const CHART = path.join(repoRoot, 'charts/podscope');
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/** `helm template` with these --set/--set-json arguments, parsed. */
+async function render(...sets: string[]): Promise<Manifest[]> {
+  const r = await helm(['template', 'podscope', CHART, '--namespace', 'tools', ...sets]);
+  assert.equal(r.code, 0, r.stderr);
+  return (loadAllYaml(r.stdout) as (Manifest | null)[]).filter((m): m is Manifest => m !== null);
+}
+
+function one<T>(manifests: Manifest[], kind: string): T {
+  const found = manifests.filter((m) => m.kind === kind);
+  assert.equal(found.length, 1, `one ${kind} (found ${found.length})`);
+  return found[0] as T;
+}
+
+const container = (d: V1Deployment) => d.spec!.template.spec!.containers[0]!;
+
+describe('the Helm chart', () => {
+  test('helm lint --strict is clean, with the defaults and with every option on', async () => {
+    const plain = await helm(['lint', '--strict', CHART]);
+    assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+    assert.match(plain.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+    const full = await helm([
+      'lint',
+      '--strict',
+      CHART,
+      '--set',
+      'ingress.enabled=true,rbac.nodeDebug=true,database.url=postgresql://u:p@db:5432/podscope',
+      '--set',
+      'service.type=NodePort,service.nodePort=30742',
+    ]);
+    assert.equal(full.code, 0, full.stdout + full.stderr);
+  });
+
+  test('defaults: exactly these objects, in the release namespace or cluster-scoped with it in their names', async () => {
+    const m = await render();
+    assert.deepEqual(m.map((x) => `${x.kind}/${x.metadata.name}`).sort(), [
+      'ClusterRole/podscope-tools',
+      'ClusterRoleBinding/podscope-tools',
+      'ConfigMap/podscope',
+      'Deployment/podscope',
+      'PodDisruptionBudget/podscope',
+      'Secret/podscope-token',
+      'Service/podscope',
+      'ServiceAccount/podscope',
+      'ValidatingAdmissionPolicy/podscope-tools-pod-writes',
+      'ValidatingAdmissionPolicyBinding/podscope-tools-pod-writes',
+    ]);
+    const clusterScoped = [
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+    ];
+    for (const x of m) {
+      if (!clusterScoped.includes(x.kind)) assert.equal(x.metadata.namespace, 'tools', `${x.kind} namespace`);
+    }
+  });
+
+  test('the Deployment: 2 replicas, in-cluster, probes, read-only and non-root, no downtime on rollout', async () => {
+    const d = one<V1Deployment>(await render(), 'Deployment');
+    assert.equal(d.spec!.replicas, 2);
+    assert.deepEqual(d.spec!.strategy!.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
+    const c = container(d);
+    assert.equal(c.image, 'podscope.local/podscope:0.1.0');
+    for (const arg of [
+      '--in-cluster',
+      '--host=0.0.0.0',
+      '--allow-remote',
+      '--port=7420',
+      '--config=/etc/podscope/config.json',
+      '--token-file=/var/run/podscope/token/token',
+      '--allowed-host=podscope.tools.svc.cluster.local',
+    ]) {
+      assert.ok(c.args!.includes(arg), `${arg} in ${c.args!.join(' ')}`);
+    }
+    assert.equal(c.readinessProbe!.httpGet!.path, '/readyz');
+    assert.equal(c.livenessProbe!.httpGet!.path, '/healthz');
+    assert.equal(c.startupProbe!.httpGet!.path, '/healthz');
+    assert.deepEqual(c.securityContext, {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    const pod = d.spec!.template.spec!;
+    assert.equal(pod.securityContext!.runAsNonRoot, true);
+    assert.equal(pod.securityContext!.runAsUser, 65532);
+    assert.deepEqual(
+      c.volumeMounts!.map((v) => [v.mountPath, v.readOnly ?? false]),
+      [
+        ['/etc/podscope', true],
+        ['/var/run/podscope/token', true],
+        ['/data', false],
+        ['/tmp', false],
+      ],
+    );
+    assert.ok(c.resources!.requests!['memory'] && c.resources!.limits!['memory'], 'memory request and limit');
+    assert.equal(c.env, undefined, 'no database: no PODSCOPE_DATABASE_URL');
+  });
+
+  test('the PodDisruptionBudget keeps one replica; none with a single replica', async () => {
+    const pdb = one<V1PodDisruptionBudget>(await render(), 'PodDisruptionBudget');
+    assert.equal(pdb.spec!.minAvailable, 1);
+    const single = await render('--set', 'replicaCount=1');
+    assert.equal(single.filter((x) => x.kind === 'PodDisruptionBudget').length, 0);
+  });
+
+  test('the ClusterRole: named verbs on named resources, no Secrets, no escalation, switches honoured', async () => {
+    const role = one<V1ClusterRole>(await render(), 'ClusterRole');
+    const grants = role.rules!.flatMap((r) =>
+      r.resources!.flatMap((res) => r.verbs.map((v) => `${r.apiGroups![0] || 'core'}/${res}:${v}`)),
+    );
+    assert.deepEqual(grants.sort(), [
+      'apps/daemonsets:get',
+      'apps/deployments:get',
+      'apps/replicasets:get',
+      'apps/statefulsets:get',
+      'batch/jobs:get',
+      'core/events:list',
+      'core/events:watch',
+      'core/namespaces:get',
+      'core/namespaces:list',
+      'core/pods/ephemeralcontainers:patch',
+      'core/pods/exec:create',
+      'core/pods/log:get',
+      'core/pods:create',
+      'core/pods:delete',
+      'core/pods:get',
+      'core/pods:list',
+      'core/pods:patch',
+      'core/pods:watch',
+    ]);
+    const off = one<V1ClusterRole>(
+      await render('--set', 'rbac.exec=false,rbac.debugContainers=false,rbac.debugPods=false'),
+      'ClusterRole',
+    );
+    const verbsOn = (r: V1ClusterRole, res: string) =>
+      r.rules!.filter((x) => x.resources!.includes(res)).flatMap((x) => x.verbs);
+    assert.deepEqual(verbsOn(off, 'pods/exec'), []);
+    assert.deepEqual(verbsOn(off, 'pods/ephemeralcontainers'), []);
+    assert.deepEqual(verbsOn(off, 'pods').sort(), ['get', 'list', 'watch']);
+    const node = one<V1ClusterRole>(await render('--set', 'rbac.nodeDebug=true'), 'ClusterRole');
+    assert.deepEqual(verbsOn(node, 'nodes'), ['get']);
+  });
+
+  test('the admission policy binds Podscope’s ServiceAccount to its own pods; node pods only with nodeDebug', async () => {
+    const m = await render();
+    const policy = m.find((x) => x.kind === 'ValidatingAdmissionPolicy') as unknown as {
+      spec: { matchConditions: { expression: string }[]; validations: { expression: string }[] };
+    };
+    assert.equal(
+      policy.spec.matchConditions[0]!.expression,
+      "request.userInfo.username == 'system:serviceaccount:tools:podscope'",
+    );
+    assert.match(policy.spec.validations[1]!.expression, /variables\.nodePod/);
+    const on = (await render('--set', 'rbac.nodeDebug=true')).find(
+      (x) => x.kind === 'ValidatingAdmissionPolicy',
+    ) as unknown as typeof policy;
+    assert.equal(on.spec.validations[1]!.expression, 'true');
+    const none = await render('--set', 'rbac.restrictPodWrites=false');
+    assert.equal(none.filter((x) => x.kind.startsWith('ValidatingAdmissionPolicy')).length, 0);
+  });
+
+  test('config values become a config file Podscope accepts; a change rolls the pods', async () => {
+    const execPolicy = { default: { policy: 'non-root' }, rules: [{ namespace: 'prod', policy: 'no-exec' }] };
+    const sets = [
+      '--set-json',
+      `config.execPolicy=${JSON.stringify(execPolicy)}`,
+      '--set-json',
+      'config.debug={"images":["registry.example.com/tools:2"],"nodeDebugNamespace":"node-debug"}',
+      '--set',
+      'config.limits.mergedLogSources=20,config.recording.maxBytes=1048576',
+    ];
+    const m = await render(...sets);
+    const raw = JSON.parse(one<V1ConfigMap>(m, 'ConfigMap').data!['config.json']!) as unknown;
+    const parsed = parseConfig(raw);
+    assert.deepEqual(parsed.execPolicy.rules, execPolicy.rules);
+    assert.deepEqual(parsed.debug, {
+      images: ['registry.example.com/tools:2'],
+      nodeDebugNamespace: 'node-debug',
+    });
+    assert.equal(parsed.limits.mergedLogSources, 20);
+    assert.equal(parsed.recording.maxBytes, 1048576);
+    const defaults = JSON.parse(
+      one<V1ConfigMap>(await render(), 'ConfigMap').data!['config.json']!,
+    ) as unknown;
+    assert.deepEqual(defaults, {}, 'empty sections are left out: Podscope defaults them');
+    const checksum = (x: Manifest[]) =>
+      one<V1Deployment>(x, 'Deployment').spec!.template.metadata!.annotations!['checksum/config'];
+    assert.notEqual(checksum(m), checksum(await render()));
+  });
+
+  test('the database URL goes into a Secret and reaches the pod only as PODSCOPE_DATABASE_URL', async () => {
+    const url = 'postgresql://podscope:s3cret@db.tools:5432/podscope';
+    const m = await render('--set', `database.url=${url}`);
+    const secret = m.find((x) => x.kind === 'Secret' && x.metadata.name === 'podscope-database') as V1Secret;
+    assert.equal(secret.stringData!['url'], url);
+    const c = container(one<V1Deployment>(m, 'Deployment'));
+    assert.deepEqual(c.env, [
+      {
+        name: 'PODSCOPE_DATABASE_URL',
+        valueFrom: { secretKeyRef: { name: 'podscope-database', key: 'url' } },
+      },
+    ]);
+    assert.doesNotMatch(JSON.stringify([one<V1ConfigMap>(m, 'ConfigMap'), c]), /s3cret/);
+    const mine = await render('--set', 'database.existingSecret=pg-credentials');
+    assert.equal(mine.filter((x) => x.metadata.name === 'podscope-database').length, 0);
+    assert.equal(
+      container(one<V1Deployment>(mine, 'Deployment')).env![0]!.valueFrom!.secretKeyRef!.name,
+      'pg-credentials',
+    );
+  });
+
+  test('the access token: a random one in a Secret, or the Secret named by auth.existingSecret', async () => {
+    const token = one<V1Secret>(await render(), 'Secret');
+    assert.match(Buffer.from(token.data!['token']!, 'base64').toString(), /^[A-Za-z0-9]{43}$/);
+    const mine = await render('--set', 'auth.existingSecret=my-token');
+    assert.equal(mine.filter((x) => x.kind === 'Secret').length, 0);
+    const vol = one<V1Deployment>(mine, 'Deployment').spec!.template.spec!.volumes!.find(
+      (v) => v.name === 'token',
+    );
+    assert.equal(vol!.secret!.secretName, 'my-token');
+  });
+
+  test('Service without affinity; an optional Ingress whose host Podscope answers to', async () => {
+    const svc = one<V1Service>(await render(), 'Service');
+    assert.equal(svc.spec!.sessionAffinity, undefined);
+    assert.equal(svc.spec!.type, 'ClusterIP');
+    const m = await render(
+      '--set',
+      'ingress.enabled=true,ingress.host=podscope.corp.example,ingress.className=nginx',
+    );
+    const ing = one<V1Ingress>(m, 'Ingress');
+    assert.equal(ing.spec!.rules![0]!.host, 'podscope.corp.example');
+    assert.equal(ing.spec!.ingressClassName, 'nginx');
+    assert.ok(
+      container(one<V1Deployment>(m, 'Deployment')).args!.includes('--allowed-host=podscope.corp.example'),
+    );
+    const np = one<V1Service>(
+      await render('--set', 'service.type=NodePort,service.nodePort=30742'),
+      'Service',
+    );
+    assert.equal(np.spec!.ports![0]!.nodePort, 30742);
+  });
+});
