@@ -187,10 +187,14 @@ async function main(): Promise<void> {
   for (const warning of listen.warnings) console.error(`podscope: ${warning}`);
   // A shared token stays out of the output (a pod's log is readable by more people than its Secret).
   const shownToken = token !== null && args['token-file'] === undefined ? `?token=${token}` : '';
-  const url = `${browserBase(args.host, (app.server.address() as AddressInfo).port)}/${shownToken}`;
-  console.log(`Podscope is running at ${url}`);
+  const listening = (app.server.address() as AddressInfo).port;
+  const url = `${browserBase(args.host, listening)}/${shownToken}`;
   if (inCluster) {
+    // In a pod, 127.0.0.1 is nobody's browser: people come through the Service or an Ingress.
+    console.log(`Podscope is running on ${args.host} port ${listening} of this pod`);
     console.log(`Cluster "${clusterName}": the one this pod runs in (${source.why}), as its ServiceAccount`);
+  } else {
+    console.log(`Podscope is running at ${url}`);
   }
   if (args['token-file'] !== undefined) console.log(`Access token: the one in ${args['token-file']}`);
   if (args.open)
