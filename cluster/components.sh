@@ -224,7 +224,7 @@ evictionHard: { "memory.available": "0%", "nodefs.available": "0%", "imagefs.ava
 localStorageCapacityIsolation: false
 serializeImagePulls: false
 resolvConf: /etc/resolv.conf
-# No CoreDNS here; a cluster DNS address keeps kubelet from warning on every pod (MissingClusterDNS).
+# CoreDNS (cluster/addons.sh) answers here, behind the kube-dns Service.
 clusterDNS: [10.215.0.10]
 clusterDomain: cluster.local
 maxPods: 110

@@ -57,12 +57,19 @@ async function clusterLinks(): Promise<string[]> {
     .filter((n) => n.startsWith('podscope') || n.startsWith('veth'));
 }
 
+/** kube-proxy's Service rules (chains KUBE-SERVICES, KUBE-SVC-…, KUBE-SEP-…, KUBE-NODEPORTS). */
+async function serviceRules(): Promise<string[]> {
+  const r = await run('iptables', ['-t', 'nat', '-S']);
+  return r.out.split('\n').filter((l) => /KUBE-(SERVICES|SVC-|SEP-|NODEPORTS|POSTROUTING)/.test(l));
+}
+
 test('cluster:down removes every process, mount, interface and the state dir', async () => {
   const down = await run('bash', [path.join(repoRoot, 'cluster/down.sh')]);
   assert.equal(down.code, 0, down.out);
   assert.deepEqual(clusterProcesses(), []);
   assert.deepEqual(clusterMounts(), []);
   assert.deepEqual(await clusterLinks(), []);
+  assert.deepEqual(await serviceRules(), [], "kube-proxy's Service rules are removed");
   assert.equal(existsSync(stateDir), false, `${stateDir} still exists`);
   assert.equal(existsSync(path.join(cacheRoot)), true, 'the build cache must be kept');
 });
