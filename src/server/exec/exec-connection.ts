@@ -145,7 +145,10 @@ export async function openExec(
     tty: req.tty,
   });
   const path = `${podPath(req.namespace, req.pod)}/exec${query}`;
-  const opts = await client.requestOptions(path);
+  // An exec answers with a stream, not JSON. Where the API server proxies the upgrade straight to the
+  // kubelet (instead of translating it), `Accept: application/json` reaches the kubelet's exec route,
+  // which produces nothing and answers 406 Not Acceptable; kubectl sends */* for the same reason.
+  const opts = await client.requestOptions(path, 'GET', { Accept: '*/*' });
   const url = new URL(client.cluster.server);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const target = `${url.origin}${opts.path}`;

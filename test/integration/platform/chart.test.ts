@@ -148,6 +148,7 @@ describe('the Helm chart', () => {
       'core/namespaces:list',
       'core/pods/ephemeralcontainers:patch',
       'core/pods/exec:create',
+      'core/pods/exec:get',
       'core/pods/log:get',
       'core/pods:create',
       'core/pods:delete',

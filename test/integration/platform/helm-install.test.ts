@@ -177,7 +177,7 @@ describe('Podscope installed with its Helm chart', () => {
     assert.equal(pod.metadata?.labels?.['app.kubernetes.io/managed-by'], 'podscope');
     const gone = await fetch(`http://${b}:7420${api}/debug-pods/${copy.pod}`, {
       method: 'DELETE',
-      headers: json,
+      headers: { authorization: `Bearer ${token}`, origin: base },
     });
     assert.deepEqual([gone.status, await gone.json()], [200, { deleted: true }]);
   });
@@ -189,6 +189,7 @@ describe('Podscope installed with its Helm chart', () => {
       ['list', 'pods', '-A'],
       ['get', 'pods', '--subresource=log', '-n', 'demo'],
       ['create', 'pods', '--subresource=exec', '-n', 'demo'],
+      ['get', 'pods', '--subresource=exec', '-n', 'demo'],
       ['patch', 'pods', '--subresource=ephemeralcontainers', '-n', 'demo'],
       ['watch', 'events', '-n', 'demo'],
     ]) {

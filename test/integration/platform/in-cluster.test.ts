@@ -21,6 +21,7 @@ import {
   waitFor,
 } from '../../support/cluster.js';
 import { startPodscope, type RunningPodscope } from '../../support/podscope.js';
+import { TerminalClient } from '../terminal/terminal-client.js';
 
 const ns = uniqueName('incluster');
 const root = mkdtempSync(path.join(tmpdir(), 'podscope-pod-root-'));
@@ -53,6 +54,19 @@ describe('in-cluster configuration', () => {
           kind: 'RoleBinding',
           metadata: { name: 'podscope-view', namespace: ns },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+          subjects: [{ kind: 'ServiceAccount', name: 'podscope', namespace: ns }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'exec', namespace: ns },
+          rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: 'podscope-exec', namespace: ns },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'exec' },
           subjects: [{ kind: 'ServiceAccount', name: 'podscope', namespace: ns }],
         },
         {
@@ -138,6 +152,22 @@ describe('in-cluster configuration', () => {
     );
     assert.equal(other.status, 403);
     assert.match(other.body.error, /RBAC/);
+  });
+
+  test('a terminal opens with the ServiceAccount token, and its audit record names the ServiceAccount', async () => {
+    const t = new TerminalClient(
+      `${podscope.wsUrl}/api/clusters/in-cluster/namespaces/${ns}/pods/hello/terminal?container=app`,
+      podscope.headers,
+    );
+    await t.ready();
+    t.type('echo in-cluster-$((6*7))\r');
+    await t.outputMatches(/in-cluster-42/);
+    t.type('exit\r');
+    await t.closed;
+    const sessions = await podscope.getJson<{ sessions: { identity: { user: string } }[] }>(
+      '/api/audit/sessions',
+    );
+    assert.equal(sessions.body.sessions[0]?.identity.user, `system:serviceaccount:${ns}:podscope`);
   });
 
   test('/healthz and /readyz answer a kubelet probe: no token, addressed to the pod IP', async () => {
