@@ -48,7 +48,7 @@ pg_running() {
 pg_answers() {
   local bin
   bin="$(pg_bin_dir)" || return 1
-  "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d "$PG_DB" -t 2
+  "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d "$PG_DB" -U "$PG_USER" -t 2
 }
 
 # Addresses to listen on: loopback always, the node IP once its link is up (pods reach it there).

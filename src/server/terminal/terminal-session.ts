@@ -12,6 +12,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { ExecStatus } from '../../shared/exec/channel.js';
 import { CommandLineRecorder, type CapturedCommand } from '../../shared/exec/command-line.js';
 import type { AuditStore, Identity, SessionId } from '../audit/audit-store.js';
+import { endSessionSurvivingOutage } from '../audit/end-session.js';
 import { openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
@@ -240,18 +241,20 @@ export class TerminalSession {
     if (error === undefined && status?.kind === 'failure') error = status.message;
     if (error === undefined && status === undefined)
       error = 'The session was closed before the process ended; it was ended.';
-    try {
-      await this.deps.audit.endSession(this.id, {
+    // Retried in the background while the store is down, so an outage does not leave the record open.
+    await endSessionSurvivingOutage(
+      this.deps.audit,
+      this.id,
+      {
         exitCode,
         endedAt: new Date(),
         bytesIn: this.bytesIn,
         bytesOut: this.bytesOut,
         ...(error === undefined ? {} : { error }),
         ...(this.refusedBy === undefined ? {} : { outcome: { result: 'refused', reason: this.refusedBy } }),
-      });
-    } catch (err) {
-      this.deps.log.error({ err, session: this.id }, 'could not write the end of an audit session');
-    }
+      },
+      this.deps.log,
+    );
   }
 
   /** The start failed after the audit record was written: close it with the reason. */
