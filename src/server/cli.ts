@@ -122,7 +122,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (databaseUrl !== null && args['data-dir'] !== undefined) {
-    console.error('podscope: --data-dir and a database URL exclude each other: the audit goes to one of them');
+    console.error(
+      'podscope: --data-dir and a database URL exclude each other: the audit goes to one of them',
+    );
     process.exit(2);
   }
   const dataDir = path.resolve(args['data-dir'] ?? defaultDataDir());

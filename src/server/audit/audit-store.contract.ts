@@ -375,7 +375,10 @@ export function runAuditStoreContract(
         await sink.write(Buffer.from('[1, "o", "more"]\n'));
         await sink.close();
         assert.match((await readAll(await other.readRecording(id)))?.toString() ?? '', /"more"/);
-        assert.equal((await other.getSession(id))?.recordingPath, (await store.getSession(id))?.recordingPath);
+        assert.equal(
+          (await other.getSession(id))?.recordingPath,
+          (await store.getSession(id))?.recordingPath,
+        );
       });
 
       it('is capped and cut short by the asciicast writer exactly as in any other sink', async () => {
@@ -608,7 +611,12 @@ export function runAuditStoreContract(
           await sink.write(Buffer.from('{"version": 2}\n'));
           await sink.close();
           if (ended) {
-            await store.endSession(id, { exitCode: 0, endedAt: new Date(startedAt.getTime() + 1000), bytesIn: 1, bytesOut: 1 });
+            await store.endSession(id, {
+              exitCode: 0,
+              endedAt: new Date(startedAt.getTime() + 1000),
+              bytesIn: 1,
+              bytesOut: 1,
+            });
           }
           return id;
         };

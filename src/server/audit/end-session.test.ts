@@ -7,7 +7,10 @@ const END: SessionEnd = { exitCode: 0, endedAt: new Date(Date.UTC(2026, 0, 1)), 
 const quiet = { warn: () => undefined, info: () => undefined };
 
 /** A store that is down for the first `downFor` calls. */
-function flaky(downFor: number, failure = new AuditStoreError('unavailable', 'cannot reach the audit database')) {
+function flaky(
+  downFor: number,
+  failure = new AuditStoreError('unavailable', 'cannot reach the audit database'),
+) {
   const calls: SessionEnd[] = [];
   return {
     calls,
@@ -44,7 +47,10 @@ describe('ending a session through an outage', () => {
     });
     assert.equal(await alive(done), true);
     assert.equal(store.calls.length, 4);
-    assert.ok(store.calls.every((c) => c === END), 'the same end time every time');
+    assert.ok(
+      store.calls.every((c) => c === END),
+      'the same end time every time',
+    );
   });
 
   it('gives up after its time, and does not retry what a retry cannot fix', async () => {

@@ -42,14 +42,18 @@ export async function endSessionSurvivingOutage(
     options.retried?.(first === 'written');
     return first === 'written';
   }
-  log.warn({ session: id }, 'the audit store is unavailable; the end of the session will be written when it is back');
+  log.warn(
+    { session: id },
+    'the audit store is unavailable; the end of the session will be written when it is back',
+  );
   const every = options.retryEveryMs ?? END_RETRY_EVERY_MS;
   const deadline = Date.now() + (options.giveUpAfterMs ?? END_GIVE_UP_AFTER_MS);
   const again = () => {
     const timer = setTimeout(() => {
       void attempt().then((result) => {
         if (result === 'retry' && Date.now() < deadline) return again();
-        if (result === 'written') log.info?.({ session: id }, 'wrote the end of the audit session after an outage');
+        if (result === 'written')
+          log.info?.({ session: id }, 'wrote the end of the audit session after an outage');
         if (result === 'retry') log.warn({ session: id }, 'gave up writing the end of the audit session');
         options.retried?.(result === 'written');
       });

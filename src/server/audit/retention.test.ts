@@ -95,7 +95,12 @@ describe('audit retention', () => {
 
   it('refuses a retention that is not a whole number of days', () => {
     assert.throws(
-      () => new RetentionJob({ store: { deleteEndedSessionsStartedBefore: async () => 0 }, retentionDays: 0, log: recorder().log }),
+      () =>
+        new RetentionJob({
+          store: { deleteEndedSessionsStartedBefore: async () => 0 },
+          retentionDays: 0,
+          log: recorder().log,
+        }),
       RangeError,
     );
   });

@@ -83,7 +83,9 @@ describe('config file', () => {
     for (const bad of ['mysql://u:s3cret@h/d', 's3cret', '', 5, 'postgresql://u:s3cret@/d']) {
       assert.throws(
         () => parseConfig({ database: { url: bad } }),
-        (err: Error) => /^database\.url must be a URL such as postgresql:/.test(err.message) && !err.message.includes('s3cret'),
+        (err: Error) =>
+          /^database\.url must be a URL such as postgresql:/.test(err.message) &&
+          !err.message.includes('s3cret'),
         String(bad),
       );
     }

@@ -80,7 +80,8 @@ export function parseConfig(raw: unknown): PodscopeConfig {
 }
 
 function section(raw: unknown, where: string, allowed: string[]): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where} must be an object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${where} must be an object`);
   const obj = raw as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {

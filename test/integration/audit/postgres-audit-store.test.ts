@@ -161,7 +161,7 @@ describe('PostgreSQL audit store', () => {
     });
   });
 
-  it("serves every filter of the audit page from an index, never reading the whole table", async () => {
+  it('serves every filter of the audit page from an index, never reading the whole table', async () => {
     const { url } = await schemas.fresh('plans');
     const store = await storeOn(url);
     await store.check();
@@ -188,7 +188,11 @@ describe('PostgreSQL audit store', () => {
         'next page': { before: cursor },
         'user, next page': { user: 'user-7', before: cursor },
         'cluster + namespace + pod': { cluster: 'cluster-4', namespace: 'ns-4', pod: 'pod-4' },
-        'namespace + time range': { namespace: 'ns-3', from: new Date('2026-06-01'), to: new Date('2026-07-01') },
+        'namespace + time range': {
+          namespace: 'ns-3',
+          from: new Date('2026-06-01'),
+          to: new Date('2026-07-01'),
+        },
       };
       for (const [name, filter] of Object.entries(filters)) {
         const { sql, params } = sessionListQuery({ ...filter, limit: 50 });
@@ -233,7 +237,10 @@ describe('PostgreSQL audit store', () => {
     await store.endSession(id, { exitCode: 0, endedAt: new Date(), bytesIn: 0, bytesOut: 0 });
     assert.equal(await store.deleteEndedSessionsStartedBefore(new Date(Date.now() + 60_000)), 1);
     assert.deepEqual(
-      await withClient(url, async (c) => (await c.query('SELECT count(*)::int AS n FROM recording_chunks')).rows[0]),
+      await withClient(
+        url,
+        async (c) => (await c.query('SELECT count(*)::int AS n FROM recording_chunks')).rows[0],
+      ),
       { n: 0 },
       'retention took the chunks with the session',
     );
@@ -248,12 +255,20 @@ describe('PostgreSQL audit store', () => {
     await assert.rejects(store.startSession(sessionStart()), (err: unknown) => {
       assert.ok(err instanceof AuditStoreError);
       assert.equal(err.code, 'unavailable');
-      assert.match(err.message, new RegExp(`cannot reach the audit database postgresql://podscope:REDACTED@127.0.0.1:${port}/podscope: .*ECONNREFUSED`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `cannot reach the audit database postgresql://podscope:REDACTED@127.0.0.1:${port}/podscope: .*ECONNREFUSED`,
+        ),
+      );
       assert.ok(!err.message.includes('not-the-password'));
       return true;
     });
     assert.ok(Date.now() - started < 2500, `${Date.now() - started} ms`);
-    await assert.rejects(store.listSessions(), (err: unknown) => err instanceof AuditStoreError && err.code === 'unavailable');
+    await assert.rejects(
+      store.listSessions(),
+      (err: unknown) => err instanceof AuditStoreError && err.code === 'unavailable',
+    );
   });
 
   it('reaches the database in the URL given: the one the script prints', async () => {

@@ -108,14 +108,20 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
   // The audit page says what is wrong, quickly, without the password.
   const audit = await json<{ error: string }>('/api/audit/sessions');
   assert.equal(audit.status, 503);
-  assert.match(audit.body.error, /^Audit store: cannot reach the audit database postgresql:\/\/podscope:REDACTED@/);
+  assert.match(
+    audit.body.error,
+    /^Audit store: cannot reach the audit database postgresql:\/\/podscope:REDACTED@/,
+  );
 
   // A new terminal is refused before anything runs in the container.
   const refused = terminal();
   const error = await refused.error();
   assert.equal(refused.message('ready'), undefined);
   assert.equal(error?.status, 503);
-  assert.match(error?.message ?? '', /The terminal was not opened because its audit record could not be written/);
+  assert.match(
+    error?.message ?? '',
+    /The terminal was not opened because its audit record could not be written/,
+  );
 
   // So are a debug container and a directory listing.
   const debug = await json<{ error: string }>(`${podPath}/${pod}/debug-containers`, {
