@@ -35,8 +35,9 @@ pg_bin_dir() {
   [[ -n "$v" && -x "/usr/lib/postgresql/$v/bin/pg_ctl" ]] && echo "/usr/lib/postgresql/$v/bin"
 }
 
-# From / so the server tools never start in a directory postgres may not read (e.g. /root).
-as_postgres() { (cd / && runuser -u "$PG_OS_USER" -- "$@"); }
+# From / so the server tools never start in a directory postgres may not read (e.g. /root); without fd
+# 9, the instance lock, which the server would otherwise inherit and hold for as long as it runs.
+as_postgres() { (cd / && runuser -u "$PG_OS_USER" -- "$@" 9<&-); }
 
 pg_running() {
   local bin
@@ -106,7 +107,6 @@ HBA
 init_instance() {
   local bin="$1"
   log "postgres: initialising $PG_DATA ($("$bin/postgres" --version))"
-  install -d -m 0755 "$PG_DIR"
   install -d -m 0700 -o "$PG_OS_USER" -g "$PG_OS_USER" "$PG_DATA"
   quiet as_postgres "$bin/initdb" -D "$PG_DATA" -U "$PG_OS_USER" --encoding=UTF8 --locale=C.UTF-8 \
     --auth-local=peer --auth-host=scram-sha-256
@@ -136,11 +136,19 @@ GRANT ALL ON DATABASE $PG_DB TO $PG_USER;
 SQL
 }
 
+# One start or stop at a time per instance (tests running in parallel may both ask for it).
+lock_instance() {
+  install -d -m 0755 "$PG_DIR"
+  exec 9<"$PG_DIR"
+  flock -w 120 9 || die "postgres: another start or stop of $PG_DIR did not finish within 120s"
+}
+
 cmd_start() {
   require_root_linux
+  lock_instance
   local bin listen current
   bin="$(pg_bin_dir)" || {
-    bash "$CLUSTER_DIR/install-deps.sh"
+    bash "$CLUSTER_DIR/install-deps.sh" 9<&-
     bin="$(pg_bin_dir)" || die "postgres: no server in /usr/lib/postgresql/*/bin after installing postgresql"
   }
   [[ -f "$PG_DATA/PG_VERSION" ]] || init_instance "$bin"
@@ -187,6 +195,8 @@ cmd_start() {
 
 cmd_stop() {
   require_root_linux
+  [[ -d "$PG_DIR" ]] || return 0
+  lock_instance
   local bin
   bin="$(pg_bin_dir)" || return 0
   if pg_running; then
