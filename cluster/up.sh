@@ -27,6 +27,8 @@ else
   bash "$CLUSTER_DIR/build-binaries.sh"
   start_cluster
 fi
+# PostgreSQL (Debian's server) for platform mode: on 127.0.0.1 and the node IP, so pods reach it.
+bash "$CLUSTER_DIR/postgres.sh" start
 
 import_images
 if [[ "${PODSCOPE_SKIP_DEMO:-0}" != 1 ]]; then
