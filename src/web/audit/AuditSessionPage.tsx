@@ -86,7 +86,11 @@ export function AuditSessionPage({ id }: { id: string }) {
                     <th>Time</th>
                     <th>Line</th>
                     <th>Flags</th>
-                    {s.recordingUrl && <th aria-label="Replay" />}
+                    {s.recordingUrl && (
+                      <th>
+                        <span className="visually-hidden">Replay</span>
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>

@@ -71,17 +71,20 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
     <form className="files-upload" onSubmit={(e) => void onSubmit(e)} aria-label="Upload a file">
       <div className="toolbar">
         <strong>Upload to {at.path}</strong>
-        <input
-          type="file"
-          onChange={(e) => {
-            const chosen = e.target.files?.[0] ?? null;
-            setFile(chosen);
-            setName(chosen?.name ?? '');
-            setState({ phase: 'idle' });
-          }}
-          disabled={sending}
-          data-testid="files-upload-input"
-        />
+        <label className="field">
+          File
+          <input
+            type="file"
+            onChange={(e) => {
+              const chosen = e.target.files?.[0] ?? null;
+              setFile(chosen);
+              setName(chosen?.name ?? '');
+              setState({ phase: 'idle' });
+            }}
+            disabled={sending}
+            data-testid="files-upload-input"
+          />
+        </label>
         <label className="field">
           as
           <input
