@@ -170,6 +170,15 @@ const scenes: Scene[] = [
     },
   },
   {
+    name: 'the keyboard shortcuts dialog, open over a pod page',
+    open: async (page) => {
+      await page.goto(pod('crashloop', 'tab=logs&previous=true'));
+      await page.getByTestId('log-line').first().waitFor();
+      await page.locator('body').press('?');
+      await page.waitForSelector('[data-testid="shortcuts-dialog"][open]');
+    },
+  },
+  {
     name: 'an unknown pod (error banner)',
     open: async (page) => {
       await page.goto(pod('no-such-pod', ''));
