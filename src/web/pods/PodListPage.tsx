@@ -99,6 +99,8 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
       filterInput.current?.focus();
       filterInput.current?.select();
     } else if (event.key === 'Escape' && inFilter) {
+      // Leaves the box with the filter kept (a search field would otherwise clear itself first).
+      event.preventDefault();
       filterInput.current?.blur();
     } else if (event.key === 'ArrowDown' || (event.key === 'j' && !inFilter)) {
       event.preventDefault();

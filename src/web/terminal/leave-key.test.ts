@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KeyLike } from './clipboard-keys.js';
-import { isLeaveTerminalKey } from './leave-key.js';
+import { isLeaveTerminalKey, tabLeavesTerminal } from './leave-key.js';
 
 const key = (over: Partial<KeyLike>): KeyLike => ({
   type: 'keydown',
@@ -33,4 +33,12 @@ test('only the key press counts, and not with other modifiers', () => {
   assert.equal(isLeaveTerminalKey(key({ type: 'keyup' })), false);
   assert.equal(isLeaveTerminalKey(key({ altKey: true })), false);
   assert.equal(isLeaveTerminalKey(key({ metaKey: true })), false);
+});
+
+test('Tab moves the focus on only while no session is open', () => {
+  const tab = key({ key: 'Tab', code: 'Tab', ctrlKey: false, shiftKey: false });
+  assert.equal(tabLeavesTerminal(tab, false), true);
+  assert.equal(tabLeavesTerminal({ ...tab, shiftKey: true }, false), true);
+  assert.equal(tabLeavesTerminal(tab, true), false);
+  assert.equal(tabLeavesTerminal({ ...tab, ctrlKey: true }, false), false);
 });

@@ -11,3 +11,11 @@ export function isLeaveTerminalKey(e: KeyLike): boolean {
   if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey || e.altKey || e.metaKey) return false;
   return e.code === 'KeyL' || e.key === 'L' || e.key === 'l';
 }
+
+/**
+ * Tab and Shift+Tab move the focus on as everywhere else while no session is open: with nothing to
+ * complete, the terminal has no use for them.
+ */
+export function tabLeavesTerminal(e: KeyLike, sessionOpen: boolean): boolean {
+  return !sessionOpen && e.key === 'Tab' && !e.ctrlKey && !e.altKey && !e.metaKey;
+}

@@ -8,7 +8,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState, type RefObject } from 'react';
 import { clipboardShortcut } from './clipboard-keys.js';
 import { binaryStringBytes, inputFrames } from './input-frames.js';
-import { isLeaveTerminalKey } from './leave-key.js';
+import { isLeaveTerminalKey, tabLeavesTerminal } from './leave-key.js';
 import { TerminalConnection } from './terminal-connection.js';
 import { initialTerminalState, terminalReducer, type TerminalState } from './terminal-state.js';
 import { readTerminalTheme, watchTheme } from './xterm-theme.js';
@@ -46,6 +46,7 @@ export function useTerminal(
   const [notice, setNotice] = useState<string | null>(null);
   const screen = useRef<Screen | null>(null);
   const connection = useRef<TerminalConnection | null>(null);
+  const sessionOpen = useRef(false);
 
   useEffect(() => {
     const element = screenRef.current;
@@ -75,6 +76,8 @@ export function useTerminal(
         leave();
         return false;
       }
+      // Returning false without preventDefault leaves the key to the browser: the focus moves on.
+      if (tabLeavesTerminal(event, sessionOpen.current)) return false;
       const action = clipboardShortcut(event);
       if (action === null) return true;
       if (action === 'copy') {
@@ -119,6 +122,7 @@ export function useTerminal(
   // Keystrokes reach the container only while a session is opening or open.
   const acceptsInput = state.phase === 'connecting' || state.phase === 'connected';
   useEffect(() => {
+    sessionOpen.current = acceptsInput;
     const s = screen.current;
     if (!s) return;
     s.term.options.disableStdin = !acceptsInput;
