@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible } from '../support/axe.js';
 import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
-import { getJson as kubectlJson, repoRoot } from '../support/cluster.js';
+import { getJson as kubectlJson, repoRoot, uniqueName } from '../support/cluster.js';
+import { createTestPod, deleteTestPod } from '../support/pods.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -217,3 +218,96 @@ for (const theme of ['light', 'dark'] as const) {
     });
   });
 }
+
+/**
+ * Keeps every text the page's live regions (the app's announcer and each role=status) take, so a test
+ * can find an announcement even when a later one has replaced it.
+ */
+async function recordAnnouncements(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const heard: string[] = [];
+    (window as unknown as { __heard: string[] }).__heard = heard;
+    new MutationObserver(() => {
+      for (const region of document.querySelectorAll('[role="status"], [role="alert"], [aria-live]')) {
+        const text = region.textContent?.trim() ?? '';
+        if (text && heard.at(-1) !== text) heard.push(text);
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+async function waitForAnnouncement(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    ({ source, flags }) =>
+      (window as unknown as { __heard: string[] }).__heard.find((t) => new RegExp(source, flags).test(t)),
+    { source: pattern.source, flags: pattern.flags },
+    { timeout },
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+describe('what changes by itself is announced to screen readers', () => {
+  let page: Page;
+  const created: string[] = [];
+  before(async () => {
+    page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(30_000);
+  });
+  after(async () => {
+    await page?.close();
+    for (const name of created) await deleteTestPod(name);
+  });
+
+  test('a pod that starts failing while the list is open', async () => {
+    await page.goto(ns());
+    await page.getByTestId('pod-row-crashloop').waitFor();
+    await recordAnnouncements(page);
+    const name = await createTestPod({
+      prefix: 'a11y-fails',
+      script: 'sleep 2; exit 3',
+      restartPolicy: 'Never',
+    });
+    created.push(name);
+    const said = await waitForAnnouncement(page, new RegExp(`${name} needs attention|attention: .*${name} `));
+    assert.match(said, /Error/);
+    assert.equal(
+      await page.getByTestId('announcer').getAttribute('role'),
+      'status',
+      'said by a polite live region that was there from the start',
+    );
+  });
+
+  test('a finished upload', async () => {
+    await page.goto(pod(webPod, 'tab=files&container=app&path=/tmp'));
+    await page.getByTestId('files-table').or(page.getByTestId('files-empty')).waitFor();
+    await recordAnnouncements(page);
+    const file = `${uniqueName('a11y-upload')}.txt`;
+    await page.getByTestId('files-upload-input').setInputFiles({
+      name: file,
+      mimeType: 'text/plain',
+      buffer: Buffer.from('announced\n'),
+    });
+    await page.getByTestId('files-upload-button').focus();
+    await page.keyboard.press('Enter');
+    // The announcer's sentence (the result on screen is a role=status too, but inserted with its text).
+    assert.equal(await waitForAnnouncement(page, /^Uploaded \S+, /), `Uploaded /tmp/${file}, 10 B.`);
+  });
+
+  test('"connection lost — retrying" when the server goes away', async () => {
+    // A server of its own, to stop under the page.
+    const doomed = await startPodscope({ webRoot: path.join(repoRoot, 'dist/web') });
+    const other = await openPodscopePage(browser, doomed);
+    try {
+      other.setDefaultTimeout(30_000);
+      await other.goto(`${doomed.url}/c/${CLUSTER}/ns/demo`);
+      await waitForText(other, 'connection-status', /^live$/);
+      await recordAnnouncements(other);
+      await doomed.close();
+      const said = await waitForAnnouncement(other, /connection lost — retrying/);
+      assert.match(said, /^connection lost — retrying in \d+s$/);
+      assert.equal(await other.getByTestId('connection-status').getAttribute('role'), 'status');
+    } finally {
+      await other.close();
+    }
+  });
+});

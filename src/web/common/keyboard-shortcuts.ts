@@ -52,7 +52,10 @@ export const KEYBOARD_SHORTCUTS: readonly ShortcutGroup[] = [
   {
     where: 'Terminal',
     shortcuts: [
-      { keys: LEAVE_TERMINAL_KEYS, action: 'Leave the terminal (Tab stays in the shell)' },
+      {
+        keys: LEAVE_TERMINAL_KEYS,
+        action: 'Leave the terminal (while a session runs, Tab goes to the shell)',
+      },
       { keys: ['Ctrl', 'Shift', 'C'], action: 'Copy the selection' },
       { keys: ['Ctrl', 'Shift', 'V'], action: 'Paste' },
     ],

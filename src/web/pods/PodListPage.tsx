@@ -184,7 +184,8 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
         />
       )}
       <p className="muted" style={{ fontSize: 12 }}>
-        Keys: <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> opens
+        Keys: <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> opens ·{' '}
+        <kbd>?</kbd> all keys
       </p>
     </>
   );

@@ -186,9 +186,9 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
         <div className="terminal-screen" ref={screenRef} data-testid="terminal-screen" />
       </div>
       <p className="muted terminal-hint" id={hintId} data-testid="terminal-hint">
-        Leave the terminal with <kbd>{LEAVE_TERMINAL_KEYS.join('+')}</kbd> (Tab stays in the shell). Copy:
-        select text, then Ctrl+Shift+C or right click → Copy. Paste: Ctrl+Shift+V or right click → Paste.
-        Leaving this tab ends the session.
+        Leave the terminal with <kbd>{LEAVE_TERMINAL_KEYS.join('+')}</kbd> (while a session runs, Tab goes to
+        the shell). Copy: select text, then Ctrl+Shift+C or right click → Copy. Paste: Ctrl+Shift+V or right
+        click → Paste. Leaving this tab ends the session.
       </p>
     </div>
   );
