@@ -12,6 +12,8 @@ import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscop
 let podscope: RunningPodscope;
 let browser: Browser;
 let webPod: string;
+/** The terminal session the keyboard-only walk recorded, for the audit session page's Tab round. */
+let recordedSession = '';
 
 before(async () => {
   const pods = await kubectlJson<{
@@ -126,7 +128,7 @@ describe('keyboard only: from the pod list to the failing pod, its previous logs
     assert.equal(await focusIndicatorProblem(page), null);
     await page.keyboard.press('Enter');
     await page.waitForURL((url) => url.pathname.endsWith('/pods/crashloop'));
-    assert.equal(await page.title(), 'crashloop · Containers — Podscope');
+    await page.waitForFunction(() => document.title === 'crashloop · Containers — Podscope');
   });
 
   test('the tabs are one Tab stop; arrows move along them and Enter opens Logs', async () => {
@@ -214,6 +216,8 @@ describe('keyboard only: from the pod list to the failing pod, its previous logs
     await page.waitForFunction(() =>
       /Connected to app/.test(document.querySelector('[data-testid="terminal-status"]')?.textContent ?? ''),
     );
+    const href = (await page.getByTestId('terminal-session-link').getAttribute('href')) ?? '';
+    recordedSession = /([0-9a-f-]{36})$/.exec(href)?.[1] ?? '';
     // The terminal takes the focus once the shell is there, and shows it on its frame.
     await page.waitForFunction(() => document.activeElement?.closest('.terminal-frame') !== null);
     assert.equal(await focusIndicatorProblem(page), null);
@@ -271,11 +275,15 @@ describe('keyboard only: from the pod list to the failing pod, its previous logs
  * and the stops that showed no focus indicator. Controls the ARIA patterns reach with arrows instead
  * (the tabs not open, tabindex=-1) are not expected in the Tab order.
  */
+const CONTROLS = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
 async function tabThroughPage(page: Page): Promise<{ unreached: string[]; invisible: string[] }> {
-  await page.evaluate(() => {
+  // Live pages add rows while the round goes on: only what was there when it started must be reached.
+  await page.evaluate((controls) => {
     for (const el of document.querySelectorAll('[data-kb-reached]')) el.removeAttribute('data-kb-reached');
+    for (const el of document.querySelectorAll<HTMLElement>(controls)) el.dataset.kbBefore = '1';
     (document.activeElement as HTMLElement | null)?.blur();
-  });
+  }, CONTROLS);
   const invisible: string[] = [];
   let started = false;
   let rounded = false;
@@ -300,12 +308,11 @@ async function tabThroughPage(page: Page): Promise<{ unreached: string[]; invisi
     if (problem !== null) invisible.push(`${await focused(page)}: ${problem}`);
   }
   if (!rounded) invisible.push('the focus never came back round to the first stop in 300 presses of Tab');
-  const unreached = await page.evaluate(() => {
-    const candidates = document.querySelectorAll<HTMLElement>(
-      'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])',
-    );
+  const unreached = await page.evaluate((controls) => {
+    const candidates = document.querySelectorAll<HTMLElement>(controls);
     return [...candidates]
       .filter((el) => {
+        if (el.dataset.kbBefore !== '1') return false;
         if ((el as HTMLButtonElement).disabled) return false;
         if (el.getAttribute('tabindex') === '-1') return false;
         if (el.closest('dialog:not([open]), .xterm')) return false;
@@ -315,7 +322,7 @@ async function tabThroughPage(page: Page): Promise<{ unreached: string[]; invisi
         return el.dataset.kbReached === undefined;
       })
       .map((el) => `${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') ?? el.textContent?.trim()}`);
-  });
+  }, CONTROLS);
   return { unreached, invisible };
 }
 
@@ -367,6 +374,11 @@ describe('every control on every page and tab is reached with Tab and shows the 
       name: 'audit list',
       url: () => `${podscope.url}/audit`,
       ready: (p) => p.getByTestId('audit-table').waitFor(),
+    },
+    {
+      name: 'audit session with its replay',
+      url: () => `${podscope.url}/audit/sessions/${recordedSession}`,
+      ready: (p) => p.locator('[data-testid="audit-replay"] .ap-player').waitFor(),
     },
   ];
 
