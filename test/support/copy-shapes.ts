@@ -55,6 +55,13 @@ export function shapeManifests(ns: string, hostPort: number): Obj[] {
       },
     },
     {
+      // An ordinary Service: a copy that keeps app=dep must still get none of its traffic.
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('dep'),
+      spec: { selector: { app: 'dep' }, ports: [{ port: 8080 }] },
+    },
+    {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: meta('rs'),
