@@ -69,9 +69,9 @@ interface CopyRequest {
 function parseCopyRequest(raw: unknown, config: DebugConfig): CopyRequest {
   const body = readBody(raw, COPY_FIELDS);
   const replace = optBool(body, 'replaceImage');
+  const image = imageParam(config, body);
   if (body['image'] !== undefined && !replace)
     throw badRequest('"image" is only used with "replaceImage": true.');
-  const image = imageParam(config, body);
   return {
     container: requiredName(body, 'container'),
     runInitContainers: optBool(body, 'runInitContainers', true),
