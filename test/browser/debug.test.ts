@@ -258,6 +258,7 @@ describe('a copy of a pod stuck in Init:CrashLoopBackOff', () => {
     await planShows('Init containers before it are skipped: prepare.');
     await page.getByTestId('copy-run-init').check();
     await planShows('Init containers before it run first, as in the original: prepare.');
+    await page.getByTestId('copy-create').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(results, 'debug-copy-plan.png') });
     assert.equal(
       await kubectlOk(['-n', 'demo', 'get', 'pods', '-l', 'podscope.io/debug-pod=copy', '-o', 'name']),

@@ -261,7 +261,10 @@ describe('planPodCopy: init containers as targets', () => {
       said(p, 'command')[0]!,
       /migrate runs sleep 2147483647 instead of sh -c 'test -f \/work\/migrated \|\| exit 3'/,
     );
-    assert.match(said(p, 'volumes').join(' '), /EmptyDir volumes start empty .*: work\./);
+    assert.match(
+      said(p, 'volumes').join(' '),
+      /emptyDir volumes start empty \(the original's files are not copied\): work\./,
+    );
   });
   test('the init containers before it can be skipped', () => {
     const p = planOf(src, { container: 'migrate', runInitContainers: false });

@@ -401,9 +401,9 @@ function planVolumes(spec: PodSpec, kept: ContainerSpec[], facts: CopyFacts): Vo
     needsNode = { node, why: `${pvc} is ReadWriteOnce and attached there` };
   }
   const kinds: [string, (v: Volume) => boolean, string][] = [
-    ['emptyDir', (v) => v.emptyDir !== undefined, 'start empty (the original\u2019s files are not copied)'],
+    ['emptyDir', (v) => v.emptyDir !== undefined, "start empty (the original's files are not copied)"],
     [
-      'projected, ConfigMap, Secret and downward API',
+      'Projected, ConfigMap, Secret and downward API',
       (v) =>
         v.projected !== undefined ||
         v.configMap !== undefined ||
@@ -411,18 +411,14 @@ function planVolumes(spec: PodSpec, kept: ContainerSpec[], facts: CopyFacts): Vo
         v.downwardAPI !== undefined,
       'are built anew (current contents, a new service account token)',
     ],
-    ['generic ephemeral', (v) => v.ephemeral !== undefined, 'get a new, empty claim of their own'],
+    ['Generic ephemeral', (v) => v.ephemeral !== undefined, 'get a new, empty claim of their own'],
     ['hostPath', (v) => v.hostPath !== undefined, 'show the files of the node the copy runs on'],
   ];
   for (const [label, test, what] of kinds) {
     const list = volumes.filter(test);
-    if (list.length > 0) changes.push(`${capitalize(label)} volumes ${what}: ${names(list)}.`);
+    if (list.length > 0) changes.push(`${label} volumes ${what}: ${names(list)}.`);
   }
   return { ok: true, changes, warnings, needsNode };
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 type Placement =
