@@ -77,7 +77,9 @@ describe('keep labels, on the pods of a real namespace: only the labels a contro
   }
   test('the ReplicaSet copy still matches the NetworkPolicy peer; without keep labels it does not, and says so', () => {
     const labels = shapePod('replicaset').metadata!.labels!;
-    assert.deepEqual(plan(labels, true, facts).notes, []);
+    assert.deepEqual(plan(labels, true, facts).notes, [
+      'No NetworkPolicy of this namespace selects pods by tier; policies in other namespaces were not checked and may no longer match the copy.',
+    ]);
     const off = plan(labels, false, facts).notes;
     assert.match(off[0]!, /NetworkPolicy orders-db lets pods matching app=rs in; the copy does not match/);
     assert.match(off[1]!, /Turn on Keep labels/);
@@ -134,7 +136,7 @@ describe('planCopyLabels: refusals and notes', () => {
       networkPolicyError: 'Kubernetes RBAC does not allow it.',
     };
     const keep = plan({ app: 'web' }, true, facts).notes;
-    assert.equal(keep.length, 1);
+    assert.equal(keep.length, 1, 'nothing dropped, so nothing to say about NetworkPolicies');
     assert.match(keep[0]!, /could not list Services .*publishes not-ready addresses/);
     const off = plan({ app: 'web' }, false, facts).notes;
     assert.match(

@@ -270,6 +270,11 @@ function policyNotes(facts: LabelFacts, original: Labels, copy: Labels, keepLabe
     if (differs && !keepLabels) {
       notes.push('Turn on Keep labels so that NetworkPolicies select the copy as they select the original.');
     }
+    if (!differs && keepLabels && lost.length > 0) {
+      notes.push(
+        `No NetworkPolicy of this namespace selects pods by ${lost.join(', ')}; policies in other namespaces were not checked and may no longer match the copy.`,
+      );
+    }
   }
   const services = facts.unreadable.find((u) => u.kind === 'Service');
   if (services && keepLabels) {

@@ -176,6 +176,15 @@ describe('every controller’s pod, keep labels off and on: never adopted, never
               said.join('\n'),
             );
           }
+          if (shape === 'replicaset') {
+            // The orders-db NetworkPolicy lets app=rs in: kept with keep labels (tier went instead).
+            assert.match(
+              copy.plan!.warnings.join('\n'),
+              keepLabels
+                ? /No NetworkPolicy of this namespace selects pods by tier;/
+                : /NetworkPolicy orders-db lets pods matching app=rs in; the copy does not match[^]*Turn on Keep labels/,
+            );
+          }
           assert.deepEqual(await counts(ref!.kind, ref!.name), before, `${ref!.kind} ${ref!.name}'s counts`);
           const again = await podJson(ns, original.metadata.name);
           assert.equal(again.metadata.uid, original.metadata.uid, 'the original is untouched');
@@ -329,6 +338,9 @@ describe('init containers as targets', () => {
       assert.ok(changes(copy).some((t) => t.startsWith('Non-root policy: ')));
       const s = (await nonRoot.getJson<SessionWithCommands>(`/api/audit/sessions/${copy.auditSession}`)).body;
       assert.match(s.policy, /^non-root/);
+      // The audit record keeps what the copy changed, as the user saw it.
+      assert.deepEqual(s.details['changes'], copy.plan!.changes);
+      assert.deepEqual(s.details['target'], { name: 'migrate', kind: 'init' });
     } finally {
       await deleteCopy(copy.pod, nonRoot);
     }
