@@ -42,7 +42,11 @@ function strip(value: unknown): unknown {
 }
 
 async function eventsAbout(kind: string, name: string): Promise<unknown[]> {
-  const list = await get(['events', '--field-selector', `involvedObject.kind=${kind},involvedObject.name=${name}`]);
+  const list = await get([
+    'events',
+    '--field-selector',
+    `involvedObject.kind=${kind},involvedObject.name=${name}`,
+  ]);
   return asArray(asRecord(list)['items']);
 }
 
@@ -52,7 +56,10 @@ const events = await eventsAbout('Pod', podName);
 const owners: { kind: string; name: string; object: unknown }[] = [];
 let ref = controllerRef(pod);
 while (ref && owners.length < MAX_OWNER_DEPTH) {
-  const object = await get([`${ref.kind.toLowerCase()}.${ref.kind === 'Job' || ref.kind === 'CronJob' ? 'batch' : 'apps'}`, ref.name]);
+  const object = await get([
+    `${ref.kind.toLowerCase()}.${ref.kind === 'Job' || ref.kind === 'CronJob' ? 'batch' : 'apps'}`,
+    ref.name,
+  ]);
   owners.push({ ...ref, object });
   events.push(...(await eventsAbout(ref.kind, ref.name)));
   ref = controllerRef(object);
@@ -91,7 +98,9 @@ for (const { container, previous } of logPlan(pod)) {
     `--tail=${LOG_TAIL_LINES}`,
     `--limit-bytes=${LOG_LIMIT_BYTES}`,
   ]);
-  logs.push(r.code === 0 ? { container, previous, text: r.stdout } : { container, previous, error: r.stderr.trim() });
+  logs.push(
+    r.code === 0 ? { container, previous, text: r.stdout } : { container, previous, error: r.stderr.trim() },
+  );
 }
 
 const version = asRecord(JSON.parse(await kubectlOk(['version', '-o', 'json'])));

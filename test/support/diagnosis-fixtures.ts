@@ -3,7 +3,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { toEventView } from '../../src/shared/events/fold.js';
 import { excerptFromText } from '../../src/shared/diagnosis/inputs.js';
-import type { DiagnosisInput, EvidenceGap, LogExcerpt, OwnerObject } from '../../src/shared/diagnosis/types.js';
+import type {
+  DiagnosisInput,
+  EvidenceGap,
+  LogExcerpt,
+  OwnerObject,
+} from '../../src/shared/diagnosis/types.js';
 
 interface RecordedFixture {
   description: string;
@@ -46,14 +51,25 @@ export function diagnosisFixture(name: string, opts: FixtureOptions = {}): Diagn
   const gaps: EvidenceGap[] = [];
   const logs: LogExcerpt[] = [];
   if (forbid.has('events')) gaps.push({ source: 'events', reason: FORBIDDEN('events') });
-  if (forbid.has('owners') && f.owners.length) gaps.push({ source: 'owners', reason: FORBIDDEN('replicasets') });
+  if (forbid.has('owners') && f.owners.length)
+    gaps.push({ source: 'owners', reason: FORBIDDEN('replicasets') });
   for (const l of f.logs) {
     if (forbid.has('logs')) {
-      gaps.push({ source: 'logs', container: l.container, previous: l.previous, reason: FORBIDDEN('pods/log') });
+      gaps.push({
+        source: 'logs',
+        container: l.container,
+        previous: l.previous,
+        reason: FORBIDDEN('pods/log'),
+      });
     } else if (l.text !== undefined) {
       logs.push(excerptFromText(l.container, l.previous, l.text));
     } else {
-      gaps.push({ source: 'logs', container: l.container, previous: l.previous, reason: l.error ?? 'unknown' });
+      gaps.push({
+        source: 'logs',
+        container: l.container,
+        previous: l.previous,
+        reason: l.error ?? 'unknown',
+      });
     }
   }
   return {

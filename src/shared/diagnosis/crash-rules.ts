@@ -52,7 +52,9 @@ function endCause(ctx: RuleContext, c: ContainerFacts, t: Termination): EndCause
     return { kind: 'start', problem: parseStartError(t.message ?? ''), text: t.message ?? '', logLine: null };
   }
   const events = ctx.containerEvents(c);
-  const kill = lastOf(events.filter((e) => e.reason === 'Killing' && parseProbeKill(e.message)?.container === c.name));
+  const kill = lastOf(
+    events.filter((e) => e.reason === 'Killing' && parseProbeKill(e.message)?.container === c.name),
+  );
   // Exact: the kubelet's decision to kill falls within this instance's lifetime. Also exact enough: the
   // instance ended by a signal (SIGKILL after the grace period, or SIGTERM) and the kubelet has killed this
   // container for a probe before — its events are rate-limited (after a burst, about one per object every
@@ -118,7 +120,10 @@ function modeOf(ctx: RuleContext, c: ContainerFacts, t: Termination, initialised
   const waitingReason = asString(c.waiting?.['reason']);
   // Image, config and runtime errors while waiting are the waiting rules' business.
   if (waitingReason !== null && waitingReason !== 'CrashLoopBackOff' && waitingReason !== 'PodInitializing') {
-    if (!(t.reason === 'StartError' && (waitingReason === 'RunContainerError' || waitingReason === 'CreateContainerError'))) {
+    if (!(
+      t.reason === 'StartError' &&
+      (waitingReason === 'RunContainerError' || waitingReason === 'CreateContainerError')
+    )) {
       return null;
     }
   }
@@ -131,14 +136,25 @@ function modeOf(ctx: RuleContext, c: ContainerFacts, t: Termination, initialised
   }
   if (t.current) {
     if (ok && ctx.pod.restartPolicy !== 'Always') return null; // finished, as a Job's pod should
-    if (ctx.pod.restartPolicy === 'Never' || ctx.pod.phase === 'Failed' || ctx.pod.phase === 'Succeeded') return 'failed';
+    if (ctx.pod.restartPolicy === 'Never' || ctx.pod.phase === 'Failed' || ctx.pod.phase === 'Succeeded')
+      return 'failed';
     return 'looping';
   }
-  if (waitingReason === 'CrashLoopBackOff' || waitingReason === 'RunContainerError' || waitingReason === 'CreateContainerError') {
+  if (
+    waitingReason === 'CrashLoopBackOff' ||
+    waitingReason === 'RunContainerError' ||
+    waitingReason === 'CreateContainerError'
+  ) {
     return 'looping';
   }
   const age = secondsBetween(t.finishedAt, ctx.now);
-  if (c.running && !c.ready && age !== null && age < RECENT_CRASH_SECONDS && !(ok && ctx.pod.restartPolicy !== 'Always')) {
+  if (
+    c.running &&
+    !c.ready &&
+    age !== null &&
+    age < RECENT_CRASH_SECONDS &&
+    !(ok && ctx.pod.restartPolicy !== 'Always')
+  ) {
     return 'looping';
   }
   if (c.running || c.terminated === null) return earlierOrRecent(ctx, t);
@@ -165,16 +181,32 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
   if (cause.kind === 'exit' || cause.kind === 'probe') uses.push({ source: 'events' });
 
   const evidence: (Evidence | null)[] = [
-    c.waiting?.['reason'] ? fieldEvidence('waiting reason', `${c.statusPath}.state.waiting.reason`, String(c.waiting['reason']), { container: c.name }) : null,
+    c.waiting?.['reason']
+      ? fieldEvidence('waiting reason', `${c.statusPath}.state.waiting.reason`, String(c.waiting['reason']), {
+          container: c.name,
+        })
+      : null,
     fieldEvidence(
       `exit code of the ${t.current ? 'ended' : 'previous'} instance${meaning.signal ? ` (${meaning.signal.name})` : ''}`,
       `${t.path}.exitCode`,
       String(t.exitCode),
       { time: t.finishedAt, container: c.name },
     ),
-    t.reason ? fieldEvidence('termination reason', `${t.path}.reason`, t.reason, { time: t.finishedAt, container: c.name }) : null,
-    t.message ? fieldEvidence('termination message', `${t.path}.message`, t.message, { time: t.finishedAt, container: c.name }) : null,
-    restarts > 0 ? fieldEvidence('restarts', `${c.statusPath}.restartCount`, String(restarts), { container: c.name }) : null,
+    t.reason
+      ? fieldEvidence('termination reason', `${t.path}.reason`, t.reason, {
+          time: t.finishedAt,
+          container: c.name,
+        })
+      : null,
+    t.message
+      ? fieldEvidence('termination message', `${t.path}.message`, t.message, {
+          time: t.finishedAt,
+          container: c.name,
+        })
+      : null,
+    restarts > 0
+      ? fieldEvidence('restarts', `${c.statusPath}.restartCount`, String(restarts), { container: c.name })
+      : null,
   ];
   const logSteps: NextStep[] = [steps.logs(c.name, previous, quoted ? quote(quoted.text, 80) : null)];
   const logEvidenceItems = lines.map((l) =>
@@ -195,7 +227,9 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
     case 'oom': {
       const limit = resource(c, 'limits', 'memory');
       const request = resource(c, 'requests', 'memory');
-      const podLimit = asString(asRecord(asRecord(asRecord(ctx.pod.raw['spec'])['resources'])['limits'])['memory']);
+      const podLimit = asString(
+        asRecord(asRecord(asRecord(ctx.pod.raw['spec'])['resources'])['limits'])['memory'],
+      );
       id = 'oom-killed';
       const what = limit
         ? `for using more memory than its limit of ${limit}`
@@ -208,14 +242,26 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
         : 'Set a memory request and limit that match what the container needs, so the scheduler places it on a node with room.';
       groupCause = `got OOMKilled${limit ? ` at the ${limit} memory limit` : ''}`;
       evidence.push(
-        limit ? fieldEvidence('memory limit', `${c.specPath}.resources.limits.memory`, limit, { container: c.name }) : null,
-        request ? fieldEvidence('memory request', `${c.specPath}.resources.requests.memory`, request, { container: c.name }) : null,
+        limit
+          ? fieldEvidence('memory limit', `${c.specPath}.resources.limits.memory`, limit, {
+              container: c.name,
+            })
+          : null,
+        request
+          ? fieldEvidence('memory request', `${c.specPath}.resources.requests.memory`, request, {
+              container: c.name,
+            })
+          : null,
       );
-      const probeFailures = ctx.containerEvents(c).filter((e) => e.reason === 'Unhealthy' && parseProbeMessage(e.message)?.type === 'liveness');
+      const probeFailures = ctx
+        .containerEvents(c)
+        .filter((e) => e.reason === 'Unhealthy' && parseProbeMessage(e.message)?.type === 'liveness');
       if (probeFailures.length > 0) {
         // Both happen: say which one ended this instance.
         const last = lastOf(probeFailures)!;
-        evidence.push(eventEvidence('the liveness probe fails too, but the memory limit ended this instance', last));
+        evidence.push(
+          eventEvidence('the liveness probe fails too, but the memory limit ended this instance', last),
+        );
       }
       extraSteps.push(steps.debugCopy(c.name));
       break;
@@ -224,10 +270,13 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
       id = cause.probe === 'liveness' ? 'killed-by-liveness-probe' : 'killed-by-startup-probe';
       const spec = cause.spec;
       const result = cause.parsed ? cause.parsed.result : null;
-      const what = spec ? `${spec.action}${result ? (result.startsWith('→') ? ` ${result}` : `: ${result}`) : ''}` : (result ?? '');
+      const what = spec
+        ? `${spec.action}${result ? (result.startsWith('→') ? ` ${result}` : `: ${result}`) : ''}`
+        : (result ?? '');
       const budget = spec ? spec.initialDelaySeconds + spec.failureThreshold * spec.periodSeconds : null;
       const grace = gracePeriod(ctx);
-      const early = cause.probe === 'liveness' && budget !== null && ran !== null && ran <= budget + grace + 3;
+      const early =
+        cause.probe === 'liveness' && budget !== null && ran !== null && ran <= budget + grace + 3;
       const memoryLimit = resource(c, 'limits', 'memory');
       const notOom = t.exitCode === 137 || memoryLimit ? ', not by its memory limit' : '';
       summary =
@@ -250,16 +299,28 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
           cause.kill,
         ),
         cause.failure ? eventEvidence(`${cause.probe} probe result`, cause.failure) : null,
-        spec ? fieldEvidence(`${cause.probe} probe`, spec.path, `${spec.action}; initialDelaySeconds ${spec.initialDelaySeconds}, periodSeconds ${spec.periodSeconds}, timeoutSeconds ${spec.timeoutSeconds}, failureThreshold ${spec.failureThreshold}`, { container: c.name }) : null,
+        spec
+          ? fieldEvidence(
+              `${cause.probe} probe`,
+              spec.path,
+              `${spec.action}; initialDelaySeconds ${spec.initialDelaySeconds}, periodSeconds ${spec.periodSeconds}, timeoutSeconds ${spec.timeoutSeconds}, failureThreshold ${spec.failureThreshold}`,
+              { container: c.name },
+            )
+          : null,
       );
       extraSteps.push(steps.events(), steps.debugCopy(c.name));
       break;
     }
     case 'start': {
       const p = cause.problem;
-      id = p.kind === 'command-not-found' ? 'start-error.command-not-found'
-        : p.kind === 'permission-denied' ? 'start-error.permission-denied'
-        : p.kind === 'exec-format' ? 'start-error.exec-format' : 'start-error';
+      id =
+        p.kind === 'command-not-found'
+          ? 'start-error.command-not-found'
+          : p.kind === 'permission-denied'
+            ? 'start-error.permission-denied'
+            : p.kind === 'exec-format'
+              ? 'start-error.exec-format'
+              : 'start-error';
       const tried = restarts > 0 ? `; it has been tried ${times(restarts + 1)}` : '';
       const what =
         p.kind === 'command-not-found'
@@ -272,20 +333,32 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
       summary = `${noun} cannot start: ${what}${tried}.`;
       hint =
         p.kind === 'command-not-found'
-          ? 'Fix command/args in the pod spec (or the image\'s entrypoint); a debug copy with the command replaced by sleep shows what the image contains.'
+          ? "Fix command/args in the pod spec (or the image's entrypoint); a debug copy with the command replaced by sleep shows what the image contains."
           : p.kind === 'permission-denied'
             ? 'Make the file executable in the image (chmod +x), or run it through its interpreter.'
             : p.kind === 'exec-format'
-              ? 'Add a #! line to the script, or use an image built for this node\'s architecture.'
+              ? "Add a #! line to the script, or use an image built for this node's architecture."
               : null;
-      groupCause = p.kind === 'other' ? `cannot start: ${quote(p.detail, 80)}` : `cannot start: ${p.kind === 'command-not-found' ? `command ${p.command} not found` : p.kind === 'permission-denied' ? `command ${p.command} not executable` : `exec format error in ${p.command}`}`;
+      groupCause =
+        p.kind === 'other'
+          ? `cannot start: ${quote(p.detail, 80)}`
+          : `cannot start: ${p.kind === 'command-not-found' ? `command ${p.command} not found` : p.kind === 'permission-denied' ? `command ${p.command} not executable` : `exec format error in ${p.command}`}`;
       const command = c.spec['command'] ?? c.spec['args'];
       evidence.push(
-        command !== undefined ? fieldEvidence('command', `${c.specPath}.${c.spec['command'] !== undefined ? 'command' : 'args'}`, command, { container: c.name }) : null,
-        cause.logLine ? logEvidence('what runc wrote when exec failed', c.name, previous, cause.logLine) : null,
+        command !== undefined
+          ? fieldEvidence(
+              'command',
+              `${c.specPath}.${c.spec['command'] !== undefined ? 'command' : 'args'}`,
+              command,
+              { container: c.name },
+            )
+          : null,
+        cause.logLine
+          ? logEvidence('what runc wrote when exec failed', c.name, previous, cause.logLine)
+          : null,
       );
       const failed = lastOf(ctx.containerEvents(c).filter((e) => e.reason === 'Failed'));
-      if (failed) evidence.push(eventEvidence('the kubelet\'s error', failed));
+      if (failed) evidence.push(eventEvidence("the kubelet's error", failed));
       extraSteps.push(steps.debugCopy(c.name));
       break;
     }
@@ -296,7 +369,8 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
       if (exitsZero && mode === 'looping') {
         id = 'crash-loop.exits-zero';
         summary = `${noun} keeps exiting with code 0 (success)${afterRan} and is started again each time, because the pod's restartPolicy is Always${restartWords ? `; ${restartWords}` : ''}.`;
-        hint = 'A container under restartPolicy Always must keep running: keep the process in the foreground, or run this work as a Job.';
+        hint =
+          'A container under restartPolicy Always must keep running: keep the process in the foreground, or run this work as a Job.';
         groupCause = 'exited with code 0 under restartPolicy Always';
       } else if (mode === 'failed') {
         id = c.role === 'init' ? 'init-failed' : 'container-failed';
@@ -308,13 +382,20 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
           c.role === 'init'
             ? `${noun} keeps failing: it exits with ${exitWords}${afterRan}${quoteWords}, so the app containers cannot start${restartWords ? `; ${restartWords}` : ''}.`
             : `${noun} keeps crashing: it exits with ${exitWords}${afterRan}${quoteWords}${restartWords ? `; ${restartWords}` : ''}.`;
-        groupCause = c.role === 'init' ? `cannot initialise: init container "${c.name}" fails with ${exitLabel(t.exitCode, t.signal)}` : `crashed repeatedly with ${exitLabel(t.exitCode, t.signal)}`;
+        groupCause =
+          c.role === 'init'
+            ? `cannot initialise: init container "${c.name}" fails with ${exitLabel(t.exitCode, t.signal)}`
+            : `crashed repeatedly with ${exitLabel(t.exitCode, t.signal)}`;
         if (killedPlain && ctx.gap('events')) {
-          hint = 'Whether a liveness probe killed it, the pod\'s events would tell — and they could not be read.';
+          hint =
+            "Whether a liveness probe killed it, the pod's events would tell — and they could not be read.";
         }
       } else {
         id = mode === 'recent' ? 'recent-restarts' : 'earlier-restarts';
-        groupCause = mode === 'recent' ? `restarted in the last hour (${exitLabel(t.exitCode, t.signal)})` : 'restarted long ago';
+        groupCause =
+          mode === 'recent'
+            ? `restarted in the last hour (${exitLabel(t.exitCode, t.signal)})`
+            : 'restarted long ago';
         summary = '';
       }
       extraSteps.push(steps.debugCopy(c.name));
@@ -338,7 +419,10 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
       mode === 'recent'
         ? `${noun} runs now, but it has restarted ${times(restarts)}: ${ago} ${how}.`
         : `${noun} has restarted ${times(restarts)}, most recently ${ago} (${how.replace(/^it /, '')}); it has run without restarting since.`;
-    groupCause = mode === 'recent' ? `restarted in the last hour (${cause.kind === 'oom' ? 'OOMKilled' : exitLabel(t.exitCode, t.signal)})` : 'restarted long ago';
+    groupCause =
+      mode === 'recent'
+        ? `restarted in the last hour (${cause.kind === 'oom' ? 'OOMKilled' : exitLabel(t.exitCode, t.signal)})`
+        : 'restarted long ago';
     hint = mode === 'recent' ? hint : null;
   }
 
@@ -360,12 +444,18 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
     },
     uses,
   );
-  if (logGap) finding.notices.push(`The ${previous ? 'previous' : 'last'} output of ${c.name} could not be read: ${logGap}.`);
+  if (logGap)
+    finding.notices.push(
+      `The ${previous ? 'previous' : 'last'} output of ${c.name} could not be read: ${logGap}.`,
+    );
   return finding;
 }
 
 function resource(c: ContainerFacts, kind: 'limits' | 'requests', name: string): string | null {
-  return asString(asRecord(asRecord(c.spec['resources'])[kind])[name]) ?? numberString(asRecord(asRecord(c.spec['resources'])[kind])[name]);
+  return (
+    asString(asRecord(asRecord(c.spec['resources'])[kind])[name]) ??
+    numberString(asRecord(asRecord(c.spec['resources'])[kind])[name])
+  );
 }
 
 function numberString(v: unknown): string | null {

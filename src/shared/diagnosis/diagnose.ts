@@ -17,7 +17,15 @@ import {
   type RuleContext,
   ruleContext,
 } from './rule-context.js';
-import type { DiagnosisInput, Evidence, EvidenceGap, Finding, FindingId, PodDiagnosis, Severity } from './types.js';
+import type {
+  DiagnosisInput,
+  Evidence,
+  EvidenceGap,
+  Finding,
+  FindingId,
+  PodDiagnosis,
+  Severity,
+} from './types.js';
 import { waitingRules } from './waiting-rules.js';
 
 /** Root causes first: why it cannot run, then how it fails, then what that does to its owners. */
@@ -73,7 +81,13 @@ const PENDING_TOO_LONG_SECONDS = 5 * 60;
 
 export function diagnosePod(input: DiagnosisInput): PodDiagnosis {
   const ctx = ruleContext(input);
-  const drafts = [...waitingRules(ctx), ...crashRules(ctx), ...readinessRules(ctx), ...podRules(ctx), ...ownerRules(ctx)];
+  const drafts = [
+    ...waitingRules(ctx),
+    ...crashRules(ctx),
+    ...readinessRules(ctx),
+    ...podRules(ctx),
+    ...ownerRules(ctx),
+  ];
   const serious = drafts.some((d) => d.severity !== 'info');
   if (!serious && looksWrong(ctx)) drafts.push(unknownFinding(ctx));
   const containerOrder = new Map(ctx.pod.containers.map((c, i) => [c.name, i]));
@@ -81,7 +95,8 @@ export function diagnosePod(input: DiagnosisInput): PodDiagnosis {
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       RANK.indexOf(a.id) - RANK.indexOf(b.id) ||
-      (containerOrder.get(a.container?.name ?? '') ?? -1) - (containerOrder.get(b.container?.name ?? '') ?? -1),
+      (containerOrder.get(a.container?.name ?? '') ?? -1) -
+        (containerOrder.get(b.container?.name ?? '') ?? -1),
   );
   const gaps = [...(input.gaps ?? [])];
   const findings = drafts.map((d) => finish(d, gaps));
@@ -129,14 +144,21 @@ export function gapSentence(g: EvidenceGap): string {
 function looksWrong(ctx: RuleContext): boolean {
   const { pod } = ctx;
   if (pod.problem || pod.phase === 'Failed' || pod.phase === 'Unknown') return true;
-  if (pod.containers.some((c) => {
-    const reason = asString(c.waiting?.['reason']);
-    return reason !== null && !STARTING.has(reason) && reason !== 'CrashLoopBackOff';
-  })) {
+  if (
+    pod.containers.some((c) => {
+      const reason = asString(c.waiting?.['reason']);
+      return reason !== null && !STARTING.has(reason) && reason !== 'CrashLoopBackOff';
+    })
+  ) {
     return true;
   }
   const age = secondsBetween(pod.createdAt, ctx.now);
-  return pod.phase === 'Pending' && age !== null && age > PENDING_TOO_LONG_SECONDS && pod.deletionTimestamp === null;
+  return (
+    pod.phase === 'Pending' &&
+    age !== null &&
+    age > PENDING_TOO_LONG_SECONDS &&
+    pod.deletionTimestamp === null
+  );
 }
 
 function unknownFinding(ctx: RuleContext): DraftFinding {
@@ -149,15 +171,33 @@ function unknownFinding(ctx: RuleContext): DraftFinding {
     if (!state || !s) continue;
     const reason = asString(s['reason']);
     const message = asString(s['message']);
-    if (reason) evidence.push(fieldEvidence(`${state} reason`, `${c.statusPath}.state.${state}.reason`, reason, { container: c.name }));
-    if (message) evidence.push(fieldEvidence(`${state} message`, `${c.statusPath}.state.${state}.message`, message, { container: c.name }));
+    if (reason)
+      evidence.push(
+        fieldEvidence(`${state} reason`, `${c.statusPath}.state.${state}.reason`, reason, {
+          container: c.name,
+        }),
+      );
+    if (message)
+      evidence.push(
+        fieldEvidence(`${state} message`, `${c.statusPath}.state.${state}.message`, message, {
+          container: c.name,
+        }),
+      );
   }
   for (const cond of ctx.pod.conditions) {
     if (cond.status !== 'True' && cond.message) {
-      evidence.push(fieldEvidence(`condition ${cond.type}`, `status.conditions[type="${cond.type}"].message`, cond.message, { time: cond.lastTransitionTime }));
+      evidence.push(
+        fieldEvidence(
+          `condition ${cond.type}`,
+          `status.conditions[type="${cond.type}"].message`,
+          cond.message,
+          { time: cond.lastTransitionTime },
+        ),
+      );
     }
   }
-  for (const e of ctx.podEvents.filter((x) => x.type === 'Warning').slice(-3)) evidence.push(eventEvidence('warning event', e));
+  for (const e of ctx.podEvents.filter((x) => x.type === 'Warning').slice(-3))
+    evidence.push(eventEvidence('warning event', e));
   const age = secondsBetween(ctx.pod.createdAt, ctx.now);
   return draft(
     {

@@ -12,7 +12,13 @@ export function groupByCause(diagnoses: readonly PodDiagnosis[]): CauseGroup[] {
     for (const f of d.findings) {
       if (f.severity === 'info') continue;
       const key = `${f.id}\u0000${f.cause}`;
-      const group = groups.get(key) ?? { id: f.id, severity: f.severity, cause: f.cause, sentence: '', pods: [] };
+      const group = groups.get(key) ?? {
+        id: f.id,
+        severity: f.severity,
+        cause: f.cause,
+        sentence: '',
+        pods: [],
+      };
       if (!group.pods.includes(d.pod)) group.pods.push(d.pod);
       if (SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[group.severity]) group.severity = f.severity;
       groups.set(key, group);
@@ -39,7 +45,9 @@ export function namespaceDiagnosis(
     pods: diagnoses.length,
     problemPods: diagnoses.filter((d) => !d.healthy).length,
     groups: groupByCause(diagnoses),
-    diagnoses: [...diagnoses].sort((a, b) => Number(a.healthy) - Number(b.healthy) || a.pod.localeCompare(b.pod)),
+    diagnoses: [...diagnoses].sort(
+      (a, b) => Number(a.healthy) - Number(b.healthy) || a.pod.localeCompare(b.pod),
+    ),
     gaps: [...gaps],
     diagnosedAt: now.toISOString(),
   };

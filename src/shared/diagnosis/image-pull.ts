@@ -32,7 +32,10 @@ export function registryHost(image: string): string {
  */
 export function classifyImagePull(reason: string, text: string, image: string): ImagePullFailure {
   const host = registryHost(image);
-  if (reason === 'InvalidImageName' || /invalid reference format|couldn't parse image (name|reference)/.test(text)) {
+  if (
+    reason === 'InvalidImageName' ||
+    /invalid reference format|couldn't parse image (name|reference)/.test(text)
+  ) {
     const why = /invalid reference format: ([^"]+?)\s*$/.exec(text)?.[1];
     return { class: 'invalid-name', detail: `the image reference is invalid${why ? ` (${why})` : ''}` };
   }
@@ -58,7 +61,11 @@ export function classifyImagePull(reason: string, text: string, image: string): 
   if (/connect: connection refused/.test(text)) {
     return { class: 'registry-unreachable', detail: `the registry ${host} refuses connections` };
   }
-  if (/i\/o timeout|context deadline exceeded|TLS handshake timeout|network is unreachable|no route to host/.test(text)) {
+  if (
+    /i\/o timeout|context deadline exceeded|TLS handshake timeout|network is unreachable|no route to host/.test(
+      text,
+    )
+  ) {
     return { class: 'registry-unreachable', detail: `the registry ${host} does not answer (timeout)` };
   }
   if (/pull access denied|repository does not exist or may require authorization/.test(text)) {
@@ -68,7 +75,11 @@ export function classifyImagePull(reason: string, text: string, image: string): 
       detail: 'the registry refused: the repository does not exist or needs credentials',
     };
   }
-  if (/\b401 Unauthorized\b|\bunauthorized\b|authentication required|no basic auth credentials|\b403 Forbidden\b|insufficient_scope/i.test(text)) {
+  if (
+    /\b401 Unauthorized\b|\bunauthorized\b|authentication required|no basic auth credentials|\b403 Forbidden\b|insufficient_scope/i.test(
+      text,
+    )
+  ) {
     return { class: 'unauthorized', detail: `the registry ${host} refused the node's credentials` };
   }
   if (/manifest unknown|MANIFEST_UNKNOWN|manifest for \S+ not found/.test(text)) {

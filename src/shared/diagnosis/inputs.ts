@@ -37,7 +37,9 @@ export function logPlan(pod: unknown): LogRequest[] {
     if (name === null) continue;
     const state = asRecord(s['state']);
     const terminated = state['terminated'] ? asRecord(state['terminated']) : null;
-    const last = asRecord(s['lastState'])['terminated'] ? asRecord(asRecord(s['lastState'])['terminated']) : null;
+    const last = asRecord(s['lastState'])['terminated']
+      ? asRecord(asRecord(s['lastState'])['terminated'])
+      : null;
     if (terminated) {
       const ok = terminated['exitCode'] === 0 && terminated['reason'] !== 'OOMKilled';
       // Exit 0 is a problem only where the container should have kept running.

@@ -10,9 +10,11 @@ const UNRETRIEVABLE = /^unable to retrieve container logs for \S+/;
 
 /** The text the kubelet put in place of the output, if the excerpt is that notice rather than output. */
 export function unretrievableNotice(lines: readonly LogLine[]): string | null {
-  const line = lines.find((l) => UNRETRIEVABLE.test(l.text.trim()) || UNRETRIEVABLE.test(`${l.ts} ${l.text}`));
+  const line = lines.find(
+    (l) => UNRETRIEVABLE.test(l.text.trim()) || UNRETRIEVABLE.test(`${l.ts} ${l.text}`),
+  );
   if (!line || lines.length > 2) return null;
-  return 'the kubelet could not retrieve the container\'s output any more (its log file is gone)';
+  return "the kubelet could not retrieve the container's output any more (its log file is gone)";
 }
 
 /** Matches errors that carry no level word but are what a crash leaves behind. */

@@ -50,22 +50,32 @@ function jobFailed(ctx: RuleContext): DraftFinding | null {
       summary: `Job "${job.name}" has given up (${failure.reason ?? 'Failed'}): ${why}; it starts no new pod, and this pod is one of the failed ones.`,
       hint:
         failure.reason === 'BackoffLimitExceeded'
-          ? 'Fix what makes the pods fail (this pod\'s output says), then run the Job again: a failed Job does not retry.'
+          ? "Fix what makes the pods fail (this pod's output says), then run the Job again: a failed Job does not retry."
           : null,
       cause: `failed in Job "${job.name}", which gave up (${failure.reason ?? 'Failed'})`,
       evidence: [
-        fieldEvidence('Job condition', `status.conditions[type="Failed"].reason`, failure.reason ?? 'Failed', {
-          time: failure.lastTransitionTime,
-          object,
-        }),
+        fieldEvidence(
+          'Job condition',
+          `status.conditions[type="Failed"].reason`,
+          failure.reason ?? 'Failed',
+          {
+            time: failure.lastTransitionTime,
+            object,
+          },
+        ),
         failure.message
-          ? fieldEvidence('Job condition message', 'status.conditions[type="Failed"].message', failure.message, { object })
+          ? fieldEvidence(
+              'Job condition message',
+              'status.conditions[type="Failed"].message',
+              failure.message,
+              { object },
+            )
           : null,
         failure.reason === 'BackoffLimitExceeded'
           ? fieldEvidence('backoff limit', 'spec.backoffLimit', String(backoffLimit), { object })
           : null,
         fieldEvidence('failed pods', 'status.failed', String(failed), { object }),
-        event ? eventEvidence('the Job controller\'s event', event) : null,
+        event ? eventEvidence("the Job controller's event", event) : null,
       ],
       nextSteps: [steps.events()],
     },
@@ -103,24 +113,34 @@ function rolloutStuck(ctx: RuleContext): DraftFinding | null {
       severity: inNewReplicaSet ? 'error' : 'warning',
       summary: `The rollout of Deployment "${deployment.name}" is stuck: no progress for ${deadline} s (ProgressDeadlineExceeded), and ${where}.`,
       hint: inNewReplicaSet
-        ? 'Fixing this pod\'s problem (above) unblocks the rollout; or roll back to the previous ReplicaSet.'
+        ? "Fixing this pod's problem (above) unblocks the rollout; or roll back to the previous ReplicaSet."
         : 'The old pods keep serving; open one of the new pods to see why it fails, or roll back.',
       cause: `stalled the rollout of Deployment "${deployment.name}" (ProgressDeadlineExceeded)`,
       evidence: [
-        fieldEvidence('rollout condition', 'status.conditions[type="Progressing"].reason', stuck.reason ?? '', {
-          time: stuck.lastTransitionTime,
-          object,
-        }),
+        fieldEvidence(
+          'rollout condition',
+          'status.conditions[type="Progressing"].reason',
+          stuck.reason ?? '',
+          {
+            time: stuck.lastTransitionTime,
+            object,
+          },
+        ),
         stuck.message
-          ? fieldEvidence('rollout condition message', 'status.conditions[type="Progressing"].message', stuck.message, {
-              object,
-            })
+          ? fieldEvidence(
+              'rollout condition message',
+              'status.conditions[type="Progressing"].message',
+              stuck.message,
+              {
+                object,
+              },
+            )
           : null,
         fieldEvidence('progress deadline', 'spec.progressDeadlineSeconds', String(deadline), { object }),
-        ...failing.slice(0, 3).map((p) =>
-          fieldEvidence(`new pod ${p.name}`, 'status', p.status, { object: `Pod/${p.name}` }),
-        ),
-        event ? eventEvidence('the Deployment controller\'s event', event) : null,
+        ...failing
+          .slice(0, 3)
+          .map((p) => fieldEvidence(`new pod ${p.name}`, 'status', p.status, { object: `Pod/${p.name}` })),
+        event ? eventEvidence("the Deployment controller's event", event) : null,
       ],
       nextSteps: [
         ...(inNewReplicaSet ? [] : failing.slice(0, 3).map((p) => steps.pod(p.name))),

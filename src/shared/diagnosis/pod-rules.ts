@@ -48,10 +48,15 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
   const parts: string[] = [];
   const causes: string[] = [];
   const evidence: (Evidence | null)[] = [
-    fieldEvidence('why the scheduler cannot place it', 'status.conditions[type="PodScheduled"].message', message, {
-      time: cond.lastTransitionTime,
-    }),
-    event ? eventEvidence('the scheduler\'s last attempt', event) : null,
+    fieldEvidence(
+      'why the scheduler cannot place it',
+      'status.conditions[type="PodScheduled"].message',
+      message,
+      {
+        time: cond.lastTransitionTime,
+      },
+    ),
+    event ? eventEvidence("the scheduler's last attempt", event) : null,
   ];
   const seen = new Set<string>();
   for (const r of parsed.reasons) {
@@ -63,7 +68,9 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
       case 'insufficient-resource': {
         const resource = r.resource!;
         const request = podRequest(spec, resource);
-        parts.push(`${nodes.subject} ${nodes.verb('has', 'have')} too little unrequested ${resource} left for its request of ${request ?? 'it'}`);
+        parts.push(
+          `${nodes.subject} ${nodes.verb('has', 'have')} too little unrequested ${resource} left for its request of ${request ?? 'it'}`,
+        );
         causes.push(`insufficient ${resource}`);
         for (const ref of requestFields(spec, resource)) evidence.push(ref);
         break;
@@ -71,17 +78,34 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
       case 'node-selector': {
         const selector = asRecord(spec['nodeSelector']);
         const pairs = Object.entries(selector).map(([k, v]) => `${k}=${String(v)}`);
-        const affinity = asRecord(asRecord(spec['affinity'])['nodeAffinity'])['requiredDuringSchedulingIgnoredDuringExecution'];
+        const affinity = asRecord(asRecord(spec['affinity'])['nodeAffinity'])[
+          'requiredDuringSchedulingIgnoredDuringExecution'
+        ];
         const what = pairs.length ? `its node selector ${pairs.join(', ')}` : 'its required node affinity';
-        parts.push(`${nodes.subject} ${nodes.verb('does', 'do')} not match ${what}${pairs.length && affinity ? ' (or its node affinity)' : ''}`);
-        causes.push(pairs.length ? `node selector ${pairs.join(', ')} matches no node` : 'node affinity matches no node');
+        parts.push(
+          `${nodes.subject} ${nodes.verb('does', 'do')} not match ${what}${pairs.length && affinity ? ' (or its node affinity)' : ''}`,
+        );
+        causes.push(
+          pairs.length
+            ? `node selector ${pairs.join(', ')} matches no node`
+            : 'node affinity matches no node',
+        );
         if (pairs.length) evidence.push(fieldEvidence('node selector', 'spec.nodeSelector', selector));
-        if (affinity) evidence.push(fieldEvidence('required node affinity', 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution', affinity));
+        if (affinity)
+          evidence.push(
+            fieldEvidence(
+              'required node affinity',
+              'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution',
+              affinity,
+            ),
+          );
         break;
       }
       case 'untolerated-taint': {
         const taint = (r.taint ?? '').trim().replace(/: ?$/, '');
-        parts.push(`${nodes.subject} ${nodes.verb('has', 'have')} the taint ${taint} that it does not tolerate`);
+        parts.push(
+          `${nodes.subject} ${nodes.verb('has', 'have')} the taint ${taint} that it does not tolerate`,
+        );
         causes.push(`untolerated taint ${taint}`);
         const tolerations = asArray(spec['tolerations']);
         evidence.push(fieldEvidence('tolerations', 'spec.tolerations', tolerations));
@@ -96,13 +120,23 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
           evidence.push(...c.evidence);
         }
         if (claims.length === 0) {
-          parts.push(r.kind === 'missing-claim' ? `its PersistentVolumeClaim "${r.claim}" does not exist` : 'a PersistentVolumeClaim it mounts is not bound');
-          causes.push(r.kind === 'missing-claim' ? `PersistentVolumeClaim "${r.claim}" does not exist` : 'unbound PersistentVolumeClaim');
+          parts.push(
+            r.kind === 'missing-claim'
+              ? `its PersistentVolumeClaim "${r.claim}" does not exist`
+              : 'a PersistentVolumeClaim it mounts is not bound',
+          );
+          causes.push(
+            r.kind === 'missing-claim'
+              ? `PersistentVolumeClaim "${r.claim}" does not exist`
+              : 'unbound PersistentVolumeClaim',
+          );
         }
         break;
       }
       case 'too-many-pods':
-        parts.push(`${nodes.subject} already ${nodes.verb('runs', 'run')} as many pods as ${nodes.verb('it allows', 'they allow')} (maxPods)`);
+        parts.push(
+          `${nodes.subject} already ${nodes.verb('runs', 'run')} as many pods as ${nodes.verb('it allows', 'they allow')} (maxPods)`,
+        );
         causes.push('too many pods on the nodes');
         break;
       case 'host-ports':
@@ -114,7 +148,9 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
         causes.push('pod affinity not satisfied');
         break;
       case 'pod-anti-affinity':
-        parts.push(`${nodes.subject} ${nodes.verb('conflicts', 'conflict')} with pod anti-affinity rules (${r.text})`);
+        parts.push(
+          `${nodes.subject} ${nodes.verb('conflicts', 'conflict')} with pod anti-affinity rules (${r.text})`,
+        );
         causes.push('pod anti-affinity');
         break;
       case 'node-unschedulable':
@@ -130,7 +166,9 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
         causes.push('volume node affinity conflict');
         break;
       case 'volume-limit':
-        parts.push(`${nodes.subject} ${nodes.verb('has', 'have')} as many volumes attached as ${nodes.verb('it allows', 'they allow')}`);
+        parts.push(
+          `${nodes.subject} ${nodes.verb('has', 'have')} as many volumes attached as ${nodes.verb('it allows', 'they allow')}`,
+        );
         causes.push('volume limit reached');
         break;
       case 'no-nodes':
@@ -146,9 +184,10 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
   const summary = parts.length
     ? `The pod cannot be scheduled${where}: ${parts.join('; ')}.`
     : `The pod cannot be scheduled: ${message || 'the scheduler gave no reason'}.`;
-  const preemption = parsed.preemption && /not helpful|No preemption victims/.test(parsed.preemption)
-    ? ' Preempting lower-priority pods would not help.'
-    : '';
+  const preemption =
+    parsed.preemption && /not helpful|No preemption victims/.test(parsed.preemption)
+      ? ' Preempting lower-priority pods would not help.'
+      : '';
   return draft(
     {
       id: 'unschedulable',
@@ -165,16 +204,27 @@ function unschedulable(ctx: RuleContext): DraftFinding | null {
 
 function nodesWord(n: number, total: number | null) {
   const one = n === 1;
-  const subject = total === 1 && n === 1 ? 'the node' : total !== null && n === total ? `all ${total} nodes` : plural(n, 'node');
-  return { subject, verb: (singular: string, many: string) => (one && subject !== `all ${total} nodes` ? singular : many) };
+  const subject =
+    total === 1 && n === 1
+      ? 'the node'
+      : total !== null && n === total
+        ? `all ${total} nodes`
+        : plural(n, 'node');
+  return {
+    subject,
+    verb: (singular: string, many: string) => (one && subject !== `all ${total} nodes` ? singular : many),
+  };
 }
 
 function schedulingHint(reasons: SchedulingReason[]): string {
   const kinds = new Set(reasons.map((r) => r.kind));
-  if (kinds.has('insufficient-resource')) return 'Lower the request, or add capacity (a bigger node, or free resources by scaling other workloads down).';
+  if (kinds.has('insufficient-resource'))
+    return 'Lower the request, or add capacity (a bigger node, or free resources by scaling other workloads down).';
   if (kinds.has('node-selector')) return 'Label a node to match, or fix the selector.';
-  if (kinds.has('untolerated-taint')) return 'Add a matching toleration if the pod belongs there, or schedule it elsewhere.';
-  if (kinds.has('unbound-claim') || kinds.has('missing-claim')) return 'Fix the claim: its StorageClass must exist and be able to provision, or a matching PersistentVolume must exist.';
+  if (kinds.has('untolerated-taint'))
+    return 'Add a matching toleration if the pod belongs there, or schedule it elsewhere.';
+  if (kinds.has('unbound-claim') || kinds.has('missing-claim'))
+    return 'Fix the claim: its StorageClass must exist and be able to provision, or a matching PersistentVolume must exist.';
   return '';
 }
 
@@ -195,13 +245,23 @@ function podRequest(spec: JsonRecord, resource: string): string | null {
 
 function requestFields(spec: JsonRecord, resource: string): Evidence[] {
   const out: Evidence[] = [];
-  for (const [list, items] of [['containers', spec['containers']], ['initContainers', spec['initContainers']]] as const) {
+  for (const [list, items] of [
+    ['containers', spec['containers']],
+    ['initContainers', spec['initContainers']],
+  ] as const) {
     for (const c of asArray(items).map(asRecord)) {
       const name = asString(c['name']) ?? '';
       const r = asRecord(c['resources']);
       const req = asRecord(r['requests'])[resource];
       if (req !== undefined) {
-        out.push(fieldEvidence(`${resource} request of ${name}`, `spec.${list}[name="${name}"].resources.requests.${resource}`, String(req), { container: name }));
+        out.push(
+          fieldEvidence(
+            `${resource} request of ${name}`,
+            `spec.${list}[name="${name}"].resources.requests.${resource}`,
+            String(req),
+            { container: name },
+          ),
+        );
       }
     }
   }
@@ -211,7 +271,9 @@ function requestFields(spec: JsonRecord, resource: string): Evidence[] {
 function claimDetails(ctx: RuleContext, r: SchedulingReason) {
   const names = r.kind === 'missing-claim' && r.claim ? [r.claim] : claimNames(ctx.pod.raw);
   const objects = new Map(
-    (ctx.input.claims ?? []).map((c) => [asString(asRecord(asRecord(c)['metadata'])['name']) ?? '', asRecord(c)] as const),
+    (ctx.input.claims ?? []).map(
+      (c) => [asString(asRecord(asRecord(c)['metadata'])['name']) ?? '', asRecord(c)] as const,
+    ),
   );
   const out: { sentence: string; cause: string; evidence: Evidence[] }[] = [];
   for (const name of names) {
@@ -219,7 +281,11 @@ function claimDetails(ctx: RuleContext, r: SchedulingReason) {
     const object = `PersistentVolumeClaim/${name}`;
     if (!claim) {
       if (ctx.gap('claims') || r.kind !== 'missing-claim') continue;
-      out.push({ sentence: `its PersistentVolumeClaim "${name}" does not exist`, cause: `PersistentVolumeClaim "${name}" does not exist`, evidence: [] });
+      out.push({
+        sentence: `its PersistentVolumeClaim "${name}" does not exist`,
+        cause: `PersistentVolumeClaim "${name}" does not exist`,
+        evidence: [],
+      });
       continue;
     }
     const phase = asString(asRecord(claim['status'])['phase']) ?? 'Pending';
@@ -232,7 +298,9 @@ function claimDetails(ctx: RuleContext, r: SchedulingReason) {
       cause: `PersistentVolumeClaim "${name}" is not bound${event ? ` — ${quote(event.message, 60)}` : ''}`,
       evidence: [
         fieldEvidence('claim phase', 'status.phase', phase, { object }),
-        storageClass ? fieldEvidence('storage class', 'spec.storageClassName', storageClass, { object }) : null,
+        storageClass
+          ? fieldEvidence('storage class', 'spec.storageClassName', storageClass, { object })
+          : null,
         event ? eventEvidence(`why claim ${name} is not bound`, event) : null,
       ].filter((e): e is Evidence => e !== null),
     });
@@ -256,7 +324,9 @@ function schedulingGated(ctx: RuleContext): DraftFinding | null {
       cause: `cannot be scheduled until the gate ${gates.join(', ')} is removed`,
       evidence: [
         fieldEvidence('scheduling gates', 'spec.schedulingGates', gates.join(', ')),
-        fieldEvidence('scheduled', 'status.conditions[type="PodScheduled"].reason', 'SchedulingGated', { time: cond.lastTransitionTime }),
+        fieldEvidence('scheduled', 'status.conditions[type="PodScheduled"].reason', 'SchedulingGated', {
+          time: cond.lastTransitionTime,
+        }),
       ],
       nextSteps: [steps.events()],
     },
@@ -286,9 +356,12 @@ function stuckCreating(ctx: RuleContext): DraftFinding | null {
         id: 'sandbox-failed',
         severity: 'error',
         summary: `The pod is stuck in ContainerCreating: the node cannot create its sandbox (network and namespaces) — ${quote(detail, 200)}.`,
-        hint: 'This is the node\'s runtime or network plugin (CNI) failing, not the application: check the node.',
+        hint: "This is the node's runtime or network plugin (CNI) failing, not the application: check the node.",
         cause: `cannot get a sandbox: ${quote(detail, 80)}`,
-        evidence: [eventEvidence('the kubelet\'s error', last), fieldEvidence('node', 'spec.nodeName', ctx.pod.nodeName)],
+        evidence: [
+          eventEvidence("the kubelet's error", last),
+          fieldEvidence('node', 'spec.nodeName', ctx.pod.nodeName),
+        ],
         nextSteps: [steps.events()],
       },
       [{ source: 'events' }],
@@ -317,7 +390,7 @@ function stuckCreating(ctx: RuleContext): DraftFinding | null {
           ? `cannot mount volume "${mount.volume}": ${mount.objectKind} "${mount.name}" does not exist`
           : `cannot mount ${mount.volume ? `volume "${mount.volume}"` : 'a volume'}`,
       evidence: [
-        eventEvidence('the kubelet\'s mount error', last),
+        eventEvidence("the kubelet's mount error", last),
         volumePath && volume !== undefined ? fieldEvidence('volume', volumePath, volume) : null,
       ],
       nextSteps: [steps.events(), steps.containers(null)],
@@ -350,7 +423,9 @@ function terminatingStuck(ctx: RuleContext): DraftFinding | null {
       hint: finalizers.length
         ? 'A finalizer is removed by the controller that added it once its cleanup is done; if that controller is gone, removing the finalizer by hand skips that cleanup.'
         : 'If the node is gone for good, deleting the Node object (or a forced delete of the pod) releases it.',
-      cause: finalizers.length ? `cannot finish terminating: finalizer ${finalizers.join(', ')}` : 'cannot finish terminating',
+      cause: finalizers.length
+        ? `cannot finish terminating: finalizer ${finalizers.join(', ')}`
+        : 'cannot finish terminating',
       evidence: [
         fieldEvidence('deletion deadline', 'metadata.deletionTimestamp', deadline, { time: deadline }),
         finalizers.length ? fieldEvidence('finalizers', 'metadata.finalizers', finalizers.join(', ')) : null,
@@ -365,12 +440,16 @@ function terminatingStuck(ctx: RuleContext): DraftFinding | null {
 function evicted(ctx: RuleContext): DraftFinding | null {
   if (ctx.pod.reason !== 'Evicted') return null;
   const message = ctx.pod.message ?? '';
-  const pressure = /The node was low on resource: ([\w.-]+)\.(?: Threshold quantity: ([^,]+), available: ([^.]+)\.)?/.exec(message);
-  const usage = /Container (\S+) was using (\S+), request is (\S+)/.exec(message);
+  const pressure =
+    /The node was low on resource: ([\w.-]+)\.(?: Threshold quantity: ([^,]+), available: ([^.]+)\.)?/.exec(
+      message,
+    );
+  const usage = /Container (\S+) was using ([^,\s]+), request is ([^,\s]+)/.exec(message);
   let what: string;
   if (pressure) {
     what = `the node was low on ${pressure[1]}${pressure[2] ? ` (threshold ${pressure[2]}, ${pressure[3]} available)` : ''}`;
-    if (usage) what += `; its container ${usage[1]} used ${usage[2]}${usage[3] === '0' ? ' with no request' : ` against a request of ${usage[3]}`}`;
+    if (usage)
+      what += `; its container ${usage[1]} used ${usage[2]}${usage[3] === '0' ? ' with no request' : ` against a request of ${usage[3]}`}`;
   } else {
     what = message.replace(/\.\s*$/, '') || 'the kubelet gave no reason';
   }
@@ -379,7 +458,10 @@ function evicted(ctx: RuleContext): DraftFinding | null {
       id: 'evicted',
       severity: 'error',
       summary: `The kubelet${ctx.pod.nodeName ? ` on node ${ctx.pod.nodeName}` : ''} evicted the pod: ${what}.`,
-      hint: pressure && usage ? `Pods that use more than they request are evicted first under node pressure: set a ${pressure[1]} request close to real use.` : null,
+      hint:
+        pressure && usage
+          ? `Pods that use more than they request are evicted first under node pressure: set a ${pressure[1]} request close to real use.`
+          : null,
       cause: `got evicted${pressure ? `: node low on ${pressure[1]}` : ''}`,
       evidence: [
         fieldEvidence('status reason', 'status.reason', 'Evicted'),
@@ -391,10 +473,12 @@ function evicted(ctx: RuleContext): DraftFinding | null {
   );
 }
 
-const ADMISSION_REASONS = /^(OutOf\w+|NodeAffinity|NodeName|NodePorts|UnexpectedAdmissionError|PodOSNotSupported|InvalidNodeInfo|NodeSelectorMismatching|SysctlForbidden|AppArmor|Forbidden)$/;
+const ADMISSION_REASONS =
+  /^(OutOf\w+|NodeAffinity|NodeName|NodePorts|UnexpectedAdmissionError|PodOSNotSupported|InvalidNodeInfo|NodeSelectorMismatching|SysctlForbidden|AppArmor|Forbidden)$/;
 
 function admissionRejected(ctx: RuleContext): DraftFinding | null {
-  if (ctx.pod.phase !== 'Failed' || ctx.pod.reason === null || !ADMISSION_REASONS.test(ctx.pod.reason)) return null;
+  if (ctx.pod.phase !== 'Failed' || ctx.pod.reason === null || !ADMISSION_REASONS.test(ctx.pod.reason))
+    return null;
   return draft(
     {
       id: 'admission-rejected',

@@ -30,15 +30,16 @@ export function readinessRules(ctx: RuleContext): DraftFinding[] {
 
 function readinessFinding(ctx: RuleContext, c: ContainerFacts): DraftFinding | null {
   const startedAt = typeof c.running?.['startedAt'] === 'string' ? c.running['startedAt'] : null;
-  const events = ctx.containerEvents(c)
+  const events = ctx
+    .containerEvents(c)
     .map((e) => ({ e, parsed: parseProbeMessage(e.message) }))
     .filter((x) => x.parsed !== null);
-  // Only failures of the current instance: the container may have been restarted since older ones.
-  const current = events.filter(
-    (x) => startedAt === null || Date.parse(x.e.lastSeen ?? '') >= Date.parse(startedAt) - 1000,
-  );
+  // Failures of earlier instances count too: the kubelet rate-limits its events, so a container that keeps
+  // failing its probe often has no event newer than its current start.
+  const current = events;
   const startup = lastOf(current.filter((x) => x.parsed!.type === 'startup'));
-  const readiness = lastOf(current.filter((x) => x.parsed!.type === 'readiness' && x.parsed!.failed)) ??
+  const readiness =
+    lastOf(current.filter((x) => x.parsed!.type === 'readiness' && x.parsed!.failed)) ??
     lastOf(current.filter((x) => x.parsed!.type === 'readiness'));
   const noun = containerNoun(c);
   const startedFor = secondsBetween(startedAt, ctx.now);
@@ -51,7 +52,9 @@ function readinessFinding(ctx: RuleContext, c: ContainerFacts): DraftFinding | n
         severity: 'warning',
         container: c,
         summary: `${noun} runs but has not started yet: its startup probe${spec ? ` (${spec.action})` : ''} fails — ${startup.parsed!.result} (${times(startup.e.count)}) — so its other probes have not begun and it gets no traffic.`,
-        hint: spec ? `It must pass within ${spec.initialDelaySeconds + spec.failureThreshold * spec.periodSeconds} s or the kubelet restarts it.` : null,
+        hint: spec
+          ? `It must pass within ${spec.initialDelaySeconds + spec.failureThreshold * spec.periodSeconds} s or the kubelet restarts it.`
+          : null,
         cause: `failed the startup probe${spec ? ` (${spec.action})` : ''}: ${startup.parsed!.result}`,
         evidence: [
           eventEvidence('startup probe result', startup.e),
@@ -66,21 +69,33 @@ function readinessFinding(ctx: RuleContext, c: ContainerFacts): DraftFinding | n
   const spec = probeSpec(c.spec, 'readiness', c.specPath);
   if (readiness) {
     const { parsed, e } = readiness;
-    const since = e.firstSeen ? ` in the last ${formatDuration(secondsBetween(e.firstSeen, ctx.now) ?? 0)}` : '';
+    const lastAgo = secondsBetween(e.lastSeen, ctx.now);
+    const stale = startedAt !== null && e.lastSeen !== null && Date.parse(e.lastSeen) < Date.parse(startedAt);
+    const since =
+      lastAgo === null
+        ? ''
+        : stale
+          ? ` (the last one recorded ${formatDuration(lastAgo)} ago)`
+          : ` (the last ${formatDuration(lastAgo)} ago)`;
     return draft(
       {
         id: 'readiness-failing',
         severity: 'warning',
         container: c,
-        summary: `${noun} runs but is not ready: its readiness probe${spec ? ` (${spec.action})` : ''} ${parsed!.failed ? 'fails' : 'cannot run'} — ${parsed!.result} — ${times(e.count)}${since}, so the pod gets no Service traffic.`,
+        summary: `${noun} runs but is not ready: its readiness probe${spec ? ` (${spec.action})` : ''} ${parsed!.failed ? 'fails' : 'cannot run'} — ${parsed!.result} — and has failed ${times(e.count)}${since}, so the pod gets no Service traffic.`,
         hint: /connection refused/.test(parsed!.result)
-          ? 'Nothing listens where the probe looks: check the port the application listens on against the probe\'s port.'
+          ? "Nothing listens where the probe looks: check the port the application listens on against the probe's port."
           : null,
-        cause: `failed the readiness probe${spec ? ` (${spec.action})` : ''}: ${parsed!.result}`,
+        cause: `failed the readiness probe${spec ? ` (${spec.action})` : ''}: ${parsed!.result.replace(/ \(nothing listens on [^)]*\)/, '')}`,
         evidence: [
           eventEvidence('readiness probe result', e),
           spec
-            ? fieldEvidence('readiness probe', spec.path, `${spec.action}; periodSeconds ${spec.periodSeconds}, timeoutSeconds ${spec.timeoutSeconds}, failureThreshold ${spec.failureThreshold}`, { container: c.name })
+            ? fieldEvidence(
+                'readiness probe',
+                spec.path,
+                `${spec.action}; periodSeconds ${spec.periodSeconds}, timeoutSeconds ${spec.timeoutSeconds}, failureThreshold ${spec.failureThreshold}`,
+                { container: c.name },
+              )
             : null,
           fieldEvidence('ready', `${c.statusPath}.ready`, 'false', { container: c.name }),
         ],

@@ -70,7 +70,8 @@ export interface ProbeFailure {
   result: string;
 }
 
-const UNHEALTHY = /^(Liveness|Readiness|Startup) probe (failed|errored)(?: and resulted in \w+ state)?: ?([\s\S]*)$/;
+const UNHEALTHY =
+  /^(Liveness|Readiness|Startup) probe (failed|errored)(?: and resulted in \w+ state)?: ?([\s\S]*)$/;
 
 /** Reads an `Unhealthy` event's message; null when it is not one. */
 export function parseProbeMessage(message: string): ProbeFailure | null {
@@ -86,7 +87,9 @@ export function probeResult(output: string, failed = true): string {
   const status = /HTTP probe failed with statuscode: (\d{3})/.exec(output);
   if (status) return `→ ${status[1]}`;
   if (!failed) {
-    if (/container is in CONTAINER_EXITED state|container not running|cannot exec in a stopped/i.test(output)) {
+    if (
+      /container is in CONTAINER_EXITED state|container not running|cannot exec in a stopped/i.test(output)
+    ) {
       return 'could not run: the container had already exited';
     }
     return `could not run: ${firstLine(output)}`;

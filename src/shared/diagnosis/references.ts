@@ -18,7 +18,8 @@ export function parseConfigError(message: string): ConfigProblem {
   const secret = /^secret "([^"]+)" not found/.exec(text);
   if (secret) return { kind: 'missing-secret', name: secret[1]! };
   const key = /^couldn't find key (\S+) in (ConfigMap|Secret) (?:[^/\s]+\/)?(\S+)$/.exec(text);
-  if (key) return { kind: 'missing-key', key: key[1]!, objectKind: key[2] as 'ConfigMap' | 'Secret', name: key[3]! };
+  if (key)
+    return { kind: 'missing-key', key: key[1]!, objectKind: key[2] as 'ConfigMap' | 'Secret', name: key[3]! };
   if (/runAsNonRoot/.test(text)) return { kind: 'run-as-non-root', detail: text };
   return { kind: 'other', detail: text };
 }
@@ -57,7 +58,11 @@ export function findReferences(
     asArray(container['envFrom']).forEach((e, i) => {
       const ref = asRecord(asRecord(e)[fromField]);
       if (asString(ref['name']) !== name) return;
-      out.push({ path: `${containerPath}.envFrom[${i}].${fromField}`, use: 'envFrom', optional: ref['optional'] === true });
+      out.push({
+        path: `${containerPath}.envFrom[${i}].${fromField}`,
+        use: 'envFrom',
+        optional: ref['optional'] === true,
+      });
     });
   }
   for (const v of volumeReferences(podSpec, objectKind, name)) out.push(v);
@@ -73,8 +78,7 @@ export function volumeReferences(
   const out: SpecReference[] = [];
   for (const v of asArray(podSpec['volumes']).map(asRecord)) {
     const vol = asString(v['name']) ?? '';
-    const direct =
-      objectKind === 'ConfigMap' ? asRecord(v['configMap']) : asRecord(v['secret']);
+    const direct = objectKind === 'ConfigMap' ? asRecord(v['configMap']) : asRecord(v['secret']);
     const directName = objectKind === 'ConfigMap' ? asString(direct['name']) : asString(direct['secretName']);
     if (directName === name) {
       out.push({
@@ -103,9 +107,10 @@ export type MountProblem =
 
 /** Reads a `FailedMount` event: `MountVolume.SetUp failed for volume "settings" : configmap "x" not found`. */
 export function parseMountFailure(message: string): MountProblem {
-  const m = /MountVolume\.\w+ failed for volume "([^"]+)" : (configmap|secret|secrets) "([^"]+)" not found/.exec(
-    message,
-  );
+  const m =
+    /MountVolume\.\w+ failed for volume "([^"]+)" : (configmap|secret|secrets) "([^"]+)" not found/.exec(
+      message,
+    );
   if (m) {
     return {
       kind: 'missing-object',
@@ -114,6 +119,7 @@ export function parseMountFailure(message: string): MountProblem {
       name: m[3]!,
     };
   }
-  const volume = /for volume "([^"]+)"/.exec(message)?.[1] ?? /unmounted volumes=\[([^\]]+)\]/.exec(message)?.[1] ?? null;
+  const volume =
+    /for volume "([^"]+)"/.exec(message)?.[1] ?? /unmounted volumes=\[([^\]]+)\]/.exec(message)?.[1] ?? null;
   return { kind: 'other', volume, detail: message.trim() };
 }

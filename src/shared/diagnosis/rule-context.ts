@@ -35,7 +35,9 @@ export interface RuleContext {
 export function ruleContext(input: DiagnosisInput): RuleContext {
   const pod = podFacts(input.pod, input.now);
   const events = sortOldestFirst(input.events ?? []);
-  const podEvents = events.filter((e) => e.involvedObject.kind === 'Pod' && e.involvedObject.name === pod.name);
+  const podEvents = events.filter(
+    (e) => e.involvedObject.kind === 'Pod' && e.involvedObject.name === pod.name,
+  );
   return {
     input,
     pod,
@@ -47,7 +49,9 @@ export function ruleContext(input: DiagnosisInput): RuleContext {
     logs: (container, previous) =>
       (input.logs ?? []).find((l) => l.container === container && l.previous === previous),
     gap: (source, container) =>
-      (input.gaps ?? []).find((g) => g.source === source && (container === undefined || g.container === container)),
+      (input.gaps ?? []).find(
+        (g) => g.source === source && (container === undefined || g.container === container),
+      ),
   };
 }
 

@@ -89,13 +89,17 @@ function reasonOf(text: string, nodes: number): SchedulingReason {
   const insufficient = /^Insufficient (\S+)$/.exec(text);
   if (insufficient) return { kind: 'insufficient-resource', nodes, text, resource: insufficient[1]! };
   const taint =
-    /had untolerated taint(?:s)? \{([^}]*)\}/.exec(text) ?? /had taint \{([^}]*)\}, that the pod didn't tolerate/.exec(text);
+    /had untolerated taint(?:s)? \{([^}]*)\}/.exec(text) ??
+    /had taint \{([^}]*)\}, that the pod didn't tolerate/.exec(text);
   if (taint) return { kind: 'untolerated-taint', nodes, text, taint: taint[1]! };
   const missingClaim = /persistentvolumeclaim "([^"]+)" not found/.exec(text);
   if (missingClaim) return { kind: 'missing-claim', nodes, text, claim: missingClaim[1]! };
   const table: [RegExp, SchedulingReasonKind][] = [
     [/didn't match Pod's node affinity\/selector|node\(s\) didn't match node selector/, 'node-selector'],
-    [/unbound immediate PersistentVolumeClaims|didn't find available persistent volumes to bind/, 'unbound-claim'],
+    [
+      /unbound immediate PersistentVolumeClaims|didn't find available persistent volumes to bind/,
+      'unbound-claim',
+    ],
     [/volume node affinity conflict/, 'volume-node-affinity'],
     [/^Too many pods$/, 'too-many-pods'],
     [/didn't have free ports/, 'host-ports'],

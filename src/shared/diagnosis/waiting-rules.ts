@@ -47,7 +47,10 @@ export function waitingRules(ctx: RuleContext): DraftFinding[] {
     if (reason === null) continue;
     if (IMAGE_REASONS.has(reason)) out.push(imageFinding(ctx, c, reason));
     else if (reason === 'CreateContainerConfigError') out.push(configFinding(ctx, c));
-    else if ((reason === 'CreateContainerError' || reason === 'RunContainerError') && c.lastEnded?.reason !== 'StartError') {
+    else if (
+      (reason === 'CreateContainerError' || reason === 'RunContainerError') &&
+      c.lastEnded?.reason !== 'StartError'
+    ) {
       out.push(runtimeFinding(ctx, c, reason));
     }
   }
@@ -70,7 +73,9 @@ function imageFinding(ctx: RuleContext, c: ContainerFacts, reason: string): Draf
   const text = pullEvent ? pullErrorText(pullEvent.message) : pullErrorText(waitingMessage);
   const failure = classifyImagePull(reason, text, c.image);
   const secrets = (asRecord(ctx.pod.raw['spec'])['imagePullSecrets'] as unknown[] | undefined) ?? [];
-  const secretNames = secrets.map((s) => asString(asRecord(s)['name'])).filter((s): s is string => s !== null);
+  const secretNames = secrets
+    .map((s) => asString(asRecord(s)['name']))
+    .filter((s): s is string => s !== null);
   const hints: Partial<Record<ImagePullClass, string>> = {
     'not-found': `Check the image name and tag: ${c.image}.`,
     'tag-not-found': `Check the tag: the repository exists but has no ${c.image}.`,
@@ -84,7 +89,8 @@ function imageFinding(ctx: RuleContext, c: ContainerFacts, reason: string): Draf
         : 'Check the image name; if the repository is private, add imagePullSecrets with credentials for it.',
     'registry-unreachable': `The node cannot reach ${registryHost(c.image)}: check the name, DNS, proxy and firewall from the node.`,
     'invalid-name': 'Image references are lowercase: [registry/]repository[:tag][@digest].',
-    'not-present': 'Load the image onto the node, or set imagePullPolicy to IfNotPresent so it can be pulled.',
+    'not-present':
+      'Load the image onto the node, or set imagePullPolicy to IfNotPresent so it can be pulled.',
   };
   const what =
     failure.class === 'invalid-name'
@@ -101,11 +107,19 @@ function imageFinding(ctx: RuleContext, c: ContainerFacts, reason: string): Draf
       hint: hints[failure.class] ?? null,
       cause: `cannot pull ${c.image} — ${failure.detail}`,
       evidence: [
-        fieldEvidence('waiting reason', `${c.statusPath}.state.waiting.reason`, reason, { container: c.name }),
-        waitingMessage ? fieldEvidence('waiting message', `${c.statusPath}.state.waiting.message`, waitingMessage, { container: c.name }) : null,
+        fieldEvidence('waiting reason', `${c.statusPath}.state.waiting.reason`, reason, {
+          container: c.name,
+        }),
+        waitingMessage
+          ? fieldEvidence('waiting message', `${c.statusPath}.state.waiting.message`, waitingMessage, {
+              container: c.name,
+            })
+          : null,
         fieldEvidence('image', `${c.specPath}.image`, c.image, { container: c.name }),
-        pullEvent ? eventEvidence('the kubelet\'s pull error', pullEvent) : null,
-        secretNames.length > 0 ? fieldEvidence('image pull secrets', 'spec.imagePullSecrets', secretNames.join(', ')) : null,
+        pullEvent ? eventEvidence("the kubelet's pull error", pullEvent) : null,
+        secretNames.length > 0
+          ? fieldEvidence('image pull secrets', 'spec.imagePullSecrets', secretNames.join(', '))
+          : null,
       ],
       nextSteps: [steps.events(), steps.containers(c.name)],
     },
@@ -124,7 +138,8 @@ function configFinding(ctx: RuleContext, c: ContainerFacts): DraftFinding {
   let hint: string;
   let cause: string;
   let refs: SpecReference[] = [];
-  const uses = (list: SpecReference[]) => (list.length ? `, which ${list.map((r) => r.use).join(' and ')} read${list.length === 1 ? 's' : ''},` : '');
+  const uses = (list: SpecReference[]) =>
+    list.length ? `, which ${list.map((r) => r.use).join(' and ')} read${list.length === 1 ? 's' : ''},` : '';
   switch (problem.kind) {
     case 'missing-configmap':
     case 'missing-secret': {
@@ -147,7 +162,8 @@ function configFinding(ctx: RuleContext, c: ContainerFacts): DraftFinding {
     case 'run-as-non-root': {
       id = 'config.run-as-non-root';
       what = `runAsNonRoot is set but ${/non-numeric user/.test(problem.detail) ? 'the image names its user by name, so the kubelet cannot verify it is not root' : 'the image runs as root'}`;
-      hint = 'Set securityContext.runAsUser to a non-zero uid, or use an image whose USER is a non-zero number.';
+      hint =
+        'Set securityContext.runAsUser to a non-zero uid, or use an image whose USER is a non-zero number.';
       cause = 'cannot be created: runAsNonRoot with a root image';
       break;
     }
@@ -167,10 +183,23 @@ function configFinding(ctx: RuleContext, c: ContainerFacts): DraftFinding {
       hint: hint || null,
       cause,
       evidence: [
-        fieldEvidence('waiting reason', `${c.statusPath}.state.waiting.reason`, 'CreateContainerConfigError', { container: c.name }),
-        waitingMessage ? fieldEvidence('waiting message', `${c.statusPath}.state.waiting.message`, waitingMessage, { container: c.name }) : null,
-        ...refs.map((r) => fieldEvidence(`reference (${r.use}${r.optional ? ', optional' : ''})`, r.path, 'reference', { container: c.name })),
-        failed ? eventEvidence('the kubelet\'s error', failed) : null,
+        fieldEvidence(
+          'waiting reason',
+          `${c.statusPath}.state.waiting.reason`,
+          'CreateContainerConfigError',
+          { container: c.name },
+        ),
+        waitingMessage
+          ? fieldEvidence('waiting message', `${c.statusPath}.state.waiting.message`, waitingMessage, {
+              container: c.name,
+            })
+          : null,
+        ...refs.map((r) =>
+          fieldEvidence(`reference (${r.use}${r.optional ? ', optional' : ''})`, r.path, 'reference', {
+            container: c.name,
+          }),
+        ),
+        failed ? eventEvidence("the kubelet's error", failed) : null,
       ],
       nextSteps: [steps.containers(c.name), steps.events()],
     },
@@ -200,9 +229,15 @@ function runtimeFinding(ctx: RuleContext, c: ContainerFacts, reason: string): Dr
       hint: null,
       cause: `cannot start: ${quote(detail || reason, 80)}`,
       evidence: [
-        fieldEvidence('waiting reason', `${c.statusPath}.state.waiting.reason`, reason, { container: c.name }),
-        message ? fieldEvidence('waiting message', `${c.statusPath}.state.waiting.message`, message, { container: c.name }) : null,
-        failed ? eventEvidence('the kubelet\'s error', failed) : null,
+        fieldEvidence('waiting reason', `${c.statusPath}.state.waiting.reason`, reason, {
+          container: c.name,
+        }),
+        message
+          ? fieldEvidence('waiting message', `${c.statusPath}.state.waiting.message`, message, {
+              container: c.name,
+            })
+          : null,
+        failed ? eventEvidence("the kubelet's error", failed) : null,
       ],
       nextSteps: [steps.events(), steps.debugCopy(c.name)],
     },
