@@ -26,7 +26,6 @@ const MARK_COLOR = { error: 'red', warning: 'yellow', info: 'dim' } as const;
 
 /** Control characters in cluster-provided text are shown, never interpreted by the terminal. */
 export function safe(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
