@@ -95,7 +95,7 @@ export async function runDiagnoseCommand(argv: string[], io: CommandIo): Promise
       io.stdout(output === 'json' ? `${JSON.stringify(d, null, 2)}\n` : podReport(d, style));
       return d.healthy ? 0 : 1;
     }
-    const n = await diagnoseNamespace(client, namespace);
+    const n = await diagnoseNamespace(client, namespace, { logs: true });
     io.stdout(output === 'json' ? `${JSON.stringify(n, null, 2)}\n` : namespaceReport(n, style));
     return n.problemPods === 0 ? 0 : 1;
   } catch (err) {

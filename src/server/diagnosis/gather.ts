@@ -258,14 +258,15 @@ export async function diagnosePodNamed(
 
 /**
  * Every pod of a namespace, from one list of each kind (pods, events, ReplicaSets, Deployments, Jobs,
- * claims), plus the output of up to NAMESPACE_LOG_PODS problem pods.
+ * claims), plus — with `logs` — the output of up to NAMESPACE_LOG_PODS problem pods.
  */
 export async function diagnoseNamespace(
   client: KubeClient,
   ns: string,
-  now: () => Date = () => new Date(),
-  signal?: AbortSignal,
+  opts: { logs: boolean; now?: () => Date; signal?: AbortSignal },
 ): Promise<NamespaceDiagnosis> {
+  const { signal } = opts;
+  const now = opts.now ?? (() => new Date());
   const list = (path: string, query: Record<string, string> = {}) =>
     client.json<ListOf>({ path, query, signal, timeoutMs: REQUEST_TIMEOUT_MS }).then((l) => l.items);
   const pods = await list(`${nsPath(ns)}/pods`);
@@ -306,7 +307,7 @@ export async function diagnoseNamespace(
   const inputs: DiagnosisInput[] = [];
   const logGapsByPod = new Map<string, EvidenceGap[]>();
   const logsByPod = await mapLimit(pods, LOG_CONCURRENCY, async (p) => {
-    if (!problemPods.has(nameOf(p))) return [];
+    if (!opts.logs || !problemPods.has(nameOf(p))) return [];
     const podGaps: EvidenceGap[] = [];
     logGapsByPod.set(nameOf(p), podGaps);
     return gatherLogs(client, ns, p, podGaps, signal);

@@ -2,7 +2,7 @@
 // only, with the caller's client, so RBAC decides what is seen; what cannot be read is named in the answer.
 import type { FastifyInstance } from 'fastify';
 import type { NamespaceDiagnosis, PodDiagnosis } from '../../shared/diagnosis/types.js';
-import { podParam, readQuery } from '../http/params.js';
+import { boolParam, podParam, readQuery } from '../http/params.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 import { diagnoseNamespace, diagnosePodNamed } from './gather.js';
 
@@ -19,10 +19,12 @@ export function diagnosisRoutes(app: FastifyInstance, ctx: ServerContext): void 
     return diagnosePodNamed(client, ns, podParam(req.params.pod));
   });
 
+  // ?logs=true also reads the output of problem pods (slower; the grouping does not need it).
   app.get<{ Params: NsParams }>(`${base}/diagnosis`, async (req): Promise<NamespaceDiagnosis> => {
-    readQuery(req.query, []);
+    const q = readQuery(req.query, ['logs']);
+    const logs = boolParam(q.logs, 'logs', false);
     const client = clientFor(ctx, req, req.params.cluster);
     const ns = await existingNamespace(client, req.params.namespace);
-    return diagnoseNamespace(client, ns);
+    return diagnoseNamespace(client, ns, { logs });
   });
 }

@@ -7,7 +7,7 @@
 import type { EventView, LogLine } from '../api.js';
 import { asRecord, asString } from '../validation/json.js';
 import { exitLabel, exitMeaning, exitPhrase } from './exit-codes.js';
-import { quotableLine, quote, telltaleLines, unretrievableNotice } from './log-excerpts.js';
+import { quotableLine, quote, searchText, telltaleLines, unretrievableNotice } from './log-excerpts.js';
 import { formatDuration, secondsBetween, times, type ContainerFacts, type Termination } from './pod-facts.js';
 import { parseProbeKill, parseProbeMessage, probeSpec, type ProbeFailure, type ProbeSpec } from './probes.js';
 import {
@@ -208,7 +208,7 @@ function crashFinding(ctx: RuleContext, c: ContainerFacts, t: Termination, mode:
       ? fieldEvidence('restarts', `${c.statusPath}.restartCount`, String(restarts), { container: c.name })
       : null,
   ];
-  const logSteps: NextStep[] = [steps.logs(c.name, previous, quoted ? quote(quoted.text, 80) : null)];
+  const logSteps: NextStep[] = [steps.logs(c.name, previous, quoted ? searchText(quoted.text) : null)];
   const logEvidenceItems = lines.map((l) =>
     logEvidence(`${previous ? 'previous' : 'last'} output of ${c.name}`, c.name, previous, l),
   );

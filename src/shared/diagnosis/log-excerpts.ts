@@ -51,3 +51,8 @@ export function quote(text: string, max = 120): string {
   const plain = stripAnsi(text).trim();
   return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }
+
+/** Text to search for in the log view to find a line: a plain prefix (a "…" would never match). */
+export function searchText(text: string, max = 80): string {
+  return stripAnsi(text).trim().slice(0, max);
+}

@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ConnectionBadge } from '../common/ConnectionBadge.js';
 import { DebugTab } from '../debug/DebugTab.js';
+import { DiagnosisPanel } from '../diagnosis/DiagnosisPanel.js';
 import { FilesTab } from '../files/FilesTab.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import { parsePodTab, routes, type PodTab } from '../common/routes.js';
@@ -50,7 +51,11 @@ export function PodPage({ cluster, namespace, name }: PodPageProps) {
         </div>
       )}
       {error && <ErrorBanner message={error} onRetry={pod ? undefined : reload} />}
-      {pod && <PodHeader cluster={cluster} namespace={namespace} pod={pod} />}
+      {pod && (
+        <PodHeader cluster={cluster} namespace={namespace} pod={pod}>
+          {!deleted && <DiagnosisPanel cluster={cluster} namespace={namespace} pod={pod} />}
+        </PodHeader>
+      )}
       <div className="tabs" role="tablist" aria-label="Pod details">
         {(Object.keys(TAB_LABELS) as PodTab[]).map((t) => (
           <Link
