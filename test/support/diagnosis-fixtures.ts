@@ -24,11 +24,18 @@ interface RecordedFixture {
 
 const dir = new URL('../fixtures/diagnosis/', import.meta.url);
 
+/** Fixture names: `crashloop` (recorded on 1.34), `v1.37/crashloop` (the same situation on 1.37)… */
 export function diagnosisFixtureNames(): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -5))
-    .sort();
+  const names: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.json')) names.push(entry.name.slice(0, -5));
+    if (entry.isDirectory()) {
+      for (const f of readdirSync(new URL(`${entry.name}/`, dir))) {
+        if (f.endsWith('.json')) names.push(`${entry.name}/${f.slice(0, -5)}`);
+      }
+    }
+  }
+  return names.sort();
 }
 
 export function recordedFixture(name: string): RecordedFixture {

@@ -156,6 +156,126 @@ const HEADLINES: Record<string, [FindingId | 'healthy', string]> = {
   'healthy-web': ['healthy', 'No problems found: its container is running and ready.'],
   'healthy-multi': ['healthy', 'No problems found: all 2 containers are running and ready.'],
   'completed-job': ['healthy', 'The pod ran to completion: its containers exited with code 0.'],
+  // The same situations recorded on Kubernetes 1.37 with containerd 2.4 (their wording differs in places).
+  'v1.37/badcommand': [
+    'start-error.command-not-found',
+    'Container "app" cannot start: its command /usr/local/bin/notifier does not exist in the image (no such file); it has been tried 7 times.',
+  ],
+  'v1.37/completed-job': ['healthy', 'The pod ran to completion: its containers exited with code 0.'],
+  'v1.37/configerror': [
+    'config.missing-configmap',
+    'Container "app" cannot be created: ConfigMap "billing-settings", which env DATABASE_URL reads, does not exist in namespace demo.',
+  ],
+  'v1.37/crashloop': [
+    'crash-loop',
+    'Container "app" keeps crashing: it exits with code 1 (a general error reported by the program itself) after 3 s ("FATAL: could not connect to database: connection refused"); it has restarted 8 times.',
+  ],
+  'v1.37/exec-format': [
+    'start-error.exec-format',
+    'Container "app" cannot start: its command /scripts/run is not a program this node can run (exec format error: a script without a #! line, or a binary built for another CPU architecture); it has been tried 7 times.',
+  ],
+  'v1.37/exits-zero': [
+    'crash-loop.exits-zero',
+    'Container "app" keeps exiting with code 0 (success) after 1 s and is started again each time, because the pod\'s restartPolicy is Always; it has restarted 6 times.',
+  ],
+  'v1.37/failed-never': [
+    'container-failed',
+    'Container "app" failed: it exited with code 1 (a general error reported by the program itself) after less than a second ("Error: disk quota exceeded"); the pod\'s restartPolicy is Never, so it is not restarted.',
+  ],
+  'v1.37/healthy-multi': ['healthy', 'No problems found: all 2 containers are running and ready.'],
+  'v1.37/healthy-web': ['healthy', 'No problems found: its container is running and ready.'],
+  'v1.37/image-never-pull': [
+    'image-pull.not-present',
+    'Container "app" cannot start: its image podscope.local/absent:1 is not on the node, and its imagePullPolicy Never forbids pulling it.',
+  ],
+  'v1.37/imagepull': [
+    'image-pull.registry-unreachable',
+    'Container "app" cannot start: its image podscope.local/reports-does-not-exist:9.9 cannot be pulled — the registry host podscope.local does not resolve (DNS).',
+  ],
+  'v1.37/initcrash': [
+    'init-crash-loop',
+    'Init container "wait-for-schema" keeps failing: it exits with code 2 (by convention a usage error such as bad arguments; also what a Go program exits with when it panics) after less than a second ("ERROR: schema version 41 is older than the required 42; run the migrations first"), so the app containers cannot start; it has restarted 6 times.',
+  ],
+  'v1.37/invalid-image-name': [
+    'image-pull.invalid-name',
+    'Container "app" cannot start: its image podscope.local/Reports:9.9 is not a valid image reference (repository name (Reports) must be lowercase).',
+  ],
+  'v1.37/job-backoff': [
+    'container-failed',
+    'Container "report" failed: it exited with code 3 (an error code chosen by the program) after less than a second ("ERROR: template /templates/sales.tmpl not found"); the pod\'s restartPolicy is Never, so it is not restarted.',
+  ],
+  'v1.37/liveness-and-oom-limit': [
+    'killed-by-liveness-probe',
+    'Container "app" is killed by its liveness probe (exec cat /tmp/alive: "cat: can\'t open \'/tmp/alive\': No such file or directory") before it finishes starting; it has restarted 7 times.',
+  ],
+  'v1.37/liveness-before-start': [
+    'killed-by-liveness-probe',
+    'Container "app" is killed by its liveness probe (HTTP GET /cgi-bin/healthz on port 8080 → 503) before it finishes starting; it has restarted 7 times.',
+  ],
+  'v1.37/missing-configmap-volume': [
+    'volume-mount-failed',
+    'The pod is stuck in ContainerCreating: volume "settings" cannot be mounted because ConfigMap "search-settings" does not exist in namespace diag-rec37.',
+  ],
+  'v1.37/missing-secret': [
+    'config.missing-secret',
+    'Container "app" cannot be created: Secret "payments-api-keys", which envFrom reads, does not exist in namespace diag-rec37.',
+  ],
+  'v1.37/missingkey': [
+    'config.missing-key',
+    'Container "app" cannot be created: Secret "ledger-db" has no key "password", which env DB_PASSWORD reads.',
+  ],
+  'v1.37/nodeselector': [
+    'unschedulable',
+    'The pod cannot be scheduled: the node does not match its node selector disktype=ssd.',
+  ],
+  'v1.37/oom-while-liveness-fails': [
+    'oom-killed',
+    'Container "app" is killed for using more memory than its limit of 24Mi (OOMKilled, exit code 137; its request is 16Mi) after 1 s; it has restarted 6 times.',
+  ],
+  'v1.37/oomkilled': [
+    'oom-killed',
+    'Container "app" is killed for using more memory than its limit of 24Mi (OOMKilled, exit code 137) after 3 s; it has restarted 8 times.',
+  ],
+  'v1.37/pending': [
+    'unschedulable',
+    'The pod cannot be scheduled: the node has too little unrequested cpu left for its request of 64 CPUs.',
+  ],
+  'v1.37/permission-denied': [
+    'start-error.permission-denied',
+    'Container "app" cannot start: its command /etc/passwd is not executable (permission denied); it has been tried 7 times.',
+  ],
+  'v1.37/readiness-http': [
+    'readiness-failing',
+    'Container "app" runs but is not ready: its readiness probe (HTTP GET /ready on port 8080) fails — connection refused (nothing listens on 10.214.0.63:8080) — and has failed 104 times (the last 118 s ago), so the pod gets no Service traffic.',
+  ],
+  'v1.37/restarted-once': [
+    'recent-restarts',
+    'Container "app" runs now, but it has restarted 1 time: 7 min ago it exited with code 2 (by convention a usage error such as bad arguments; also what a Go program exits with when it panics) ("panic: nil map write in session cache").',
+  ],
+  'v1.37/scheduling-gated': [
+    'scheduling-gated',
+    'The pod is not scheduled because it still has the scheduling gate example.com/quota-check, for 7 min now; whatever added it must remove it.',
+  ],
+  'v1.37/segfault': [
+    'crash-loop',
+    'Container "app" keeps crashing: it exits with code 139 (SIGSEGV — a segmentation fault, an access to memory the program may not touch) after 2 s ("Segmentation fault"); it has restarted 6 times.',
+  ],
+  'v1.37/stuck-rollout': [
+    'crash-loop',
+    'Container "app" keeps crashing: it exits with code 127 (command not found by the shell) after less than a second ("sh: exec: line 0: checkout-server: not found"); it has restarted 6 times.',
+  ],
+  'v1.37/terminating-finalizer': [
+    'terminating-stuck',
+    'The pod was deleted 2 min ago and is still there: the finalizer example.com/backup-done has not been removed.',
+  ],
+  'v1.37/unboundpvc': [
+    'unschedulable',
+    'The pod cannot be scheduled: its PersistentVolumeClaim "uploads" is not bound (Pending: storageclass.storage.k8s.io "fast-ssd" not found).',
+  ],
+  'v1.37/unhealthy': [
+    'killed-by-liveness-probe',
+    'Container "app" is killed by its liveness probe (exec cat /tmp/alive: "cat: can\'t open \'/tmp/alive\': No such file or directory") after 28 s, not by its memory limit; it has restarted 9 times.',
+  ],
 };
 
 describe('every recorded fixture', () => {

@@ -82,6 +82,13 @@ describe('Unhealthy events', () => {
     assert.equal(p?.failed, false);
     assert.equal(p?.result, 'could not run: the container had already exited');
     assert.equal(parseProbeMessage('Startup probe errored: command timed out')?.type, 'startup');
+    // containerd 2.4 (recorded on 1.37)
+    assert.equal(
+      parseProbeMessage(
+        'Readiness probe errored and resulted in unknown state: rpc error: code = NotFound desc = failed to exec in container: failed to load task: no running task found: not found',
+      )?.result,
+      'could not run: the container had already exited',
+    );
   });
   test('not an Unhealthy message', () => {
     assert.equal(parseProbeMessage('Back-off restarting failed container app'), null);

@@ -88,7 +88,9 @@ export function probeResult(output: string, failed = true): string {
   if (status) return `→ ${status[1]}`;
   if (!failed) {
     if (
-      /container is in CONTAINER_EXITED state|container not running|cannot exec in a stopped/i.test(output)
+      /container is in CONTAINER_EXITED state|container not running|cannot exec in a stopped|no running task found/i.test(
+        output,
+      )
     ) {
       return 'could not run: the container had already exited';
     }
