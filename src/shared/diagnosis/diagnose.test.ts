@@ -698,6 +698,62 @@ describe('what Podscope does not recognise', () => {
   });
 });
 
+describe('stuck in ContainerCreating', () => {
+  test("a sandbox the node cannot create: the runtime's reason, and that it is the node", () => {
+    const input = diagnosisFixture('missing-configmap-volume');
+    input.events = input.events!.map((e) =>
+      e.reason === 'FailedMount'
+        ? {
+            ...e,
+            reason: 'FailedCreatePodSandBox',
+            message:
+              'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "4f3c": plugin type="bridge" failed (add): failed to allocate for range 0: no IP addresses available in range set: 10.214.0.1-10.214.0.254',
+          }
+        : e,
+    );
+    const f = diagnosePod(input).findings[0]!;
+    assert.equal(f.id, 'sandbox-failed');
+    assert.equal(
+      f.summary,
+      'The pod is stuck in ContainerCreating: the node cannot create its sandbox (network and namespaces) — failed to setup network for sandbox "4f3c": plugin type="bridge" failed (add): failed to allocate for range 0: no IP addresses available in range set: 10.214.0.1-10.214.0.254.',
+    );
+    assert.match(f.hint ?? '', /not the application/);
+  });
+});
+
+describe('owners, more ways to fail', () => {
+  test('a Job past its activeDeadlineSeconds', () => {
+    const input = diagnosisFixture('job-backoff');
+    const job = input.owners![0]!.object as {
+      spec: Record<string, unknown>;
+      status: { conditions: Record<string, unknown>[] };
+    };
+    job.spec['activeDeadlineSeconds'] = 600;
+    for (const c of job.status.conditions) {
+      c['reason'] = 'DeadlineExceeded';
+      c['message'] = 'Job was active longer than specified deadline';
+    }
+    const f = diagnosePod(input).findings.find((x) => x.id === 'job-failed')!;
+    assert.equal(
+      f.summary,
+      'Job "nightly-report" has given up (DeadlineExceeded): it ran longer than its activeDeadlineSeconds (600 s); it starts no new pod, and this pod is one of the failed ones.',
+    );
+  });
+
+  test('deleted without finalizers, on a node that stopped answering', () => {
+    const input = diagnosisFixture('terminating-finalizer');
+    const pod = input.pod as { metadata: Record<string, unknown>; status: Record<string, unknown> };
+    delete pod.metadata['finalizers'];
+    pod.status['reason'] = 'NodeLost';
+    const f = diagnosePod(input).findings[0]!;
+    assert.equal(f.id, 'terminating-stuck');
+    assert.equal(
+      f.summary,
+      'The pod was deleted 84 s ago and is still there: its node podscope-node is unreachable, so nothing confirms its containers stopped.',
+    );
+  });
+});
+
 function setCondition(pod: unknown, type: string, message: string): void {
   const conditions = (pod as { status: { conditions: { type: string; message?: string }[] } }).status
     .conditions;
