@@ -96,23 +96,6 @@ describe('demo workloads', () => {
     );
   });
 
-  test('unhealthy, while it runs: its readiness probe fails too', async () => {
-    const d = await waitFor(
-      'unhealthy running and diagnosed',
-      async () => {
-        const x = await diagnose('unhealthy');
-        return x.findings.some((f) => f.id === 'readiness-failing') ? x : undefined;
-      },
-      180_000,
-      2000,
-    );
-    const f = d.findings.find((x) => x.id === 'readiness-failing')!;
-    assert.match(
-      f.summary,
-      /its readiness probe \(exec cat \/tmp\/ready\) fails — "cat: can't open '\/tmp\/ready': No such file or directory"/,
-    );
-  });
-
   test('imagepull: the registry host does not resolve', async () => {
     const f = await diagnosedAs('imagepull', 'image-pull.registry-unreachable');
     assert.equal(

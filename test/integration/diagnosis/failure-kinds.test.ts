@@ -13,6 +13,7 @@ import type {
   PodDiagnosis,
 } from '../../../src/shared/diagnosis/types.js';
 import {
+  APP_IMAGE,
   kubectl,
   kubectlOk,
   nobodyKubeconfig,
@@ -44,7 +45,25 @@ before(async () => {
       `namespace: ${ns}`,
     ),
   ).join('\n---\n');
-  const r = await kubectl(['apply', '-f', '-'], { input: manifests });
+  // And one the demo has only between restarts (unhealthy): a running container whose readiness fails.
+  const notReady = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'notready', namespace: ns },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      containers: [
+        {
+          name: 'app',
+          image: APP_IMAGE,
+          imagePullPolicy: 'Never',
+          command: ['sh', '-c', 'echo "api listening on :9090"; sleep 3600'],
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 2 },
+        },
+      ],
+    },
+  };
+  const r = await kubectl(['apply', '-f', '-'], { input: `${manifests}\n---\n${JSON.stringify(notReady)}` });
   assert.equal(r.code, 0, r.stderr);
   // The no-rights user may read pods in this namespace only (not their events, output or owners).
   const rbac = {
@@ -227,12 +246,23 @@ describe('failure kinds', () => {
     );
   });
 
+  test('a running container whose readiness probe fails: the probe, and what it got back', async () => {
+    const d = await until('notready', 'readiness-failing', (x) => ids(x)[0] === 'readiness-failing');
+    assert.match(
+      d.headline,
+      /^Container "app" runs but is not ready: its readiness probe \(HTTP GET \/ready on port 8080\) fails — connection refused \(nothing listens on [\d.]+:8080\) — and has failed \d+ times? \(the last \d+ s ago\), so the pod gets no Service traffic\.$/,
+    );
+    const f = d.findings[0]!;
+    assert.equal(f.severity, 'warning');
+    assert.ok(f.evidence.some((e) => e.kind === 'event' && e.reason === 'Unhealthy'));
+  });
+
   test('the namespace: one group per cause, each naming its pods', async () => {
     const n = await waitFor(
       'all causes present',
       async () => {
         const r = await admin.getJson<NamespaceDiagnosis>(`${base()}/diagnosis`);
-        const got = new Set(r.body.groups.map((g) => g.id));
+        const got = new Set<string>(r.body.groups.map((g) => g.id));
         return [
           'config.missing-key',
           'init-crash-loop',
