@@ -14,6 +14,7 @@ import { RetentionJob } from './audit/retention.js';
 import { clusterRoutes } from './clusters/routes.js';
 import { resolveDebugConfig, type DebugConfig } from './debug/debug-config.js';
 import { debugRoutes } from './debug/routes.js';
+import { diagnosisRoutes } from './diagnosis/routes.js';
 import { DEFAULT_CONFIG, type PodscopeConfig } from './config/podscope-config.js';
 import { eventRoutes } from './events/routes.js';
 import { fileRoutes } from './files/routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   podRoutes(app, ctx);
   logRoutes(app, ctx);
   eventRoutes(app, ctx);
+  diagnosisRoutes(app, ctx);
   terminalRoutes(app, ctx);
   auditRoutes(app, ctx);
   const debugConfig = resolveDebugConfig(opts.debug);

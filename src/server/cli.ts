@@ -1,6 +1,7 @@
 // `podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
 //  [--data-dir DIR | --database-url URL] [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]…
 //  [--allow-remote] [--no-token]`
+// and `podscope diagnose …` (src/server/diagnosis/diagnose-command.ts).
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { checkDatabaseUrl } from './audit/database-url.js';
 import { describeAuditStore, openAuditStore } from './audit/open-audit-store.js';
 import { DEFAULT_CONFIG, loadConfig, type PodscopeConfig } from './config/podscope-config.js';
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
+import { runDiagnoseCommand } from './diagnosis/diagnose-command.js';
 
 const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.0.0.1] [--port 7420] [--open]
                 [--data-dir DIR | --database-url URL] [--config FILE] [--allowed-host NAME]…
@@ -33,12 +35,27 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME] [--host 127.
                   (and has the token) acts with your kubeconfig's rights
 --no-token        no access token: only for running behind your own authenticating proxy
 
+       podscope diagnose [--kubeconfig PATH] [--context NAME] [-n NAMESPACE] [POD] [--output text|json]
+
 Starts the Podscope web server and prints its URL, http://127.0.0.1:PORT/?token=…: the token is new at
 every start; opening the URL once gives the browser a cookie, and scripts send
 "Authorization: Bearer TOKEN". Every context of the kubeconfig is a cluster you can switch to;
-requests are made with the kubeconfig's own credentials.`;
+requests are made with the kubeconfig's own credentials.
+
+\`podscope diagnose\` says why a pod (or every pod of a namespace) is failing, with the evidence, and
+exits 1 when it finds a problem: see \`podscope diagnose --help\`.`;
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'diagnose') {
+    const code = await runDiagnoseCommand(process.argv.slice(3), {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+    });
+    // Let stdout drain (a pipe to `jq` may read slowly) before the exit code is set for good.
+    process.exitCode = code;
+    return;
+  }
   let args;
   try {
     args = parseArgs({

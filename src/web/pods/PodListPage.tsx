@@ -5,6 +5,7 @@ import { apiPaths } from '../common/api-paths.js';
 import { useAnnounce } from '../common/Announcer.js';
 import { ConnectionBadge } from '../common/ConnectionBadge.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
+import { NamespaceProblems } from '../diagnosis/NamespaceProblems.js';
 import { isPlainKey, isTypingTarget } from '../common/keyboard.js';
 import { routes } from '../common/routes.js';
 import { useNow } from '../common/use-now.js';
@@ -63,6 +64,18 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
     () => [...state.pods.values()].filter((p) => statusTone(p) === 'error').length,
     [state.pods],
   );
+  // Diagnose the namespace again when the set of failing pods changes, and once a minute (a crash loop
+  // cycles through statuses every few seconds; its cause does not).
+  const failingNames = useMemo(
+    () =>
+      [...state.pods.values()]
+        .filter((p) => p.problem)
+        .map((p) => p.name)
+        .sort()
+        .join(','),
+    [state.pods],
+  );
+  const problemKey = failingNames === '' ? '' : `${failingNames}@${Math.floor(now / 60_000)}`;
 
   const updateParam = useCallback(
     (name: string, value: string | null): void => {
@@ -168,6 +181,9 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
         </Link>
       </div>
       {state.error && <ErrorBanner message={state.error} />}
+      {state.loaded && problemKey !== '' && (
+        <NamespaceProblems cluster={cluster} namespace={namespace} refreshKey={problemKey} />
+      )}
       {!state.loaded && !state.error && <p className="muted">Loading pods…</p>}
       {state.loaded && state.pods.size === 0 && <p className="muted">No pods in this namespace.</p>}
       {rows.length > 0 && (

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import type { PodDetail } from '../../shared/api.js';
 import { ConnectionBadge } from '../common/ConnectionBadge.js';
 import { DebugTab } from '../debug/DebugTab.js';
+import { DiagnosisPanel } from '../diagnosis/DiagnosisPanel.js';
 import { FilesTab } from '../files/FilesTab.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import { parsePodTab, POD_TABS, routes, type PodTab } from '../common/routes.js';
@@ -75,7 +76,11 @@ export function PodPage({ cluster, namespace, name }: PodPageProps) {
         </div>
       )}
       {error && <ErrorBanner message={error} onRetry={pod ? undefined : reload} />}
-      {pod && <PodHeader cluster={cluster} namespace={namespace} pod={pod} />}
+      {pod && (
+        <PodHeader cluster={cluster} namespace={namespace} pod={pod}>
+          {!deleted && <DiagnosisPanel cluster={cluster} namespace={namespace} pod={pod} />}
+        </PodHeader>
+      )}
       <div className="tabs" role="tablist" aria-label="Pod details" ref={tabList} onKeyDown={onTabKey}>
         {POD_TABS.map((t) => (
           <Link
