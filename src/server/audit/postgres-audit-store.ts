@@ -342,6 +342,10 @@ export class PostgresAuditStore implements AuditStore {
       );
     }
     let broken: Error | undefined;
+    // A checked-out connection's own error event (the server went away mid-query) has no listener in
+    // the pool; unheard, it would end the process. The query fails too, and the connection is dropped.
+    const onError = (error: Error) => (broken = error);
+    db.on('error', onError);
     try {
       if (!this.migrated) {
         try {
@@ -366,6 +370,7 @@ export class PostgresAuditStore implements AuditStore {
         cause,
       });
     } finally {
+      db.off('error', onError);
       db.release(broken);
     }
   }
