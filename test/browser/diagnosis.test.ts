@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot } from '../support/cluster.js';
+import { getJson, repoRoot, waitFor } from '../support/cluster.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
@@ -33,6 +34,18 @@ const HEADLINE =
   /^Container "app" keeps crashing: it exits with code 1 \(a general error reported by the program itself\) after \d+ s \("FATAL: could not connect to database: connection refused"\); it has restarted \d+ times?\.$/;
 
 test('the crash-looping pod reads its diagnosis first: the sentence, then the evidence', async () => {
+  // Read it in back-off, as a user mostly finds it: for a moment after each crash the ended instance is
+  // still the current one (state.terminated, no "previous" yet), and the evidence says so instead.
+  await waitFor(
+    'crashloop in CrashLoopBackOff',
+    async () => {
+      const p = await getJson<V1Pod>(['-n', 'demo', 'get', 'pod', 'crashloop']);
+      const waiting = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      return waiting === 'CrashLoopBackOff' ? true : undefined;
+    },
+    360_000,
+    250,
+  );
   await page.goto(podUrl('crashloop'));
   const headline = page.getByTestId('diagnosis-headline');
   await headline.waitFor();
