@@ -147,7 +147,7 @@ start_controllers() {
     --bind-address 127.0.0.1 --leader-elect=false --use-service-account-credentials \
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
     --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
-    --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller'
+    --controllers '*,-node-ipam-controller'
   start_component kube-scheduler "$K8S_BIN_DIR/kube-scheduler" \
     --kubeconfig "$STATE_DIR/scheduler.kubeconfig" \
     --authentication-kubeconfig "$STATE_DIR/scheduler.kubeconfig" \

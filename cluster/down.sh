@@ -6,6 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/components.sh"
 require_root_linux
 
+# PostgreSQL first: its data lives in the state dir removed at the end.
+bash "$CLUSTER_DIR/postgres.sh" stop || true
+
 # stop_pid PID SECONDS: SIGTERM, then SIGKILL if it has not exited in time.
 stop_pid() {
   local pid="$1" grace="$2" i

@@ -34,4 +34,5 @@ else
   echo "API server: not answering"
   code=1
 fi
+bash "$CLUSTER_DIR/postgres.sh" status || code=1
 exit $code

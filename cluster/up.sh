@@ -28,6 +28,8 @@ else
   bash "$CLUSTER_DIR/build-binaries.sh"
   start_cluster
 fi
+# PostgreSQL (Debian's server) for platform mode: on 127.0.0.1 and the node IP, so pods reach it.
+bash "$CLUSTER_DIR/postgres.sh" start
 
 import_images
 bash "$CLUSTER_DIR/addons.sh"

@@ -9,11 +9,12 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { AuditStore } from './audit/audit-store.js';
 import { recoverInterruptedSessions } from './terminal/recovery.js';
 import { auditRoutes } from './audit/routes.js';
-import { RECORDINGS_DIR } from './audit/data-dir.js';
-import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
+import { openAuditStore } from './audit/open-audit-store.js';
+import { RetentionJob } from './audit/retention.js';
 import { clusterRoutes } from './clusters/routes.js';
 import { resolveDebugConfig, type DebugConfig } from './debug/debug-config.js';
 import { debugRoutes } from './debug/routes.js';
+import { diagnosisRoutes } from './diagnosis/routes.js';
 import { DEFAULT_CONFIG, type PodscopeConfig } from './config/podscope-config.js';
 import { eventRoutes } from './events/routes.js';
 import { fileRoutes } from './files/routes.js';
@@ -44,9 +45,14 @@ export interface AppOptions {
   /** Origins accepted besides those of the allowed hosts (--allowed-origin, e.g. a dev server). */
   allowedOrigins?: string[];
   logLevel?: string;
-  /** Audit database and recordings live here; default ~/.local/share/podscope. */
+  /** Audit database and recordings live here (without a database URL); default ~/.local/share/podscope. */
   dataDir?: string;
-  /** Default: SQLite at <dataDir>/audit.db (closed with the app; a store passed in is the caller's). */
+  /**
+   * PostgreSQL for audit records and recordings; default the config's `database.url`, and without one
+   * SQLite at <dataDir>/audit.db. Ignored when `audit` is given.
+   */
+  databaseUrl?: string | null;
+  /** The store itself (the caller's to close); default: opened from the above and closed with the app. */
   audit?: AuditStore;
   /**
    * The config file's settings (exec policy, recording size cap, limits); defaults when absent. The
@@ -81,17 +87,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: frameworkErrorHandler(hosts),
   });
-  const dataDir = opts.dataDir ?? defaultDataDir();
-  const audit = opts.audit ?? new SqliteAuditStore(path.join(dataDir, 'audit.db'));
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const audit =
+    opts.audit ??
+    openAuditStore({
+      databaseUrl: opts.databaseUrl ?? config.database.url,
+      dataDir: opts.dataDir ?? defaultDataDir(),
+      log: app.log,
+    });
+  const retention =
+    config.audit.retentionDays === null
+      ? undefined
+      : new RetentionJob({ store: audit, retentionDays: config.audit.retentionDays, log: app.log });
   const ctx: ServerContext = {
     registry: opts.registry,
     identityFor: () => null,
     log: app.log,
     audit,
-    execPolicy: (opts.config ?? DEFAULT_CONFIG).execPolicy,
-    recordingsDir: path.join(dataDir, RECORDINGS_DIR),
-    recordingMaxBytes: (opts.config ?? DEFAULT_CONFIG).recording.maxBytes,
-    limits: (opts.config ?? DEFAULT_CONFIG).limits,
+    execPolicy: config.execPolicy,
+    recordingMaxBytes: config.recording.maxBytes,
+    limits: config.limits,
   };
 
   app.setErrorHandler((err, req, reply) => {
@@ -119,6 +134,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   podRoutes(app, ctx);
   logRoutes(app, ctx);
   eventRoutes(app, ctx);
+  diagnosisRoutes(app, ctx);
   terminalRoutes(app, ctx);
   auditRoutes(app, ctx);
   // The config file's debug section, then what the caller sets (tests shorten the timers).
@@ -145,9 +161,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     void recoverInterruptedSessions(audit, opts.registry, app.log).catch((err: unknown) =>
       app.log.warn({ err }, 'could not recover interrupted terminal sessions'),
     );
+    retention?.start();
   });
   app.addHook('onClose', async () => {
     opts.registry.close();
+    await retention?.stop();
     if (opts.audit === undefined) await audit.close();
   });
   return app;

@@ -1,6 +1,7 @@
 // `podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]] [--host 127.0.0.1]
-//  [--port 7420] [--open] [--data-dir DIR] [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]…
-//  [--allow-remote] [--no-token | --token-file FILE]`
+//  [--port 7420] [--open] [--data-dir DIR | --database-url URL] [--config FILE] [--allowed-host NAME]…
+//  [--allowed-origin ORIGIN]… [--allow-remote] [--no-token | --token-file FILE]`
+// and `podscope diagnose …` (src/server/diagnosis/diagnose-command.ts).
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -11,18 +12,23 @@ import { checkListenOptions } from './access/listen-address.js';
 import { readTokenFile } from './access/token-file.js';
 import { buildApp, defaultDataDir } from './app.js';
 import { secureDataDir } from './audit/data-dir.js';
-import { SqliteAuditStore } from './audit/sqlite-audit-store.js';
+import { checkDatabaseUrl } from './audit/database-url.js';
+import { describeAuditStore, openAuditStore } from './audit/open-audit-store.js';
 import { DEFAULT_CONFIG, loadConfig, type PodscopeConfig } from './config/podscope-config.js';
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
 import { chooseKubeSource, inClusterKubeConfig, kubeSourceInputs } from './kube/in-cluster.js';
+import { runDiagnoseCommand } from './diagnosis/diagnose-command.js';
 import { validateContextName } from '../shared/validation/names.js';
 
 const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]]
-                [--host 127.0.0.1] [--port 7420] [--open] [--data-dir DIR] [--config FILE]
-                [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote]
+                [--host 127.0.0.1] [--port 7420] [--open] [--data-dir DIR | --database-url URL]
+                [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote]
                 [--no-token | --token-file FILE]
 
---data-dir        audit database and session recordings (default ~/.local/share/podscope)
+--data-dir        audit database (SQLite) and session recordings (default ~/.local/share/podscope)
+--database-url    keep audit records and recordings in PostgreSQL instead, shared by every replica:
+                  postgresql://USER:PASSWORD@HOST:5432/DATABASE (or PODSCOPE_DATABASE_URL, or the
+                  config's database.url; prefer those two: a command line is visible to other users)
 --config          JSON config file: the exec policy per cluster and namespace, recording cap, limits
 --open            open the URL (with its token) in the default browser
 --allowed-host    another name (or NAME:PORT) the server may be reached by, e.g. behind a proxy;
@@ -38,12 +44,27 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluste
                   ServiceAccount (also chosen when there is no kubeconfig and a pod's token is there)
 --cluster-name    the name that cluster is shown under (default in-cluster)
 
+       podscope diagnose [--kubeconfig PATH] [--context NAME] [-n NAMESPACE] [POD] [--output text|json]
+
 Starts the Podscope web server and prints its URL, http://127.0.0.1:PORT/?token=…: the token is new at
 every start; opening the URL once gives the browser a cookie, and scripts send
 "Authorization: Bearer TOKEN". Every context of the kubeconfig is a cluster you can switch to;
-requests are made with the kubeconfig's own credentials.`;
+requests are made with the kubeconfig's own credentials.
+
+\`podscope diagnose\` says why a pod (or every pod of a namespace) is failing, with the evidence, and
+exits 1 when it finds a problem: see \`podscope diagnose --help\`.`;
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'diagnose') {
+    const code = await runDiagnoseCommand(process.argv.slice(3), {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+    });
+    // Let stdout drain (a pipe to `jq` may read slowly) before the exit code is set for good.
+    process.exitCode = code;
+    return;
+  }
   let args;
   try {
     args = parseArgs({
@@ -55,6 +76,7 @@ async function main(): Promise<void> {
         open: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'warn' },
         'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
         config: { type: 'string' },
         'allowed-host': { type: 'string', multiple: true, default: [] },
         'allowed-origin': { type: 'string', multiple: true, default: [] },
@@ -157,19 +179,40 @@ async function main(): Promise<void> {
     console.error(`podscope: cannot load ${what}: ${(err as Error).message}`);
     process.exit(1);
   }
-  const dataDir = path.resolve(args['data-dir'] ?? defaultDataDir());
+  let databaseUrl: string | null;
   try {
-    // Audit records and recordings are for the owner only: tighten what an older start left open.
-    for (const warning of secureDataDir(dataDir)) console.error(`podscope: warning: ${warning}`);
+    databaseUrl = resolveDatabaseUrl(args['database-url'], process.env['PODSCOPE_DATABASE_URL'], config);
   } catch (err) {
-    console.error(`podscope: warning: cannot create the data directory: ${(err as Error).message}`);
+    console.error(`podscope: ${(err as Error).message}`);
+    process.exit(2);
   }
-  const audit = new SqliteAuditStore(path.join(dataDir, 'audit.db'));
+  if (databaseUrl !== null && args['data-dir'] !== undefined) {
+    console.error(
+      'podscope: --data-dir and a database URL exclude each other: the audit goes to one of them',
+    );
+    process.exit(2);
+  }
+  const dataDir = path.resolve(args['data-dir'] ?? defaultDataDir());
+  if (databaseUrl === null) {
+    try {
+      // Audit records and recordings are for the owner only: tighten what an older start left open.
+      for (const warning of secureDataDir(dataDir)) console.error(`podscope: warning: ${warning}`);
+    } catch (err) {
+      console.error(`podscope: warning: cannot create the data directory: ${(err as Error).message}`);
+    }
+  }
+  const audit = openAuditStore({
+    databaseUrl,
+    dataDir,
+    log: { warn: (o, msg) => console.error(`podscope: warning: ${msg ?? 'audit store'}: ${errorOf(o)}`) },
+  });
   try {
     await audit.check();
   } catch (err) {
-    // Logs and events still work; every terminal is refused until the store can be written.
-    console.error(`podscope: warning: ${(err as Error).message}; terminals will be refused`);
+    // Logs and events still work; every audited action is refused until the store can be written.
+    console.error(
+      `podscope: warning: ${(err as Error).message}; terminals, debug containers, copies and file transfers will be refused until it can be written`,
+    );
   }
   const app = await buildApp({
     registry,
@@ -197,6 +240,7 @@ async function main(): Promise<void> {
     console.log(`Podscope is running at ${url}`);
   }
   if (args['token-file'] !== undefined) console.log(`Access token: the one in ${args['token-file']}`);
+  if (databaseUrl !== null) console.log(`Audit records and recordings: ${describeAuditStore(audit)}`);
   if (args.open)
     spawn('xdg-open', [url], { stdio: 'ignore', detached: true })
       .on('error', () => undefined)
@@ -204,6 +248,22 @@ async function main(): Promise<void> {
   const stop = () => void app.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** The flag, else the environment, else the config file; checked. */
+function resolveDatabaseUrl(
+  flag: string | undefined,
+  env: string | undefined,
+  config: PodscopeConfig,
+): string | null {
+  if (flag !== undefined) return checkDatabaseUrl(flag, '--database-url');
+  if (env !== undefined && env !== '') return checkDatabaseUrl(env, 'PODSCOPE_DATABASE_URL');
+  return config.database.url;
+}
+
+function errorOf(obj: unknown): string {
+  const err = (obj as { err?: unknown } | undefined)?.err;
+  return err instanceof Error ? err.message : String(err);
 }
 
 function isOrigin(value: string): boolean {

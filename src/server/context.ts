@@ -14,11 +14,9 @@ export interface ServerContext {
   /** Local mode: null (the kubeconfig's identity). Platform mode resolves the logged-in user here. */
   identityFor(req: FastifyRequest): Identity | null;
   log: FastifyBaseLogger;
-  /** Where exec/debug sessions are recorded before their streams open. */
+  /** Where exec/debug sessions are recorded before their streams open, and terminal recordings kept. */
   audit: AuditStore;
   execPolicy: ExecPolicyConfig;
-  /** Directory of the asciicast session recordings (`<data-dir>/recordings`). */
-  recordingsDir: string;
   /** Size cap of one recording, in bytes (config `recording.maxBytes`). */
   recordingMaxBytes: number;
   /** Bounds on streams and buffers (the config file's `limits`). */

@@ -1,14 +1,16 @@
 // A user debugs the crash-looping demo pod from the real UI: makes a copy whose container sleeps, opens a
 // terminal in the copy (the lease stays held while moving there), runs a command, and deletes the copy,
-// which kubectl then no longer finds. And the files of an image without any tools are browsed, downloaded
-// and uploaded through a debug container.
+// which kubectl then no longer finds. A pod stuck in Init:CrashLoopBackOff is copied with its failing
+// init container as the target, the plan (what the copy changes) following each choice before creating.
+// And the files of an image without any tools are browsed, downloaded and uploaded through a debug
+// container.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { kubectl, kubectlOk, repoRoot, waitFor } from '../support/cluster.js';
+import { APP_IMAGE, kubectl, kubectlOk, repoRoot, uniqueName, waitFor } from '../support/cluster.js';
 import { launchBrowser, openPodscopePage } from '../support/browser.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
@@ -165,6 +167,123 @@ describe('debugging a copy of the crash-looping pod', () => {
     await waitLease(page, 'deleted', 60_000);
     await waitGone(copy);
     assert.equal(await page.getByTestId('lease-dock').count(), 0, 'no lease is held any more');
+  });
+});
+
+describe('a copy of a pod stuck in Init:CrashLoopBackOff', () => {
+  let page: Page;
+  const pod = uniqueName('init-fail');
+
+  before(async () => {
+    const app = {
+      image: APP_IMAGE,
+      imagePullPolicy: 'Never',
+      volumeMounts: [{ name: 'work', mountPath: '/work' }],
+    };
+    const manifest = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: pod, namespace: 'demo', labels: { 'podscope-test': 'true', app: 'checkout' } },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [
+          { ...app, name: 'prepare', command: ['sh', '-c', 'echo ready > /work/ready'] },
+          { ...app, name: 'migrate', command: ['sh', '-c', 'test -f /work/migrated || exit 3'] },
+        ],
+        containers: [{ ...app, name: 'app', command: ['sleep', '3600'] }],
+      },
+    };
+    const r = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
+    assert.equal(r.code, 0, r.stderr);
+    created.push(pod);
+    await waitFor(`${pod} in Init:CrashLoopBackOff`, async () => {
+      const p = JSON.parse(await kubectlOk(['-n', 'demo', 'get', 'pod', pod, '-o', 'json'])) as {
+        status?: { initContainerStatuses?: { name: string; restartCount: number }[] };
+      };
+      const s = p.status?.initContainerStatuses?.find((c) => c.name === 'migrate');
+      return (s?.restartCount ?? 0) >= 1 ? true : undefined;
+    });
+    page = await newPage();
+  });
+  after(async () => page?.close());
+
+  const planTexts = async (prefix = 'copy-plan-change'): Promise<string[]> =>
+    page.getByTestId(prefix).allTextContents();
+  /** Waits until the plan (re-asked after each choice) shows `text`. */
+  async function planShows(text: string | RegExp): Promise<string[]> {
+    await waitFor(
+      `the plan to show ${String(text)}`,
+      async () => {
+        if ((await page.getByTestId('copy-plan').getAttribute('data-state')) !== 'ready') return undefined;
+        const texts = await planTexts();
+        return texts.some((t) => (typeof text === 'string' ? t.includes(text) : text.test(t)))
+          ? texts
+          : undefined;
+      },
+      30_000,
+      100,
+    );
+    return planTexts();
+  }
+
+  test('the Debug tab offers the failing init container and shows what the copy changes', async () => {
+    await page.goto(podUrl(pod, 'tab=debug'));
+    assert.equal(await page.getByTestId('copy-container').inputValue(), 'migrate');
+    await page.getByTestId('copy-init-hint').waitFor();
+    assert.equal(await page.getByTestId('copy-run-init').isChecked(), true);
+    const texts = await planShows("Init container migrate runs as the copy's app container");
+    assert.ok(
+      texts.some((t) => t.includes('Init containers before it run first, as in the original: prepare.')),
+    );
+    assert.ok(texts.some((t) => t.includes('Labels removed: ')));
+    assert.ok(texts.some((t) => /migrate runs sleep 2147483647 instead of sh -c/.test(t)));
+  });
+
+  test('each choice updates the plan before anything is created', async () => {
+    const before = await kubectlOk([
+      '-n',
+      'demo',
+      'get',
+      'pods',
+      '-l',
+      'podscope.io/debug-pod=copy',
+      '-o',
+      'name',
+    ]);
+    await page.getByTestId('copy-keep-labels').check();
+    const kept = await planShows('Labels kept: app, podscope-test.');
+    assert.ok(kept.some((t) => t.includes('Never Ready (readiness gate podscope.io/debug-copy)')));
+    await page.getByTestId('copy-run-init').uncheck();
+    await planShows('Init containers before it are skipped: prepare.');
+    await page.getByTestId('copy-run-init').check();
+    await planShows('Init containers before it run first, as in the original: prepare.');
+    await page.getByTestId('copy-create').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(results, 'debug-copy-plan.png') });
+    assert.equal(
+      await kubectlOk(['-n', 'demo', 'get', 'pods', '-l', 'podscope.io/debug-pod=copy', '-o', 'name']),
+      before,
+      'no copy yet',
+    );
+  });
+
+  test('the copy runs the step with its command replaced; its card keeps the plan', async () => {
+    await page.getByTestId('copy-create').click();
+    await waitLease(page, 'held');
+    const copy = (await page.getByTestId('copy-pod-name').textContent()) ?? '';
+    created.push(copy);
+    assert.match((await page.getByTestId('copy-card').textContent()) ?? '', /container migrate, node \S+\)/);
+    await page.getByTestId('copy-card-plan').locator('summary').click();
+    const card = await page.getByTestId('copy-card-plan-change').allTextContents();
+    assert.ok(
+      card.some((t) => t.includes('Labels kept: app, podscope-test.')),
+      card.join('\n'),
+    );
+    const ready = await kubectlOk(['-n', 'demo', 'exec', copy, '-c', 'migrate', '--', 'cat', '/work/ready']);
+    assert.equal(ready, 'ready\n', 'prepare ran before it, and the copy has its mounts');
+    await page.getByTestId('copy-delete').click();
+    await waitLease(page, 'deleted', 60_000);
+    await waitGone(copy);
   });
 });
 

@@ -45,6 +45,8 @@ export async function startPodscope(
     /** Default: a fresh temporary directory, removed on close. */
     dataDir?: string;
     audit?: AuditStore;
+    /** PostgreSQL for audit records and recordings (as --database-url); default SQLite in dataDir. */
+    databaseUrl?: string;
     config?: PodscopeConfig;
     /** Debug/file settings (short timers and limits in tests). */
     debug?: Partial<DebugConfig>;
@@ -68,6 +70,7 @@ export async function startPodscope(
     webRoot: opts.webRoot ?? '/nonexistent',
     dataDir,
     audit: opts.audit,
+    databaseUrl: opts.databaseUrl,
     config: opts.config,
     debug: opts.debug,
     token,

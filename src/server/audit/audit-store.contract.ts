@@ -1,24 +1,51 @@
 /**
  * What every AuditStore must do, whatever stores it. Run it from each implementation's test file:
  *
- *   runAuditStoreContract('SqliteAuditStore', async () => new SqliteAuditStore(tmpFile()), { makeUnwritableStore });
+ *   runAuditStoreContract('SqliteAuditStore', async () => new SqliteAuditStore(tmpFile()), {
+ *     makeUnwritableStore, openSameStorage,
+ *   });
  *
- * `makeStore` must return an empty store each time. `makeUnwritableStore` (optional, but every real
- * implementation should provide one) returns a store whose storage refuses writes.
+ * `makeStore` must return an empty store each time. `makeUnwritableStore` returns a store whose storage
+ * refuses writes; `openSameStorage` a second store on the storage of the one given (another process, or
+ * another replica). Every real implementation provides both.
  */
 
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Readable } from 'node:stream';
 import {
   AuditStoreError,
   MAX_PAGE_SIZE,
   type AuditStore,
   type AuditStoreErrorCode,
+  type RecordingSink,
   type SessionStart,
 } from './audit-store.js';
+import { AsciicastWriter, limitMarkerText, parseAsciicast } from '../terminal/recording/asciicast.js';
 
 export interface AuditStoreContractOptions {
-  makeUnwritableStore?: () => Promise<AuditStore>;
+  makeUnwritableStore: () => Promise<AuditStore>;
+  openSameStorage: (store: AuditStore) => Promise<AuditStore>;
+}
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+async function readAll(stream: Readable | undefined): Promise<Buffer | undefined> {
+  if (stream === undefined) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A sink that keeps what it is given, to compare a store's recording with. */
+function memorySink(): RecordingSink & { bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  return {
+    write: async (data) => void chunks.push(Buffer.from(data)),
+    sync: async () => undefined,
+    close: async () => undefined,
+    bytes: () => Buffer.concat(chunks),
+  };
 }
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -51,7 +78,7 @@ function isStoreError(code: AuditStoreErrorCode) {
 export function runAuditStoreContract(
   name: string,
   makeStore: () => Promise<AuditStore>,
-  options: AuditStoreContractOptions = {},
+  options: AuditStoreContractOptions,
 ): void {
   describe(`AuditStore contract: ${name}`, () => {
     const open: AuditStore[] = [];
@@ -211,7 +238,7 @@ export function runAuditStoreContract(
       it('rejects ending a session that was never started', async () => {
         const store = await fresh();
         await assert.rejects(
-          store.endSession('00000000-0000-4000-8000-000000000000', {
+          store.endSession(UNKNOWN_ID, {
             exitCode: 0,
             endedAt: new Date(T0),
             bytesIn: 0,
@@ -292,7 +319,7 @@ export function runAuditStoreContract(
         await store.addCommand(id, { line: 'exit', at: 9, flags: [] });
         assert.equal((await store.getSession(id))?.commands.length, 1);
         await assert.rejects(
-          store.addCommand('00000000-0000-4000-8000-000000000000', { line: 'x', at: 0, flags: [] }),
+          store.addCommand(UNKNOWN_ID, { line: 'x', at: 0, flags: [] }),
           isStoreError('not-found'),
         );
       });
@@ -308,16 +335,102 @@ export function runAuditStoreContract(
       });
     });
 
-    describe('recording path', () => {
-      it('is set on the session and rejected for an unknown one', async () => {
+    describe('recordings', () => {
+      it('keeps the bytes written, in order and exactly, across many appends', async () => {
         const store = await fresh();
         const id = await store.startSession(sessionStart());
-        await store.setRecordingPath(id, `/var/lib/podscope/recordings/${id}.cast`);
-        assert.equal((await store.getSession(id))?.recordingPath, `/var/lib/podscope/recordings/${id}.cast`);
-        await assert.rejects(
-          store.setRecordingPath('00000000-0000-4000-8000-000000000000', '/x.cast'),
-          isStoreError('not-found'),
+        const sink = await store.createRecording(id);
+        const written: Buffer[] = [];
+        // More appends than one read batch, of varied sizes, with binary and a UTF-8 character cut in two.
+        for (let i = 0; i < 150; i++) {
+          const chunk = Buffer.from(`[${i}, "o", "line ${i} ${'x'.repeat(i * 7)}"]\n`);
+          written.push(chunk);
+          await sink.write(chunk);
+        }
+        const euro = Buffer.from('€');
+        for (const part of [euro.subarray(0, 1), euro.subarray(1), Buffer.from([0, 255, 10])]) {
+          written.push(part);
+          await sink.write(part);
+        }
+        await sink.sync();
+        await sink.close();
+        assert.deepEqual(await readAll(await store.readRecording(id)), Buffer.concat(written));
+        assert.ok((await store.getSession(id))?.recordingPath, 'the record names its recording');
+      });
+
+      it('serves a running recording from another store on the same storage (another replica)', async () => {
+        const store = await fresh();
+        const other = await options.openSameStorage(store);
+        open.push(other);
+        const id = await store.startSession(sessionStart());
+        const sink = await store.createRecording(id);
+        await sink.write(Buffer.from('{"version": 2}\n'));
+        await sink.sync();
+        await sink.write(Buffer.from('[0.5, "o", "so far"]\n'));
+        // Written is enough (no sync, no close): the bytes are there for every reader.
+        assert.equal(
+          (await readAll(await other.readRecording(id)))?.toString(),
+          '{"version": 2}\n[0.5, "o", "so far"]\n',
         );
+        await sink.write(Buffer.from('[1, "o", "more"]\n'));
+        await sink.close();
+        assert.match((await readAll(await other.readRecording(id)))?.toString() ?? '', /"more"/);
+        assert.equal(
+          (await other.getSession(id))?.recordingPath,
+          (await store.getSession(id))?.recordingPath,
+        );
+      });
+
+      it('is capped and cut short by the asciicast writer exactly as in any other sink', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        const run = async (sink: RecordingSink) => {
+          let t = 0;
+          let limits = 0;
+          const writer = await AsciicastWriter.start(sink, {
+            width: 80,
+            height: 24,
+            startedAt: new Date(T0),
+            now: () => (t += 10),
+            flushIntervalMs: 3_600_000, // no timer: the same calls, so the same times, in both runs
+            maxBytes: 2048,
+            onLimit: () => limits++,
+          });
+          for (let i = 0; i < 100; i++) writer.recordOutput(`output line ${i}\r\n`);
+          writer.recordInput('typed after the cap\r');
+          await writer.close();
+          return limits;
+        };
+        const reference = memorySink();
+        assert.equal(await run(reference), 1);
+        assert.equal(await run(await store.createRecording(id)), 1);
+        const stored = await readAll(await store.readRecording(id));
+        assert.deepEqual(stored, reference.bytes());
+        assert.ok(stored !== undefined && stored.length <= 2048, `${stored?.length} bytes`);
+        const cast = parseAsciicast(stored.toString('utf8'));
+        assert.deepEqual(cast.events.at(-1)?.slice(1), ['m', limitMarkerText(2048)]);
+      });
+
+      it('is created once: a second recording for a session is refused', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        const sink = await store.createRecording(id);
+        await sink.write(Buffer.from('first'));
+        await sink.close();
+        await assert.rejects(store.createRecording(id), isStoreError('invalid'));
+        assert.equal((await readAll(await store.readRecording(id)))?.toString(), 'first');
+      });
+
+      it('is empty until written, absent for a session without one, refused for an unknown session', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart());
+        assert.equal(await store.readRecording(id), undefined);
+        assert.equal((await store.getSession(id))?.recordingPath, null);
+        const sink = await store.createRecording(id);
+        assert.deepEqual(await readAll(await store.readRecording(id)), Buffer.alloc(0));
+        await sink.close();
+        await assert.rejects(store.createRecording(UNKNOWN_ID), isStoreError('not-found'));
+        await assert.rejects(store.readRecording(UNKNOWN_ID), isStoreError('not-found'));
       });
     });
 
@@ -346,7 +459,7 @@ export function runAuditStoreContract(
         const store = await fresh();
         const id = await store.startSession(sessionStart());
         await assert.rejects(
-          store.markRecordingTruncated('00000000-0000-4000-8000-000000000000', new Date(T0)),
+          store.markRecordingTruncated(UNKNOWN_ID, new Date(T0)),
           isStoreError('not-found'),
         );
         await assert.rejects(store.markRecordingTruncated(id, new Date(Number.NaN)), isStoreError('invalid'));
@@ -469,32 +582,99 @@ export function runAuditStoreContract(
         const store = await fresh();
         const id = await store.startSession(sessionStart());
         await store.endSession(id, { exitCode: 2, endedAt: new Date(T0 + 1000), bytesIn: 5, bytesOut: 6 });
-        await store.setRecordingPath(id, '/r.cast');
+        await (await store.createRecording(id)).close();
         const [listed] = (await store.listSessions()).sessions;
         assert.equal(listed?.exitCode, 2);
-        assert.equal(listed?.recordingPath, '/r.cast');
+        assert.equal(listed?.recordingPath, (await store.getSession(id))?.recordingPath);
+        assert.notEqual(listed?.recordingPath, null);
         assert.equal('commands' in (listed ?? {}), false);
       });
     });
 
     describe('getSession', () => {
-      it('returns undefined for an unknown id', async () => {
+      it('returns undefined for an unknown id, UUID or not', async () => {
         const store = await fresh();
-        assert.equal(await store.getSession('00000000-0000-4000-8000-000000000000'), undefined);
+        assert.equal(await store.getSession(UNKNOWN_ID), undefined);
+        assert.equal(await store.getSession('not-a-uuid'), undefined);
+      });
+    });
+
+    describe('retention', () => {
+      it('deletes ended sessions started before the cutoff, with their commands and recordings', async () => {
+        const store = await fresh();
+        const day = 24 * 3600_000;
+        const session = async (startedDaysAgo: number, ended: boolean) => {
+          const startedAt = new Date(T0 - startedDaysAgo * day);
+          const id = await store.startSession(sessionStart({ startedAt }));
+          await store.addCommand(id, { line: 'ls', at: 5, flags: [] });
+          const sink = await store.createRecording(id);
+          await sink.write(Buffer.from('{"version": 2}\n'));
+          await sink.close();
+          if (ended) {
+            await store.endSession(id, {
+              exitCode: 0,
+              endedAt: new Date(startedAt.getTime() + 1000),
+              bytesIn: 1,
+              bytesOut: 1,
+            });
+          }
+          return id;
+        };
+        const old = await session(100, true);
+        const older = await session(400, true);
+        const oldButOpen = await session(100, false);
+        const recent = await session(10, true);
+        const cutoff = new Date(T0 - 90 * day);
+        assert.equal(await store.deleteEndedSessionsStartedBefore(cutoff), 2);
+        for (const id of [old, older]) {
+          assert.equal(await store.getSession(id), undefined);
+          await assert.rejects(store.readRecording(id), isStoreError('not-found'));
+        }
+        for (const id of [oldButOpen, recent]) {
+          assert.equal((await store.getSession(id))?.commands.length, 1);
+          assert.equal((await readAll(await store.readRecording(id)))?.toString(), '{"version": 2}\n');
+        }
+        assert.deepEqual(
+          (await store.listSessions()).sessions.map((s) => s.id),
+          [recent, oldButOpen],
+        );
+        assert.equal(await store.deleteEndedSessionsStartedBefore(cutoff), 0, 'nothing left to delete');
+      });
+
+      it('works through a backlog larger than one batch', async () => {
+        const store = await fresh();
+        for (let i = 0; i < 620; i++) {
+          const id = await store.startSession(sessionStart({ startedAt: new Date(T0 + i) }));
+          await store.endSession(id, { exitCode: 0, endedAt: new Date(T0 + i), bytesIn: 0, bytesOut: 0 });
+        }
+        const kept = await store.startSession(sessionStart({ startedAt: new Date(T0 + 620) }));
+        assert.equal(await store.deleteEndedSessionsStartedBefore(new Date(T0 + 620)), 620);
+        assert.deepEqual(
+          (await store.listSessions()).sessions.map((s) => s.id),
+          [kept],
+        );
+      });
+
+      it('rejects a cutoff that is not a date', async () => {
+        const store = await fresh();
+        await assert.rejects(
+          store.deleteEndedSessionsStartedBefore(new Date(Number.NaN)),
+          isStoreError('invalid'),
+        );
       });
     });
 
     describe('failure to write', () => {
-      const makeUnwritableStore = options.makeUnwritableStore;
-      it(
-        'refuses to start a session when its storage cannot be written',
-        { skip: makeUnwritableStore === undefined ? 'no unwritable store given' : false },
-        async () => {
-          const store = await (makeUnwritableStore as () => Promise<AuditStore>)();
-          open.push(store);
-          await assert.rejects(store.startSession(sessionStart()), isStoreError('unavailable'));
-        },
-      );
+      it('answers check() when it works', async () => {
+        const store = await fresh();
+        await store.check();
+      });
+
+      it('refuses to start a session when its storage cannot be written', async () => {
+        const store = await options.makeUnwritableStore();
+        open.push(store);
+        await assert.rejects(store.startSession(sessionStart()), isStoreError('unavailable'));
+      });
 
       it('refuses every call after close', async () => {
         const store = await makeStore();

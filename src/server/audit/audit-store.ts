@@ -1,11 +1,14 @@
 /**
  * The audit trail of risky actions (exec, debug, pod copies, file transfers): one record per session,
- * written *before* the stream opens, closed when it ends, with the command lines typed in between.
+ * written *before* the stream opens, closed when it ends, with the command lines typed in between, and
+ * the session's recording.
  *
- * The interface knows nothing of its storage: SQLite in local mode, PostgreSQL in platform mode. Both must
- * pass `runAuditStoreContract` (audit-store.contract.ts).
+ * The interface knows nothing of its storage: SQLite (recordings as files beside it) in local mode,
+ * PostgreSQL (recordings in the database, so every replica serves them) in platform mode. Both must pass
+ * `runAuditStoreContract` (audit-store.contract.ts).
  */
 
+import type { Readable } from 'node:stream';
 import { COMMAND_FLAGS, type CommandFlag } from '../../shared/exec/command-line.js';
 
 /** Opaque and unique across stores (a UUID), so recordings can be named after it. */
@@ -68,6 +71,11 @@ export interface SessionRecord extends SessionStart {
   bytesOut: number | null;
   error: string | null;
   outcome: Record<string, unknown> | null;
+  /**
+   * Where the recording is kept, for people reading the record: a file (SQLite store) or
+   * `postgresql:recording_chunks/<id>` (PostgreSQL store); null when there is none. Read it with
+   * `readRecording`.
+   */
   recordingPath: string | null;
   /** When the recording stopped at its size cap (the session went on unrecorded); null: not cut short. */
   recordingTruncatedAt: Date | null;
@@ -103,7 +111,20 @@ export interface SessionPage {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
+/**
+ * Where a recording's bytes go. `write` appends: once it resolves, the bytes are visible to every reader
+ * of the store and survive a crash of Podscope. `sync` makes everything written so far survive a crash of
+ * the machine that stores it (fsync; a flushed WAL). One writer per recording, one call at a time.
+ */
+export interface RecordingSink {
+  write(data: Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface AuditStore {
+  /** Connects (and migrates) now, so a server can report a broken store at start and when asked if ready. */
+  check(): Promise<void>;
   /**
    * Durably records the start of a session and returns its id. Rejects (AuditStoreError 'unavailable')
    * if the record cannot be written: the caller must then refuse to open the stream.
@@ -112,7 +133,17 @@ export interface AuditStore {
   /** Records the end. A second call for the same session changes nothing. Rejects for an unknown id. */
   endSession(id: SessionId, end: SessionEnd): Promise<void>;
   addCommand(id: SessionId, command: CommandRecord): Promise<void>;
-  setRecordingPath(id: SessionId, path: string): Promise<void>;
+  /**
+   * Creates the session's recording, empty, names it on the record (`recordingPath`) and returns where to
+   * append to it. Rejects 'not-found' for an unknown id and 'invalid' when the session has one already
+   * (a recording is never overwritten).
+   */
+  createRecording(id: SessionId): Promise<RecordingSink>;
+  /**
+   * The recording's bytes in order — while the session runs, what has been written so far. Undefined when
+   * the session has no recording; rejects 'not-found' for an unknown id or a recording gone missing.
+   */
+  readRecording(id: SessionId): Promise<Readable | undefined>;
   /**
    * Marks the recording as cut short by its size cap at `at`: the session went on unrecorded. The first
    * mark stays. Rejects 'not-found' for an unknown id.
@@ -121,6 +152,11 @@ export interface AuditStore {
   listSessions(filter?: SessionFilter): Promise<SessionPage>;
   /** The session with its commands in the order they were typed, or undefined. */
   getSession(id: SessionId): Promise<SessionWithCommands | undefined>;
+  /**
+   * Retention: deletes the sessions that started before `cutoff` and have ended, with their commands and
+   * recordings, and returns how many. A session still open is kept whatever its age.
+   */
+  deleteEndedSessionsStartedBefore(cutoff: Date): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -197,6 +233,12 @@ export function validateCommand(command: CommandRecord): void {
     throw invalid('at must be milliseconds since the start');
   if (!Array.isArray(command.flags) || command.flags.some((f) => !COMMAND_FLAGS.includes(f))) {
     throw invalid(`flags must be among ${COMMAND_FLAGS.join(', ')}`);
+  }
+}
+
+export function validateCutoff(cutoff: Date): void {
+  if (!(cutoff instanceof Date) || Number.isNaN(cutoff.getTime())) {
+    throw new AuditStoreError('invalid', 'invalid retention cutoff: not a date');
   }
 }
 

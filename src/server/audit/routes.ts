@@ -6,13 +6,12 @@
  *   page's nextCursor. → {sessions: AuditSessionView[], nextCursor: string|null}, newest first.
  * GET /api/audit/sessions/:id → AuditSessionView & {commands: [{line, at, time, flags}]}
  * GET /api/audit/sessions/:id/recording.cast[?download=true] → the asciicast v2 file
- *   (application/x-asciicast; download=true adds Content-Disposition: attachment). While the session
- *   runs, it is the recording so far.
+ *   (application/x-asciicast; download=true adds Content-Disposition: attachment), streamed from the audit
+ *   store (a file, or PostgreSQL chunks any replica serves). While the session runs, it is the recording
+ *   so far.
  *
  * In platform mode a signed-in user sees only their own sessions (there is no auditor role yet).
  */
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AuditStoreError,
@@ -85,18 +84,13 @@ export function auditRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const q = readQuery(req.query, ['download']);
     const download = boolParam(q.download, 'download', false);
     const s = await visibleSession(ctx, req, req.params.id);
-    const file = s.recordingPath;
-    if (file === null) throw notFound(`Audit session ${s.id} has no recording.`);
-    try {
-      await access(file);
-    } catch {
-      throw notFound(`The recording of audit session ${s.id} is missing from ${ctx.recordingsDir}.`);
-    }
+    const recording = await store(() => ctx.audit.readRecording(s.id));
+    if (recording === undefined) throw notFound(`Audit session ${s.id} has no recording.`);
     reply.header('Content-Type', 'application/x-asciicast; charset=utf-8');
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Cache-Control', 'no-store');
     if (download) reply.header('Content-Disposition', `attachment; filename="${castFileName(s)}"`);
-    return reply.send(createReadStream(file));
+    return reply.send(recording);
   });
 }
 

@@ -1,8 +1,17 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { AuditStoreError, type AuditStore } from './audit-store.js';
 import { runAuditStoreContract, sessionStart } from './audit-store.contract.js';
@@ -34,26 +43,28 @@ function withPermissionsEnforced<T>(fn: () => T): T {
   }
 }
 
-/** A store pointed at a directory nobody may write in; each call runs with permissions enforced. */
+/**
+ * A store pointed at a directory nobody may write in; each call starts with permissions enforced (the
+ * synchronous part of it, where better-sqlite3 opens the file).
+ */
 async function makeUnwritableStore(): Promise<AuditStore> {
   const dir = join(root, `readonly-${++counter}`);
   mkdirSync(dir);
   chmodSync(dir, 0o555);
   const store = new SqliteAuditStore(join(dir, 'audit.db'));
-  return {
-    startSession: (rec) => withPermissionsEnforced(() => store.startSession(rec)),
-    endSession: (id, end) => withPermissionsEnforced(() => store.endSession(id, end)),
-    addCommand: (id, c) => withPermissionsEnforced(() => store.addCommand(id, c)),
-    setRecordingPath: (id, p) => withPermissionsEnforced(() => store.setRecordingPath(id, p)),
-    markRecordingTruncated: (id, at) => withPermissionsEnforced(() => store.markRecordingTruncated(id, at)),
-    listSessions: (f) => withPermissionsEnforced(() => store.listSessions(f)),
-    getSession: (id) => withPermissionsEnforced(() => store.getSession(id)),
-    close: () => store.close(),
-  };
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function' || key === 'close') return value;
+      return (...args: unknown[]) =>
+        withPermissionsEnforced(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
 }
 
 runAuditStoreContract('SqliteAuditStore', async () => new SqliteAuditStore(freshFile()), {
   makeUnwritableStore,
+  openSameStorage: async (store) => new SqliteAuditStore((store as SqliteAuditStore).file),
 });
 
 describe('SqliteAuditStore on disk', () => {
@@ -72,6 +83,54 @@ describe('SqliteAuditStore on disk', () => {
     const got = await second.getSession(id);
     assert.deepEqual(got?.commands, [{ line: 'id', at: 10, flags: [] }]);
     await second.close();
+  });
+
+  it('keeps recordings as 0600 files in recordings/ beside the database, and retention deletes them', async () => {
+    const file = freshFile();
+    const store = new SqliteAuditStore(file);
+    const id = await store.startSession(sessionStart());
+    const sink = await store.createRecording(id);
+    await sink.write(Buffer.from('{"version": 2}\n'));
+    await sink.close();
+    const recording = join(dirname(file), 'recordings', `${id}.cast`);
+    assert.equal((await store.getSession(id))?.recordingPath, recording);
+    assert.equal(readFileSync(recording, 'utf8'), '{"version": 2}\n');
+    assert.equal(statSync(recording).mode & 0o777, 0o600);
+    assert.equal(statSync(dirname(recording)).mode & 0o777, 0o700);
+    await store.endSession(id, { exitCode: 0, endedAt: new Date(), bytesIn: 0, bytesOut: 0 });
+    assert.equal(await store.deleteEndedSessionsStartedBefore(new Date(Date.now() + 60_000)), 1);
+    assert.equal(existsSync(recording), false);
+    await store.close();
+  });
+
+  it('reports a recording file gone missing as not found, naming the file', async () => {
+    const store = new SqliteAuditStore(freshFile());
+    const id = await store.startSession(sessionStart());
+    await (await store.createRecording(id)).close();
+    const recording = (await store.getSession(id))?.recordingPath as string;
+    rmSync(recording);
+    await assert.rejects(store.readRecording(id), (error: unknown) => {
+      assert.ok(error instanceof AuditStoreError);
+      assert.equal(error.code, 'not-found');
+      assert.ok(error.message.includes(recording), error.message);
+      return true;
+    });
+    await store.close();
+  });
+
+  it('retention deletes no file outside the recordings directory, whatever the database says', async () => {
+    const file = freshFile();
+    const store = new SqliteAuditStore(file);
+    const id = await store.startSession(sessionStart());
+    await store.endSession(id, { exitCode: 0, endedAt: new Date(), bytesIn: 0, bytesOut: 0 });
+    const outside = join(root, `outside-${++counter}.cast`);
+    writeFileSync(outside, 'not a recording of ours');
+    const db = new BetterSqlite3(file);
+    db.prepare('UPDATE sessions SET recording_path = ? WHERE id = ?').run(outside, id);
+    db.close();
+    assert.equal(await store.deleteEndedSessionsStartedBefore(new Date(Date.now() + 60_000)), 1);
+    assert.equal(readFileSync(outside, 'utf8'), 'not a recording of ours');
+    await store.close();
   });
 
   it('creates the database directory when it is missing', async () => {

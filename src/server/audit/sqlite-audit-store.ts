@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import {
   AuditStoreError,
   detailsJson,
   validateCommand,
+  validateCutoff,
   validateFilter,
   validateSessionEnd,
   validateSessionStart,
   type AuditStore,
   type CommandRecord,
+  type RecordingSink,
   type SessionEnd,
   type SessionFilter,
   type SessionId,
@@ -22,7 +25,13 @@ import {
   type SessionWithCommands,
 } from './audit-store.js';
 import { applyMigrations, SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, RECORDINGS_DIR } from './data-dir.js';
+import {
+  createRecordingFile,
+  deleteRecordingFile,
+  readRecordingFile,
+  recordingFile,
+} from './file-recordings.js';
 import type { CommandFlag } from '../../shared/exec/command-line.js';
 
 export interface SqliteAuditStoreOptions {
@@ -30,7 +39,12 @@ export interface SqliteAuditStoreOptions {
   migrations?: readonly Migration[];
   /** How long a write waits for another process's lock, in ms. */
   busyTimeoutMs?: number;
+  /** Where recordings are created: default `recordings/` beside the database file. */
+  recordingsDir?: string;
 }
+
+/** Sessions deleted per transaction by retention, so a large backlog never holds the lock for long. */
+const RETENTION_BATCH = 500;
 
 interface SessionRow {
   seq: number;
@@ -64,7 +78,8 @@ interface CommandRow {
 }
 
 /**
- * The audit store of local mode: one SQLite file in WAL mode.
+ * The audit store of local mode: one SQLite file in WAL mode, and the recordings as files in a directory
+ * beside it (`recordings/<id>.cast`).
  *
  * The file is opened on first use, not at construction, and re-tried on every call while it cannot be:
  * Podscope can then still show logs and events when the audit file is unwritable, while every session
@@ -77,11 +92,14 @@ interface CommandRow {
 export class SqliteAuditStore implements AuditStore {
   private db: Database | undefined;
   private closed = false;
+  readonly recordingsDir: string;
 
   constructor(
     readonly file: string,
     private readonly options: SqliteAuditStoreOptions = {},
-  ) {}
+  ) {
+    this.recordingsDir = options.recordingsDir ?? join(dirname(file), RECORDINGS_DIR);
+  }
 
   /** Opens (and migrates) the file now, so a server can report a broken audit store at startup. */
   async check(): Promise<void> {
@@ -164,14 +182,57 @@ export class SqliteAuditStore implements AuditStore {
     });
   }
 
-  async setRecordingPath(id: SessionId, path: string): Promise<void> {
-    if (typeof path !== 'string' || path === '') {
-      throw new AuditStoreError('invalid', 'invalid recording path: empty');
+  async createRecording(id: SessionId): Promise<RecordingSink> {
+    const row = this.read('read a session', (db) =>
+      db.prepare('SELECT recording_path FROM sessions WHERE id = ?').get(id),
+    ) as { recording_path: string | null } | undefined;
+    if (row === undefined) throw notFound(id);
+    if (row.recording_path !== null) throw hasRecording(id);
+    const file = recordingFile(this.recordingsDir, id);
+    let sink: RecordingSink;
+    try {
+      sink = await createRecordingFile(file);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST') throw hasRecording(id);
+      throw new AuditStoreError('unavailable', `could not create the recording ${file}: ${message(cause)}`, {
+        cause,
+      });
     }
-    this.write('record the recording path', (db) => {
-      const result = db.prepare('UPDATE sessions SET recording_path = ? WHERE id = ?').run(path, id);
-      if (result.changes === 0) throw notFound(id);
-    });
+    try {
+      this.write('record the recording path', (db) => {
+        const result = db
+          .prepare('UPDATE sessions SET recording_path = ? WHERE id = ? AND recording_path IS NULL')
+          .run(file, id);
+        if (result.changes === 0) throw hasRecording(id);
+      });
+    } catch (err) {
+      await sink.close().catch(() => undefined);
+      await deleteRecordingFile(this.recordingsDir, file).catch(() => undefined);
+      throw err;
+    }
+    return sink;
+  }
+
+  async readRecording(id: SessionId): Promise<Readable | undefined> {
+    const row = this.read('read a session', (db) =>
+      db.prepare('SELECT recording_path FROM sessions WHERE id = ?').get(id),
+    ) as { recording_path: string | null } | undefined;
+    if (row === undefined) throw notFound(id);
+    if (row.recording_path === null) return undefined;
+    try {
+      return await readRecordingFile(row.recording_path);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new AuditStoreError(
+          'not-found',
+          `the recording of audit session ${id} is missing: ${row.recording_path}`,
+          { cause },
+        );
+      }
+      throw new AuditStoreError('unavailable', `could not read the recording ${row.recording_path}`, {
+        cause,
+      });
+    }
   }
 
   async markRecordingTruncated(id: SessionId, at: Date): Promise<void> {
@@ -247,6 +308,43 @@ export class SqliteAuditStore implements AuditStore {
         })),
       };
     });
+  }
+
+  async deleteEndedSessionsStartedBefore(cutoff: Date): Promise<number> {
+    validateCutoff(cutoff);
+    let deleted = 0;
+    for (;;) {
+      const rows = this.read('find sessions past retention', (db) =>
+        db
+          .prepare(
+            `SELECT seq, recording_path FROM sessions WHERE started_at < ? AND ended_at IS NOT NULL
+             ORDER BY started_at LIMIT ?`,
+          )
+          .all(cutoff.getTime(), RETENTION_BATCH),
+      ) as { seq: number; recording_path: string | null }[];
+      if (rows.length === 0) return deleted;
+      // Recordings first: a crash in between leaves a record whose recording is reported missing (and
+      // deleted on the next run), never a recording that retention promised to delete.
+      for (const row of rows) {
+        if (row.recording_path === null) continue;
+        try {
+          await deleteRecordingFile(this.recordingsDir, row.recording_path);
+        } catch (cause) {
+          throw new AuditStoreError(
+            'unavailable',
+            `could not delete the recording ${row.recording_path}: ${message(cause)}`,
+            { cause },
+          );
+        }
+      }
+      this.write('delete sessions past retention', (db) => {
+        const remove = db.prepare('DELETE FROM sessions WHERE seq = ?');
+        db.transaction(() => {
+          for (const row of rows) remove.run(row.seq);
+        })();
+      });
+      deleted += rows.length;
+    }
   }
 
   async close(): Promise<void> {
@@ -353,6 +451,10 @@ function decodeCursor(cursor: string): { startedAt: number; seq: number } {
 
 function notFound(id: SessionId): AuditStoreError {
   return new AuditStoreError('not-found', `no audit session ${id}`);
+}
+
+function hasRecording(id: SessionId): AuditStoreError {
+  return new AuditStoreError('invalid', `audit session ${id} has a recording already`);
 }
 
 function message(error: unknown): string {

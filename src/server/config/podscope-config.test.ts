@@ -106,4 +106,36 @@ describe('config file', () => {
     );
     assert.throws(() => parseConfig({ recording: 5 }), /recording must be an object/);
   });
+
+  it('reads the database URL, and refuses one that is not postgresql:// without repeating it', () => {
+    assert.equal(parseConfig({}).database.url, null);
+    assert.equal(
+      parseConfig({ database: { url: 'postgresql://podscope:s3cret@db:5432/podscope' } }).database.url,
+      'postgresql://podscope:s3cret@db:5432/podscope',
+    );
+    assert.equal(parseConfig({ database: { url: 'postgres://u@h/d' } }).database.url, 'postgres://u@h/d');
+    for (const bad of ['mysql://u:s3cret@h/d', 's3cret', '', 5, 'postgresql://u:s3cret@/d']) {
+      assert.throws(
+        () => parseConfig({ database: { url: bad } }),
+        (err: Error) =>
+          /^database\.url must be a URL such as postgresql:/.test(err.message) &&
+          !err.message.includes('s3cret'),
+        String(bad),
+      );
+    }
+    assert.throws(() => parseConfig({ database: { uri: 'x' } }), /database has an unknown field "uri"/);
+  });
+
+  it('reads the audit retention in days, forever when absent', () => {
+    assert.equal(parseConfig({}).audit.retentionDays, null);
+    assert.equal(parseConfig({ audit: { retentionDays: 90 } }).audit.retentionDays, 90);
+    for (const bad of [0, -1, 1.5, '90', 36_501]) {
+      assert.throws(
+        () => parseConfig({ audit: { retentionDays: bad } }),
+        /^Error: audit\.retentionDays must be a whole number of days from 1 to 36500/,
+        String(bad),
+      );
+    }
+    assert.throws(() => parseConfig({ audit: { retentiondays: 1 } }), /audit has an unknown field/);
+  });
 });

@@ -1,6 +1,7 @@
 // The optional config file (`podscope --config podscope.json`). JSON, so no parser dependency; unknown
 // top-level sections are rejected, because a misspelt security setting must not be silently ignored.
 import { readFileSync } from 'node:fs';
+import { checkDatabaseUrl } from '../audit/database-url.js';
 import {
   DEFAULT_EXEC_POLICY_CONFIG,
   parseExecPolicyConfig,
@@ -17,12 +18,31 @@ export interface RecordingConfig {
   maxBytes: number;
 }
 
+export interface DatabaseConfig {
+  /**
+   * PostgreSQL for the audit records and recordings (platform mode: shared by every replica), e.g.
+   * `postgresql://podscope:…@db:5432/podscope`; null keeps them in SQLite and files in the data dir.
+   * `--database-url` and `PODSCOPE_DATABASE_URL` take precedence.
+   */
+  url: string | null;
+}
+
+export interface AuditConfig {
+  /**
+   * Days an audit record and its recording are kept after the session started; ended sessions older are
+   * deleted (at start and every hour). Null: kept forever.
+   */
+  retentionDays: number | null;
+}
+
 export interface PodscopeConfig {
   execPolicy: ExecPolicyConfig;
   recording: RecordingConfig;
   limits: Limits;
   /** Debug images, the node debug namespace, the file transfer cap; the rest keeps its defaults. */
   debug: DebugConfigSection;
+  database: DatabaseConfig;
+  audit: AuditConfig;
 }
 
 export const DEFAULT_RECORDING_MAX_BYTES = 256 * 1024 * 1024;
@@ -31,18 +51,23 @@ export const MIN_RECORDING_MAX_BYTES = 1024;
 
 export const DEFAULT_RECORDING_CONFIG: RecordingConfig = { maxBytes: DEFAULT_RECORDING_MAX_BYTES };
 
+/** A hundred years: more is a typo. */
+export const MAX_RETENTION_DAYS = 36_500;
+
 export const DEFAULT_CONFIG: PodscopeConfig = {
   execPolicy: DEFAULT_EXEC_POLICY_CONFIG,
   recording: DEFAULT_RECORDING_CONFIG,
   limits: DEFAULT_LIMITS,
   debug: {},
+  database: { url: null },
+  audit: { retentionDays: null },
 };
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy', 'recording', 'limits', 'debug'];
+  const sections = ['execPolicy', 'recording', 'limits', 'debug', 'database', 'audit'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
@@ -54,7 +79,42 @@ export function parseConfig(raw: unknown): PodscopeConfig {
     recording: parseRecordingConfig(obj['recording']),
     limits: resolveLimits(obj['limits'] ?? {}),
     debug: parseDebugConfigSection(obj['debug']),
+    database: parseDatabaseConfig(obj['database']),
+    audit: parseAuditConfig(obj['audit']),
   };
+}
+
+function section(raw: unknown, where: string, allowed: string[]): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${where} must be an object`);
+  const obj = raw as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      throw new Error(`${where} has an unknown field "${key}" (allowed: ${allowed.join(', ')})`);
+    }
+  }
+  return obj;
+}
+
+/** The `database` section: `{ "url": "postgresql://…" }`. */
+export function parseDatabaseConfig(raw: unknown): DatabaseConfig {
+  if (raw === undefined) return DEFAULT_CONFIG.database;
+  const url = section(raw, 'database', ['url'])['url'];
+  if (url === undefined || url === null) return DEFAULT_CONFIG.database;
+  return { url: checkDatabaseUrl(url, 'database.url') };
+}
+
+/** The `audit` section: `{ "retentionDays": 365 }`. */
+export function parseAuditConfig(raw: unknown): AuditConfig {
+  if (raw === undefined) return DEFAULT_CONFIG.audit;
+  const days = section(raw, 'audit', ['retentionDays'])['retentionDays'];
+  if (days === undefined || days === null) return DEFAULT_CONFIG.audit;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
+    throw new Error(
+      `audit.retentionDays must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (got ${JSON.stringify(days)})`,
+    );
+  }
+  return { retentionDays: days };
 }
 
 /** The `recording` section: `{ "maxBytes": 268435456 }` (a whole number of bytes, at least 1024). */

@@ -21,6 +21,11 @@ interface LeaseEntry {
 
 export type DeleteReason = 'deleted by the user' | 'lease expired' | 'expired: deleted by the reaper';
 
+/** Five random characters for a debug pod's name (`crashloop-debug-x1y2z`). */
+export function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 7).padEnd(5, '0');
+}
+
 /** Deletes a Podscope debug pod (quickly: its main process is a sleep that ignores SIGTERM). */
 export async function deleteDebugPod(client: KubeClient, namespace: string, pod: string): Promise<boolean> {
   try {

@@ -5,7 +5,9 @@
 //   GET  /api/clusters/:c/namespaces/:ns/pods/:pod/debug-containers      → {containers: DebugContainerView[]}
 //   POST /api/clusters/:c/namespaces/:ns/pods/:pod/debug-containers      body DebugContainerCreate
 //        → 201 DebugContainerCreated (200 with reused: true when a running one with the same settings exists)
+//   POST /api/clusters/:c/namespaces/:ns/pods/:pod/copies/plan           body PodCopyCreate → PodCopyPlanView
 //   POST /api/clusters/:c/namespaces/:ns/pods/:pod/copies                body PodCopyCreate → 201 DebugPodCreated
+//        (both in copy-routes.ts)
 //   POST /api/clusters/:c/nodes/:node/debug                              body NodeDebugCreate → 201 DebugPodCreated
 //   GET  /api/clusters/:c/namespaces/:ns/debug-pods                      → {pods: DebugPodView[]}
 //   DELETE /api/clusters/:c/namespaces/:ns/debug-pods/:pod               → {deleted: boolean}
@@ -31,18 +33,12 @@ import type {
 } from '../../shared/debug/debug-api.js';
 import { DEBUG_POD_SELECTOR, readMarks, type DebugPodKind } from '../../shared/debug/debug-pod-marks.js';
 import { buildNodeDebugPod, NODE_DEBUG_CONTAINER, nodeDebugPodName } from '../../shared/debug/node-debug.js';
-import { enforceNonRoot, enforceNonRootPod } from '../../shared/debug/non-root.js';
-import { buildPodCopy, copyName } from '../../shared/debug/pod-copy.js';
-import {
-  DEBUG_PROFILES,
-  isDebugProfile,
-  PROFILE_DESCRIPTIONS,
-  type DebugProfile,
-} from '../../shared/debug/profiles.js';
+import { enforceNonRoot } from '../../shared/debug/non-root.js';
+import { DEBUG_PROFILES, PROFILE_DESCRIPTIONS } from '../../shared/debug/profiles.js';
 import type { Pod } from '../../shared/debug/types.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 import { badRequest, KubeApiError, notFound, PodscopeError } from '../http/errors.js';
-import { containerParam, objectNameParam, podParam, readQuery } from '../http/params.js';
+import { objectNameParam, podParam, readQuery } from '../http/params.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { getPod, podPath, waitForPod } from '../kube/pods.js';
 import { JsonSocket } from '../ws/json-socket.js';
@@ -56,47 +52,20 @@ import {
   type AuditHandle,
   type Authorization,
 } from '../policy/gate.js';
+import { podCopyRoutes } from './copy-routes.js';
+import {
+  imageParam as imageParamOf,
+  optUid,
+  profileParam as profileParamOf,
+  readBody,
+  requiredName,
+  type Body,
+} from './debug-body.js';
 import type { DebugConfig } from './debug-config.js';
 import { DebugPodReaper } from './debug-pod-reaper.js';
-import { DebugPodLeases, deleteDebugPod, getDebugPod } from './debug-pods.js';
+import { DebugPodLeases, deleteDebugPod, getDebugPod, randomSuffix } from './debug-pods.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
-type Body = Record<string, unknown>;
-
-/** The JSON body as an object with only the known fields. */
-function readBody(raw: unknown, allowed: readonly string[]): Body {
-  if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw))
-    throw badRequest('The request body must be a JSON object.');
-  for (const key of Object.keys(raw)) {
-    if (!allowed.includes(key)) {
-      throw badRequest(`Unknown field "${key.slice(0, 40)}"; this endpoint accepts: ${allowed.join(', ')}.`);
-    }
-  }
-  return raw as Body;
-}
-
-function optBool(body: Body, key: string): boolean {
-  const v = body[key];
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw badRequest(`"${key}" must be true or false.`);
-  return v;
-}
-
-function optUid(body: Body, key: string): number | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
-    throw badRequest(`"${key}" must be a whole number from 0 to ${2 ** 31 - 1}.`);
-  }
-  return v;
-}
-
-function requiredName(body: Body, key: string): string {
-  const v = body[key];
-  if (typeof v !== 'string') throw badRequest(`"${key}" is required: the name of a container.`);
-  return containerParam(v);
-}
 
 export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: DebugConfig): void {
   const leases = new DebugPodLeases(ctx, config);
@@ -107,26 +76,8 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
     await leases.close();
   });
 
-  const imageParam = (body: Body): string => {
-    const v = body['image'];
-    if (v === undefined) return config.images[0]!;
-    if (typeof v !== 'string' || !config.images.includes(v)) {
-      throw badRequest(
-        `Image ${JSON.stringify(String(v).slice(0, 100))} is not allowed for debugging; choose one of: ${config.images.join(', ')}.`,
-      );
-    }
-    return v;
-  };
-  const profileParam = (body: Body): DebugProfile => {
-    const v = body['profile'];
-    if (v === undefined) return config.defaultProfile;
-    if (!isDebugProfile(v)) {
-      throw badRequest(
-        `Profile ${JSON.stringify(String(v).slice(0, 40))} is unknown; choose one of: ${DEBUG_PROFILES.join(', ')}.`,
-      );
-    }
-    return v;
-  };
+  const imageParam = (body: Body) => imageParamOf(config, body);
+  const profileParam = (body: Body) => profileParamOf(config, body);
 
   /** Waits until the container runs; a failure or timeout is an error naming the reason. */
   const waitRunning = async (client: KubeClient, ns: string, pod: string, container: string) => {
@@ -248,7 +199,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
     } satisfies DebugContainerCreated;
   });
 
-  /** Creates a marked pod, tracks it for leasing, and answers once its container runs. */
+  /** Creates a marked node debug pod, tracks it for leasing, and answers once its container runs. */
   const createDebugPod = async (
     client: KubeClient,
     audit: AuditHandle,
@@ -283,92 +234,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
     };
   };
 
-  const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, '0');
-
-  app.post<{ Params: PodParams }>(`${podBase}/copies`, async (req, reply) => {
-    readQuery(req.query, []);
-    const body = readBody(req.body, [
-      'container',
-      'keepLabels',
-      'replaceImage',
-      'image',
-      'sameNode',
-      'profile',
-    ]);
-    const client = clientFor(ctx, req, req.params.cluster);
-    const ns = await existingNamespace(client, req.params.namespace);
-    const podName = podParam(req.params.pod);
-    const container = requiredName(body, 'container');
-    const keepLabels = optBool(body, 'keepLabels');
-    const replaceImage = optBool(body, 'replaceImage');
-    const sameNode = optBool(body, 'sameNode');
-    const profile = profileParam(body);
-    const image = imageParam(body);
-    if (body['image'] !== undefined && !replaceImage) {
-      throw badRequest('"image" is only used with "replaceImage": true.');
-    }
-    const source = (await getPod(client, ns, podName)) as Pod;
-    const allowed = await authorize(
-      ctx,
-      req,
-      client,
-      { namespace: ns, pod: podName, container },
-      { action: 'pod-copy', profile },
-      { keepLabels, sameNode, replaceImage },
-    );
-    const name = copyName(podName, suffix());
-    const createdAt = new Date();
-    const expiresAt = new Date(createdAt.getTime() + config.podTtlMs);
-    // Validate before auditing, so a bad request leaves no record of an action that never happened.
-    const dryRun = buildPodCopy(source, {
-      name,
-      container,
-      keepLabels,
-      sameNode,
-      replaceImage: replaceImage ? image : undefined,
-      profile,
-      marks: { kind: 'copy', session: 'pending', owner: '', source: '', createdAt, expiresAt },
-    });
-    if (!dryRun.ok) throw badRequest(dryRun.error);
-    const audit = await startAudit(ctx, req, client, allowed, {
-      kind: 'copy',
-      namespace: ns,
-      pod: podName,
-      container,
-      command: [],
-      details: {
-        profile,
-        copy: name,
-        keepLabels,
-        sameNode,
-        image: replaceImage ? image : null,
-        expiresAt: expiresAt.toISOString(),
-      },
-    });
-    const built = buildPodCopy(source, {
-      name,
-      container,
-      keepLabels,
-      sameNode,
-      replaceImage: replaceImage ? image : undefined,
-      profile,
-      marks: {
-        kind: 'copy',
-        session: audit.id,
-        owner: auditIdentity(ctx, req, client).user,
-        source: `pod ${ns}/${podName}`,
-        createdAt,
-        expiresAt,
-      },
-    });
-    if (!built.ok) throw badRequest(built.error);
-    if (allowed.decision.verdict === 'allow-as-user') {
-      enforceNonRootPod(built.value, allowed.decision.user as number);
-    }
-    const created = await createDebugPod(client, audit, 'copy', built.value, container);
-    void reply.code(201);
-    return created;
-  });
+  podCopyRoutes(app, ctx, config, leases);
 
   app.post<{ Params: { cluster: string; node: string } }>(
     '/api/clusters/:cluster/nodes/:node/debug',
@@ -381,7 +247,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       const ns = await existingNamespace(client, config.nodeDebugNamespace);
       const image = imageParam(body);
       const profile = profileParam(body);
-      const name = nodeDebugPodName(node, suffix());
+      const name = nodeDebugPodName(node, randomSuffix());
       const allowed: Authorization = await authorize(
         ctx,
         req,

@@ -145,17 +145,17 @@ export async function openExec(
     tty: req.tty,
   });
   const path = `${podPath(req.namespace, req.pod)}/exec${query}`;
-  // An exec answers with a stream, not JSON. Where the API server proxies the upgrade straight to the
-  // kubelet (instead of translating it), `Accept: application/json` reaches the kubelet's exec route,
-  // which produces nothing and answers 406 Not Acceptable; kubectl sends */* for the same reason.
-  const opts = await client.requestOptions(path, 'GET', { Accept: '*/*' });
+  const opts = await client.requestOptions(path);
   const url = new URL(client.cluster.server);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const target = `${url.origin}${opts.path}`;
   const { agent: _agent, ...tls } = opts;
+  // No Accept header: the upgrade answers with a stream, not a representation, and from 1.37 the API
+  // server answers "406 Not Acceptable" to an exec upgrade that asks for application/json.
+  const { Accept: _accept, ...headers } = opts.headers as Record<string, string>;
   const ws = new WebSocket(target, [...protocols], {
     ...(tls as object),
-    headers: opts.headers as Record<string, string>,
+    headers,
     perMessageDeflate: false,
     handshakeTimeout: 30_000,
   });
@@ -178,13 +178,24 @@ export async function openExec(
         } catch {
           // not a Status
         }
-        reject(new KubeApiError(res.statusCode ?? 500, message, reason));
+        const status = res.statusCode ?? 500;
+        reject(new KubeApiError(status, explainUpgradeRefusal(status, message, req.namespace), reason));
       });
     });
     ws.once('error', (err) =>
       reject(err instanceof PodscopeError ? err : unreachable(client.cluster.server, err)),
     );
   });
+}
+
+/**
+ * From 1.35 the API server checks `create` on pods/exec for a WebSocket upgrade, and when that check
+ * fails its message stops after "is forbidden: " (no user, verb or resource; measured on 1.35–1.37).
+ * Say what is missing, as kubectl's SPDY path would.
+ */
+export function explainUpgradeRefusal(status: number, message: string, namespace: string): string {
+  if (status !== 403 || !/is forbidden:\s*$/.test(message)) return message;
+  return `${message.trimEnd()} your account may not create "pods/exec" in namespace "${namespace}" (from Kubernetes 1.35 a WebSocket exec needs the "create" verb on pods/exec, not only "get")`;
 }
 
 /** Runs a command without a TTY and collects its output (for small outputs: probes, listings). */

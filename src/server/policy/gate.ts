@@ -9,6 +9,7 @@
 // reason; a failed end is logged, never thrown (the action has happened and the start names it).
 import type { FastifyRequest } from 'fastify';
 import type { Identity, SessionEnd, SessionId, SessionStart } from '../audit/audit-store.js';
+import { endSessionSurvivingOutage } from '../audit/end-session.js';
 import type { ServerContext } from '../context.js';
 import { KubeApiError, notFound, PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
@@ -189,18 +190,22 @@ function describe(kind: SessionStart['kind']): string {
   }
 }
 
-/** Ends a session; `outcome` keeps what the action produced (e.g. size and sha256 of a transferred file). */
+/**
+ * Ends a session; `outcome` keeps what the action produced (e.g. size and sha256 of a transferred file).
+ * While the store is down the end is retried in the background (end-session.ts); never throws.
+ */
 export async function endAudit(
   ctx: Pick<ServerContext, 'audit' | 'log'>,
   session: AuditHandle | SessionId,
   end: Partial<SessionEnd>,
 ): Promise<void> {
   const id = typeof session === 'string' ? session : session.id;
-  try {
-    await ctx.audit.endSession(id, { exitCode: null, endedAt: new Date(), bytesIn: 0, bytesOut: 0, ...end });
-  } catch (err) {
-    ctx.log.warn({ err, session: id }, 'could not end the audit session');
-  }
+  await endSessionSurvivingOutage(
+    ctx.audit,
+    id,
+    { exitCode: null, endedAt: new Date(), bytesIn: 0, bytesOut: 0, ...end },
+    ctx.log,
+  );
 }
 
 /**

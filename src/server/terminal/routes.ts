@@ -121,7 +121,6 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       }
       const session = new TerminalSession(socket, {
         audit: ctx.audit,
-        recordingsDir: ctx.recordingsDir,
         recordingMaxBytes: ctx.recordingMaxBytes,
         log: req.log,
       });

@@ -3,16 +3,16 @@
  * other. The session owns both sockets, the asciicast recording, the command-line recorder, the audit
  * record and its keep-alive timer; `close()` tears all of it down once, however often it is called.
  *
- * Order of a start, each step refusing the session if it fails: audit record → recording file (header
- * synced) → exec stream. So no byte reaches the container before the record and recording exist.
+ * Order of a start, each step refusing the session if it fails: audit record → recording (header
+ * synced, in the audit store) → exec stream. So no byte reaches the container before the record and
+ * recording exist.
  */
 import { currentOwner } from './recovery.js';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { WebSocket, RawData } from 'ws';
 import type { ExecStatus } from '../../shared/exec/channel.js';
 import { CommandLineRecorder, type CapturedCommand } from '../../shared/exec/command-line.js';
 import type { AuditStore, Identity, SessionId } from '../audit/audit-store.js';
+import { endSessionSurvivingOutage } from '../audit/end-session.js';
 import { openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
@@ -26,11 +26,9 @@ import {
   type TerminalServerMessage,
 } from './protocol.js';
 import { AsciicastWriter } from './recording/asciicast.js';
-import { PRIVATE_DIR_MODE } from '../audit/data-dir.js';
 
 export interface TerminalSessionDeps {
   audit: AuditStore;
-  recordingsDir: string;
   /** Size cap of the recording; at the cap it stops, the browser is told and the record marked. */
   recordingMaxBytes: number;
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
@@ -137,9 +135,7 @@ export class TerminalSession {
     }
     const id = this.id;
     try {
-      await mkdir(this.deps.recordingsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-      const file = path.join(this.deps.recordingsDir, `${id}.cast`);
-      this.recording = await AsciicastWriter.create(file, {
+      this.recording = await AsciicastWriter.start(await this.deps.audit.createRecording(id), {
         width: s.cols,
         height: s.rows,
         startedAt: this.startedAt,
@@ -149,7 +145,6 @@ export class TerminalSession {
         maxBytes: this.deps.recordingMaxBytes,
         onLimit: () => this.recordingStopped(),
       });
-      await this.deps.audit.setRecordingPath(id, file);
     } catch (err) {
       await this.abandon(`could not create the recording: ${(err as Error).message}`);
       throw new PodscopeError(
@@ -246,18 +241,20 @@ export class TerminalSession {
     if (error === undefined && status?.kind === 'failure') error = status.message;
     if (error === undefined && status === undefined)
       error = 'The session was closed before the process ended; it was ended.';
-    try {
-      await this.deps.audit.endSession(this.id, {
+    // Retried in the background while the store is down, so an outage does not leave the record open.
+    await endSessionSurvivingOutage(
+      this.deps.audit,
+      this.id,
+      {
         exitCode,
         endedAt: new Date(),
         bytesIn: this.bytesIn,
         bytesOut: this.bytesOut,
         ...(error === undefined ? {} : { error }),
         ...(this.refusedBy === undefined ? {} : { outcome: { result: 'refused', reason: this.refusedBy } }),
-      });
-    } catch (err) {
-      this.deps.log.error({ err, session: this.id }, 'could not write the end of an audit session');
-    }
+      },
+      this.deps.log,
+    );
   }
 
   /** The start failed after the audit record was written: close it with the reason. */

@@ -1,12 +1,22 @@
 // The HTTP/WebSocket contract of debug containers, pod copies, node debugging and files, shared by the
 // server and the web app.
 
+import type { DroppedLabel } from './copy-labels.js';
 import type { DebugContainerView } from './debug-container.js';
 import type { DebugPodKind } from './debug-pod-marks.js';
 import type { DirectoryEntry } from './container-paths.js';
+import type { CopyChange, CopyChangeKind } from './pod-copy.js';
 import type { DebugProfile } from './profiles.js';
 
-export type { DebugContainerView, DirectoryEntry, DebugProfile, DebugPodKind };
+export type {
+  CopyChange,
+  CopyChangeKind,
+  DebugContainerView,
+  DirectoryEntry,
+  DebugProfile,
+  DebugPodKind,
+  DroppedLabel,
+};
 
 /** `GET /api/clusters/:c/debug/options` — what the forms offer. */
 export interface DebugOptions {
@@ -39,9 +49,12 @@ export interface DebugContainerCreated {
   auditSession: string | null;
 }
 
-/** Body of `POST …/pods/:pod/copies`. */
+/** Body of `POST …/pods/:pod/copies` and of `POST …/pods/:pod/copies/plan`. */
 export interface PodCopyCreate {
+  /** An app container, or an init container (the copy runs it as its app container). */
   container: string;
+  /** Run the init containers that come before the container (default true); sidecars always run. */
+  runInitContainers?: boolean;
   keepLabels?: boolean;
   /** Run the debug image instead of the container's own (for images without `sleep`). */
   replaceImage?: boolean;
@@ -56,6 +69,21 @@ export interface NodeDebugCreate {
   profile?: DebugProfile;
 }
 
+/**
+ * What a copy changes from the original: the answer of `POST …/pods/:pod/copies/plan` (before
+ * creating), and part of the created copy's answer and audit record.
+ */
+export interface PodCopyPlanView {
+  /** The pod copied. */
+  source: string;
+  target: { name: string; kind: 'app' | 'init' };
+  /** The node it is pinned to (the plan), or where it runs (once created); null: the scheduler's choice. */
+  node: string | null;
+  changes: CopyChange[];
+  warnings: string[];
+  droppedLabels: DroppedLabel[];
+}
+
 /** Answer for a created pod copy or node debug pod (once its container runs). */
 export interface DebugPodCreated {
   kind: DebugPodKind;
@@ -64,6 +92,8 @@ export interface DebugPodCreated {
   container: string;
   expiresAt: string;
   auditSession: string;
+  /** Copies: what the copy changes from the original. */
+  plan?: PodCopyPlanView;
 }
 
 export interface DebugPodView {

@@ -17,6 +17,15 @@ export interface SecurityContext {
   [field: string]: unknown;
 }
 
+export interface ContainerPort {
+  containerPort: number;
+  hostPort?: number;
+  hostIP?: string;
+  protocol?: string;
+  name?: string;
+  [field: string]: unknown;
+}
+
 export interface ContainerSpec {
   name: string;
   image?: string;
@@ -31,6 +40,10 @@ export interface ContainerSpec {
   startupProbe?: unknown;
   lifecycle?: unknown;
   volumeMounts?: { name: string; mountPath: string; [field: string]: unknown }[];
+  volumeDevices?: { name: string; devicePath: string; [field: string]: unknown }[];
+  ports?: ContainerPort[];
+  /** Init containers only: `Always` makes it a sidecar that keeps running beside the app containers. */
+  restartPolicy?: string;
   env?: { name: string; value?: string; [field: string]: unknown }[];
   [field: string]: unknown;
 }
@@ -50,8 +63,43 @@ export interface PodSpec {
   hostIPC?: boolean;
   restartPolicy?: string;
   securityContext?: SecurityContext;
-  volumes?: { name: string; [field: string]: unknown }[];
+  volumes?: Volume[];
   tolerations?: Record<string, unknown>[];
+  affinity?: Affinity;
+  readinessGates?: { conditionType: string }[];
+  activeDeadlineSeconds?: number;
+  [field: string]: unknown;
+}
+
+export interface Volume {
+  name: string;
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  emptyDir?: unknown;
+  projected?: unknown;
+  configMap?: unknown;
+  secret?: unknown;
+  downwardAPI?: unknown;
+  ephemeral?: unknown;
+  hostPath?: { path: string; type?: string };
+  [field: string]: unknown;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: string;
+  values?: string[];
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface Affinity {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+    [field: string]: unknown;
+  };
   [field: string]: unknown;
 }
 
@@ -72,6 +120,7 @@ export interface ObjectMeta {
   name?: string;
   namespace?: string;
   uid?: string;
+  ownerReferences?: { apiVersion?: string; kind: string; name: string; uid?: string; controller?: boolean }[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   [field: string]: unknown;

@@ -3,6 +3,8 @@ import { AuditPage } from '../audit/AuditPage.js';
 import { AuditSessionPage } from '../audit/AuditSessionPage.js';
 import { ClusterListPage } from '../clusters/ClusterListPage.js';
 import { LeaseProvider } from '../debug/LeaseProvider.js';
+import { AnnouncerProvider } from '../common/Announcer.js';
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { routes } from '../common/routes.js';
 import { NamespaceEventsPage } from '../events/NamespaceEventsPage.js';
 import { SelectorLogsPage } from '../logs/SelectorLogsPage.js';
@@ -67,6 +69,7 @@ function ClusterRoute() {
 }
 
 function NotFound() {
+  useDocumentTitle('Not found');
   return (
     <div className="banner banner-info" role="status">
       There is no page at this address. <Link to={routes.clusters()}>Go to the cluster list</Link>.
@@ -95,8 +98,10 @@ const router = createBrowserRouter([
 
 export function App() {
   return (
-    <LeaseProvider>
-      <RouterProvider router={router} />
-    </LeaseProvider>
+    <AnnouncerProvider>
+      <LeaseProvider>
+        <RouterProvider router={router} />
+      </LeaseProvider>
+    </AnnouncerProvider>
   );
 }

@@ -3,6 +3,7 @@ import { ClusterSwitcher } from '../clusters/ClusterSwitcher.js';
 import { NamespaceSwitcher } from '../clusters/NamespaceSwitcher.js';
 import { VersionWarning } from '../clusters/VersionWarning.js';
 import { routes } from '../common/routes.js';
+import { ShortcutsDialog } from '../common/ShortcutsDialog.js';
 import { ThemeToggle } from '../common/ThemeToggle.js';
 
 export function Layout() {
@@ -11,6 +12,17 @@ export function Layout() {
   const section = location.pathname.endsWith('/events') ? 'events' : 'pods';
   return (
     <div className="app">
+      {/* The first Tab stop: past the header's controls, straight to the page (WCAG 2.4.1). */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault(); // Moving the focus is enough; a #main in the URL would be noise.
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="app-header">
         <Link to={routes.clusters()} className="brand">
           Podscope
@@ -30,12 +42,15 @@ export function Layout() {
           </nav>
         )}
         <span className="header-spacer" />
-        <NavLink className="btn btn-ghost" to={routes.audit()} data-testid="nav-audit">
-          Audit
-        </NavLink>
+        <nav className="toolbar" aria-label="Podscope">
+          <NavLink className="btn btn-ghost" to={routes.audit()} data-testid="nav-audit">
+            Audit
+          </NavLink>
+        </nav>
+        <ShortcutsDialog />
         <ThemeToggle />
       </header>
-      <main className="app-main">
+      <main id="main" className="app-main" tabIndex={-1}>
         {cluster && <VersionWarning cluster={cluster} />}
         <Outlet />
       </main>

@@ -6,6 +6,7 @@ import { routes } from '../common/routes.js';
 import { formatAge, formatDateTime } from '../common/time.js';
 import { useJson } from '../common/use-json.js';
 import { useNow } from '../common/use-now.js';
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { formatCommandWords } from '../terminal/command-words.js';
 import {
   auditApiQuery,
@@ -35,6 +36,7 @@ export function AuditPage() {
   const page = useJson<AuditSessionPage>(withQuery(apiPaths.auditSessions(), auditApiQuery(filters)));
   const now = useNow(10_000);
   const navigate = useNavigate();
+  useDocumentTitle('Audit');
   const form = useRef<HTMLFormElement>(null);
 
   const show = (next: AuditFilters): void => setParams(auditFiltersToParams(next));

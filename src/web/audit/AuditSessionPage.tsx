@@ -6,6 +6,7 @@ import { ErrorBanner } from '../common/ErrorBanner.js';
 import { routes } from '../common/routes.js';
 import { formatDateTime } from '../common/time.js';
 import { useJson } from '../common/use-json.js';
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { formatCommandWords } from '../terminal/command-words.js';
 import {
   commandFlagNotes,
@@ -26,6 +27,7 @@ export function AuditSessionPage({ id }: { id: string }) {
   const session = useJson<AuditSessionDetail>(apiPaths.auditSession(id));
   const player = useRef<Player | null>(null);
   const s = session.data;
+  useDocumentTitle(s ? `${KIND_LABELS[s.kind] ?? s.kind} session of ${s.pod}` : 'Audit session');
 
   const replayFrom = (command: AuditCommandView): void => {
     const p = player.current;
@@ -86,7 +88,11 @@ export function AuditSessionPage({ id }: { id: string }) {
                     <th>Time</th>
                     <th>Line</th>
                     <th>Flags</th>
-                    {s.recordingUrl && <th aria-label="Replay" />}
+                    {s.recordingUrl && (
+                      <th>
+                        <span className="visually-hidden">Replay</span>
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>

@@ -1,6 +1,7 @@
 import { Link, Navigate } from 'react-router-dom';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import { routes } from '../common/routes.js';
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { startNamespace, useClusters } from './use-clusters.js';
 
 interface ClusterListPageProps {
@@ -10,6 +11,7 @@ interface ClusterListPageProps {
 
 export function ClusterListPage({ redirectToCurrent }: ClusterListPageProps) {
   const { data: clusters, error, loading, reload } = useClusters();
+  useDocumentTitle('Clusters');
   if (redirectToCurrent && clusters) {
     const current = clusters.find((c) => c.current && c.defaultNamespace);
     if (current) return <Navigate to={routes.pods(current.name, startNamespace(current))} replace />;

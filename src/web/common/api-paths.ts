@@ -40,6 +40,9 @@ export const apiPaths = {
     `${ns(cluster, namespace)}/workloads/${enc(kind)}/${enc(name)}/logs/stream`,
   selectorLogsStream: (cluster: string, namespace: string): string => `${ns(cluster, namespace)}/logs/stream`,
   eventsWatch: (cluster: string, namespace: string): string => `${ns(cluster, namespace)}/events/watch`,
+  podDiagnosis: (cluster: string, namespace: string, pod: string): string =>
+    `${ns(cluster, namespace)}/pods/${enc(pod)}/diagnosis`,
+  namespaceDiagnosis: (cluster: string, namespace: string): string => `${ns(cluster, namespace)}/diagnosis`,
   terminalPolicy: (cluster: string, namespace: string, pod: string): string =>
     `${ns(cluster, namespace)}/pods/${enc(pod)}/terminal/policy`,
   terminal: (cluster: string, namespace: string, pod: string): string =>

@@ -244,7 +244,9 @@ function DebugContainerTable({ cluster, namespace, pod, containers, error }: Tab
             <th>Profile</th>
             <th>User</th>
             <th>State</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Terminal</span>
+            </th>
           </tr>
         </thead>
         <tbody>

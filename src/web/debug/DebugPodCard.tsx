@@ -2,6 +2,7 @@ import { Link } from 'react-router-dom';
 import { routes } from '../common/routes.js';
 import { formatDateTime, humanDuration } from '../common/time.js';
 import { useNow } from '../common/use-now.js';
+import { CopyPlanList } from './CopyPlanList.js';
 import { isLeaseFinal, leaseStatusText } from './lease-state.js';
 import type { LeasedPod } from './lease-store.js';
 import { terminalHref } from './debug-paths.js';
@@ -32,7 +33,8 @@ export function DebugPodCard({ pod, testPrefix }: { pod: LeasedPod; testPrefix: 
             {pod.pod}
           </Link>{' '}
           <span className="muted">
-            (namespace {pod.namespace}, container {pod.container})
+            (namespace {pod.namespace}, container {pod.container}
+            {pod.plan?.node ? `, node ${pod.plan.node}` : ''})
           </span>
         </div>
         {!final && (
@@ -79,6 +81,15 @@ export function DebugPodCard({ pod, testPrefix }: { pod: LeasedPod; testPrefix: 
           Audit record
         </Link>
       </div>
+      {pod.plan && (
+        <details data-testid={`${testPrefix}-card-plan`}>
+          <summary>
+            What the copy changes ({pod.plan.changes.length} changes
+            {pod.plan.warnings.length > 0 ? `, ${pod.plan.warnings.length} warnings` : ''})
+          </summary>
+          <CopyPlanList plan={pod.plan} testPrefix={`${testPrefix}-card-plan`} />
+        </details>
+      )}
     </div>
   );
 }

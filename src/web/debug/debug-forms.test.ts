@@ -3,8 +3,11 @@ import { test } from 'node:test';
 import {
   appContainerNames,
   copyBody,
+  copyTargets,
   debugContainerBody,
+  defaultCopyTarget,
   defaultDebugTarget,
+  initContainersBefore,
   nodeDebugBody,
   parseOptionalId,
 } from './debug-forms.js';
@@ -43,6 +46,7 @@ test('the debug container body names the user and group only when given', () => 
 test('a copy sends an image only when it replaces the container image', () => {
   const form = {
     container: 'app',
+    runInitContainers: true,
     keepLabels: false,
     replaceImage: false,
     image: 'tools:1',
@@ -61,6 +65,11 @@ test('a copy sends an image only when it replaces the container image', () => {
       image: 'tools:1',
     },
   });
+  assert.deepEqual(copyBody({ ...form, runInitContainers: false }), {
+    ok: true,
+    value: { container: 'app', profile: 'general', runInitContainers: false },
+  });
+  assert.equal(copyBody({ ...form, container: '' }).ok, false);
 });
 
 test('node debugging sends only the image and profile (the namespace is the server’s)', () => {
@@ -85,4 +94,42 @@ test('the forms offer the troubled app container first', () => {
   assert.equal(defaultDebugTarget(pod), 'worker');
   assert.equal(defaultDebugTarget([c('web', 'app', 'running'), c('dbg', 'ephemeral', 'running')]), 'web');
   assert.equal(defaultDebugTarget([]), '');
+});
+
+test('a copy can debug app and init containers; an Init:CrashLoopBackOff pod offers its failing step', () => {
+  type State = 'running' | 'waiting' | 'terminated';
+  const c = (
+    name: string,
+    kind: 'app' | 'init',
+    state: State,
+    reason: string | null = null,
+    restartCount = 0,
+  ) => ({
+    name,
+    kind,
+    state,
+    reason,
+    restartCount,
+  });
+  // The Init:CrashLoopBackOff pod of the copy-shapes test: prepare done, migrate failing, app waiting.
+  const initFail = [
+    c('prepare', 'init', 'terminated', 'Completed'),
+    c('migrate', 'init', 'waiting', 'CrashLoopBackOff', 3),
+    c('app', 'app', 'waiting', 'PodInitializing'),
+  ];
+  assert.deepEqual(copyTargets(initFail), [
+    { name: 'app', kind: 'app' },
+    { name: 'prepare', kind: 'init' },
+    { name: 'migrate', kind: 'init' },
+  ]);
+  assert.equal(defaultCopyTarget(initFail), 'migrate');
+  assert.deepEqual(initContainersBefore(initFail, 'migrate'), ['prepare']);
+  assert.deepEqual(initContainersBefore(initFail, 'app'), ['prepare', 'migrate']);
+  // Init:Error (terminated, not Completed) counts; a running sidecar does not.
+  assert.equal(
+    defaultCopyTarget([c('setup', 'init', 'terminated', 'Error'), c('app', 'app', 'waiting')]),
+    'setup',
+  );
+  const sidecar = [c('shipper', 'init', 'running'), c('app', 'app', 'waiting', 'CrashLoopBackOff', 4)];
+  assert.equal(defaultCopyTarget(sidecar), 'app');
 });

@@ -45,6 +45,8 @@ export function debugContainerBody(form: DebugContainerForm): FormResult<DebugCo
 
 export interface CopyForm {
   container: string;
+  /** Run the init containers before the container (sidecars run anyway). */
+  runInitContainers: boolean;
   keepLabels: boolean;
   replaceImage: boolean;
   image: string;
@@ -55,6 +57,7 @@ export interface CopyForm {
 export function copyBody(form: CopyForm): FormResult<PodCopyCreate> {
   if (!form.container) return { ok: false, error: 'Choose the container to debug in the copy.' };
   const body: PodCopyCreate = { container: form.container, profile: form.profile };
+  if (!form.runInitContainers) body.runInitContainers = false;
   if (form.keepLabels) body.keepLabels = true;
   if (form.sameNode) body.sameNode = true;
   // The server refuses an image without replaceImage: the copy otherwise keeps the app's own image.
@@ -84,4 +87,41 @@ export function defaultDebugTarget(containers: readonly ContainerFacts[]): strin
   const apps = containers.filter((c) => c.kind === 'app');
   const troubled = apps.find((c) => c.state !== 'running' || c.restartCount > 0);
   return (troubled ?? apps[0])?.name ?? '';
+}
+
+export interface CopyTarget {
+  name: string;
+  kind: 'app' | 'init';
+}
+
+/** What a copy can debug: every app container, then every init container (in the pod's order). */
+export function copyTargets(containers: readonly ContainerFacts[]): CopyTarget[] {
+  const of = (kind: 'app' | 'init') =>
+    containers.filter((c) => c.kind === kind).map((c) => ({ name: c.name, kind }));
+  return [...of('app'), ...of('init')];
+}
+
+/** The init container that keeps a pod in Init:Error / Init:CrashLoopBackOff, if any. */
+export function failingInitContainer(containers: readonly ContainerFacts[]): string | null {
+  const failing = containers.find(
+    (c) =>
+      c.kind === 'init' &&
+      c.state !== 'running' &&
+      (c.restartCount > 0 ||
+        c.reason === 'CrashLoopBackOff' ||
+        (c.state === 'terminated' && c.reason !== 'Completed')),
+  );
+  return failing?.name ?? null;
+}
+
+/** The container a copy form offers first: the failing init container, else as for a debug container. */
+export function defaultCopyTarget(containers: readonly ContainerFacts[]): string {
+  return failingInitContainer(containers) ?? defaultDebugTarget(containers);
+}
+
+/** The init containers that run before `target` in the copy (all of them for an app container). */
+export function initContainersBefore(containers: readonly ContainerFacts[], target: string): string[] {
+  const inits = containers.filter((c) => c.kind === 'init').map((c) => c.name);
+  const at = inits.indexOf(target);
+  return at < 0 ? inits : inits.slice(0, at);
 }

@@ -16,6 +16,8 @@ export const debugPaths = {
     `${podBase(cluster, namespace, pod)}/debug-containers`,
   copies: (cluster: string, namespace: string, pod: string): string =>
     `${podBase(cluster, namespace, pod)}/copies`,
+  copyPlan: (cluster: string, namespace: string, pod: string): string =>
+    `${podBase(cluster, namespace, pod)}/copies/plan`,
   nodeDebug: (cluster: string, node: string): string => `${clusterBase(cluster)}/nodes/${enc(node)}/debug`,
   debugPods: (cluster: string, namespace: string): string => `${nsBase(cluster, namespace)}/debug-pods`,
   debugPod: (cluster: string, namespace: string, pod: string): string =>

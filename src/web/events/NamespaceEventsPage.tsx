@@ -1,6 +1,8 @@
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { EventsView } from './EventsView.js';
 
 export function NamespaceEventsPage({ cluster, namespace }: { cluster: string; namespace: string }) {
+  useDocumentTitle(`Events in ${namespace}`);
   return (
     <>
       <h1 className="page-title">

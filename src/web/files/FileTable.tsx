@@ -27,7 +27,9 @@ export function FileTable({ entries, onOpen, onDownload }: FileTableProps) {
             <th>Mode</th>
             <th>Owner</th>
             <th>Modified</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Download</span>
+            </th>
           </tr>
         </thead>
         <tbody>

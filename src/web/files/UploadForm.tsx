@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { UploadResult } from '../../shared/debug/debug-api.js';
+import { useAnnounce } from '../common/Announcer.js';
 import { formatBytes, progressText } from './file-format.js';
 import { filePaths, joinPath, normalizeTypedPath, type FileQuery } from './file-paths.js';
 import { uploadWithProgress, type Progress } from './transfers.js';
@@ -27,6 +28,7 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
   const [overwrite, setOverwrite] = useState(false);
   const [state, setState] = useState<UploadState>({ phase: 'idle' });
   const controller = useRef<AbortController | null>(null);
+  const announce = useAnnounce();
   useEffect(() => () => controller.current?.abort(), []);
 
   const target = name.includes('/') || name === '.' || name === '..' ? null : joinPath(at.path, name);
@@ -57,6 +59,7 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
         c.signal,
       );
       setState({ phase: 'done', result });
+      announce(`Uploaded ${result.path}, ${formatBytes(result.size)}.`);
       onUploaded();
     } catch (err) {
       setState(
@@ -71,17 +74,20 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
     <form className="files-upload" onSubmit={(e) => void onSubmit(e)} aria-label="Upload a file">
       <div className="toolbar">
         <strong>Upload to {at.path}</strong>
-        <input
-          type="file"
-          onChange={(e) => {
-            const chosen = e.target.files?.[0] ?? null;
-            setFile(chosen);
-            setName(chosen?.name ?? '');
-            setState({ phase: 'idle' });
-          }}
-          disabled={sending}
-          data-testid="files-upload-input"
-        />
+        <label className="field">
+          File
+          <input
+            type="file"
+            onChange={(e) => {
+              const chosen = e.target.files?.[0] ?? null;
+              setFile(chosen);
+              setName(chosen?.name ?? '');
+              setState({ phase: 'idle' });
+            }}
+            disabled={sending}
+            data-testid="files-upload-input"
+          />
+        </label>
         <label className="field">
           as
           <input

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useAnnounce } from '../common/Announcer.js';
 import { downloadWithProgress, type Progress } from './transfers.js';
 
 export interface Download {
@@ -23,6 +24,7 @@ export function useDownloads(): Downloads {
   const [list, setList] = useState<Download[]>([]);
   const controllers = useRef(new Map<number, AbortController>());
   const nextId = useRef(1);
+  const announce = useAnnounce();
 
   useEffect(() => {
     const running = controllers.current;
@@ -62,7 +64,10 @@ export function useDownloads(): Downloads {
         controller.signal,
       )
         .then(
-          ({ fileName }) => update(id, { state: 'done', name: fileName }),
+          ({ fileName }) => {
+            update(id, { state: 'done', name: fileName });
+            announce(`Downloaded ${path} as ${fileName}.`);
+          },
           (err: unknown) =>
             controller.signal.aborted
               ? update(id, { state: 'cancelled' })
@@ -70,7 +75,7 @@ export function useDownloads(): Downloads {
         )
         .finally(() => controllers.current.delete(id));
     },
-    [update],
+    [update, announce],
   );
 
   const cancel = useCallback((id: number) => controllers.current.get(id)?.abort(), []);

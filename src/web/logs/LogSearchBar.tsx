@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useRef } from 'react';
+import { useEffect, useEffectEvent, useId, useRef } from 'react';
 import { isPlainKey, isTypingTarget } from '../common/keyboard.js';
 
 interface LogSearchBarProps {
@@ -18,6 +18,7 @@ export function LogSearchBar(props: LogSearchBarProps) {
   const { draft, onDraft, regex, caseSensitive, filter, onToggle, countText, error, onNext, onPrevious } =
     props;
   const input = useRef<HTMLInputElement>(null);
+  const countId = useId();
 
   // "/" anywhere on the page (outside a text field) jumps to the search box.
   const onKey = useEffectEvent((event: KeyboardEvent) => {
@@ -40,6 +41,8 @@ export function LogSearchBar(props: LogSearchBarProps) {
         type="search"
         placeholder={regex ? 'Search (regular expression)' : 'Search logs (press /)'}
         aria-label="Search logs"
+        aria-describedby={countId}
+        aria-keyshortcuts="/"
         aria-invalid={error !== null}
         className={error ? 'invalid' : undefined}
         value={draft}
@@ -57,11 +60,7 @@ export function LogSearchBar(props: LogSearchBarProps) {
         }}
         data-testid="log-search"
       />
-      <span
-        className={`search-count${error ? ' error' : ''}`}
-        data-testid="log-search-count"
-        aria-live="polite"
-      >
+      <span id={countId} className={`search-count${error ? ' error' : ''}`} data-testid="log-search-count">
         {error ?? countText}
       </span>
       <button
@@ -69,10 +68,19 @@ export function LogSearchBar(props: LogSearchBarProps) {
         className="btn btn-small"
         onClick={onPrevious}
         title="Previous match (Shift+Enter)"
+        aria-label="Previous match"
+        data-testid="log-search-previous"
       >
         ↑
       </button>
-      <button type="button" className="btn btn-small" onClick={onNext} title="Next match (Enter)">
+      <button
+        type="button"
+        className="btn btn-small"
+        onClick={onNext}
+        title="Next match (Enter)"
+        aria-label="Next match"
+        data-testid="log-search-next"
+      >
         ↓
       </button>
       <button
@@ -81,6 +89,7 @@ export function LogSearchBar(props: LogSearchBarProps) {
         aria-pressed={caseSensitive}
         onClick={() => onToggle('caseSensitive')}
         title="Match case"
+        aria-label="Match case"
         data-testid="log-search-case"
       >
         Aa
@@ -91,6 +100,7 @@ export function LogSearchBar(props: LogSearchBarProps) {
         aria-pressed={regex}
         onClick={() => onToggle('regex')}
         title="Regular expression"
+        aria-label="Regular expression"
         data-testid="log-search-regex"
       >
         .*

@@ -1,5 +1,6 @@
 import { useEffect, useEffectEvent, useMemo, useRef, useState, type ReactNode } from 'react';
 import { compileQuery } from '../../shared/logs/search.js';
+import { useAnnounce } from '../common/Announcer.js';
 import { ConnectionBadge } from '../common/ConnectionBadge.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import type { LogViewOptions } from './log-options.js';
@@ -7,6 +8,7 @@ import type { LineMatcher, SourceState } from './log-store.js';
 import type { MatchPosition } from './match-index.js';
 import { LogList, type LogListHandle } from './LogList.js';
 import { LogSearchBar } from './LogSearchBar.js';
+import { searchCountText } from './search-count.js';
 import { SourceLegend } from './SourceLegend.js';
 import { Toggle } from './Toggle.js';
 import { useLogSession } from './use-log-session.js';
@@ -65,6 +67,12 @@ export function LogViewer(props: LogViewerProps) {
     current && current.matcher === matcher && current.store === store ? current.position : null;
   /** Navigation asked for before the typed query was committed; done once the index is rebuilt. */
   const pendingStep = useRef<number | null>(null);
+  /**
+   * A search the view has not moved to yet. As in a browser's find or in `less`, typing moves the view
+   * to the first match (at or below the top line) without Enter — as soon as there is one, which for a
+   * stream still arriving may be later.
+   */
+  const autoJump = useRef<LineMatcher | null>(null);
 
   const step = (delta: number): void => {
     if (!store || !matcher) return;
@@ -94,10 +102,25 @@ export function LogViewer(props: LogViewerProps) {
     if (pendingStep.current !== null) {
       const delta = pendingStep.current;
       pendingStep.current = null;
+      autoJump.current = null;
       // Runs after this render commits, when the list sees the new index.
       requestAnimationFrame(() => stepAfterRebuild(delta));
+    } else {
+      autoJump.current = matcher;
     }
   }, [session, matcher, options.filter]);
+
+  const jumpToFirstMatch = useEffectEvent(() => {
+    if (autoJump.current === null || autoJump.current !== matcher || !store) return;
+    if (currentPosition !== null) {
+      autoJump.current = null;
+      return;
+    }
+    if (store.matches.total === 0) return;
+    autoJump.current = null;
+    requestAnimationFrame(() => stepAfterRebuild(1));
+  });
+  useEffect(() => jumpToFirstMatch(), [version, matcher]);
 
   const navigate = (delta: number): void => {
     if (draft !== committedQuery) {
@@ -126,10 +149,19 @@ export function LogViewer(props: LogViewerProps) {
 
   let countText = '';
   if (matcher && store) {
-    const total = store.matches.total;
     const at = currentPosition ? store.matches.ordinalOf(currentPosition) : null;
-    countText = total === 0 ? 'No matches' : at !== null ? `${at + 1} / ${total}` : `${total} matches`;
+    countText = searchCountText(store.matches.total, at);
   }
+
+  // Said once the search settles (typing paused, the view moved to a match), not at every line that
+  // arrives: the count on screen changes with a live stream, the announcement does not.
+  const announce = useAnnounce();
+  const announceSearch = useEffectEvent(() => announce(searchError ?? countText));
+  useEffect(() => {
+    if (!matcher && !searchError) return undefined;
+    const timer = setTimeout(() => announceSearch(), 600);
+    return () => clearTimeout(timer);
+  }, [matcher, searchError, currentPosition]);
 
   const sources: SourceState[] = store ? [...store.sources.values()] : [];
   const dropped = store?.buffer.droppedCount ?? 0;

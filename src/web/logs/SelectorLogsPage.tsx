@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { apiPaths } from '../common/api-paths.js';
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { MergedLogsView } from './MergedLogsView.js';
 
 interface SelectorLogsPageProps {
@@ -13,6 +14,7 @@ export function SelectorLogsPage({ cluster, namespace }: SelectorLogsPageProps) 
   const [params, setParams] = useSearchParams();
   const selector = params.get('selector') ?? '';
   const [draft, setDraft] = useState(selector);
+  useDocumentTitle(selector ? `Logs of ${selector}` : 'Merged logs');
   return (
     <>
       <h1 className="page-title">Merged logs</h1>

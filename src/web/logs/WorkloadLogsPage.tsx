@@ -2,6 +2,7 @@ import { Link } from 'react-router-dom';
 import { apiPaths } from '../common/api-paths.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import { isWorkloadKind, routes, WORKLOAD_KINDS } from '../common/routes.js';
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { MergedLogsView } from './MergedLogsView.js';
 
 interface WorkloadLogsPageProps {
@@ -12,6 +13,7 @@ interface WorkloadLogsPageProps {
 }
 
 export function WorkloadLogsPage({ cluster, namespace, kind, name }: WorkloadLogsPageProps) {
+  useDocumentTitle(`Logs of ${kind} ${name}`);
   if (!isWorkloadKind(kind)) {
     return (
       <ErrorBanner message={`"${kind}" is not a workload kind; use one of: ${WORKLOAD_KINDS.join(', ')}.`} />

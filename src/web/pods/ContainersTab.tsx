@@ -1,6 +1,7 @@
 import type { ContainerView, PodDetail } from '../../shared/api.js';
 import { formatAge, formatDateTime } from '../common/time.js';
 import { useNow } from '../common/use-now.js';
+import { anchors } from '../diagnosis/diagnosis-links.js';
 import { containerTone } from './container-status.js';
 
 const KIND_ORDER = { init: 0, app: 1, ephemeral: 2 } as const;
@@ -49,7 +50,11 @@ export function ContainersTab({ pod }: { pod: PodDetail }) {
 function ContainerRow({ container: c, now }: { container: ContainerView; now: number }) {
   const tone = containerTone(c);
   return (
-    <tr data-testid={`container-row-${c.name}`} className={tone === 'error' ? 'row-error' : undefined}>
+    <tr
+      id={anchors.container(c.name)}
+      data-testid={`container-row-${c.name}`}
+      className={tone === 'error' ? 'row-error' : undefined}
+    >
       <td className="mono wrap-anywhere">
         {c.name}
         {c.targetContainerName && <div className="muted">target: {c.targetContainerName}</div>}

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { PodDetail } from '../../shared/api.js';
 import { owningWorkload, routes } from '../common/routes.js';
@@ -9,9 +10,11 @@ interface PodHeaderProps {
   cluster: string;
   namespace: string;
   pod: PodDetail;
+  /** Shown right under the title, before the facts (the diagnosis: the first thing to read). */
+  children?: ReactNode;
 }
 
-export function PodHeader({ cluster, namespace, pod }: PodHeaderProps) {
+export function PodHeader({ cluster, namespace, pod, children }: PodHeaderProps) {
   const now = useNow(1000);
   const workload = owningWorkload(pod.owner, pod.labels);
   return (
@@ -20,6 +23,7 @@ export function PodHeader({ cluster, namespace, pod }: PodHeaderProps) {
         <span className="mono wrap-anywhere">{pod.name}</span>
         <PodStatus pod={pod} />
       </h1>
+      {children}
       <dl className="facts" data-testid="pod-facts">
         <div>
           <dt>Ready</dt>

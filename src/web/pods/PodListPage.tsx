@@ -2,14 +2,18 @@ import { useCallback, useEffect, useEffectEvent, useMemo, useReducer, useRef, us
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { PodWatchMessage } from '../../shared/api.js';
 import { apiPaths } from '../common/api-paths.js';
+import { useAnnounce } from '../common/Announcer.js';
 import { ConnectionBadge } from '../common/ConnectionBadge.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
+import { NamespaceProblems } from '../diagnosis/NamespaceProblems.js';
 import { isPlainKey, isTypingTarget } from '../common/keyboard.js';
 import { routes } from '../common/routes.js';
 import { useNow } from '../common/use-now.js';
+import { useDocumentTitle } from '../common/use-document-title.js';
 import { useSocket } from '../common/use-socket.js';
 import { applyPodWatch, INITIAL_POD_LIST } from './pod-list-state.js';
 import { statusTone } from './pod-status.js';
+import { newProblemPods, problemAnnouncement } from './problem-pods.js';
 import { formatPodSort, moveSelection, parsePodSort, visiblePods, type PodSortKey } from './pod-table.js';
 import { PodTable } from './PodTable.js';
 
@@ -35,7 +39,21 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
   const sortParam = params.get('sort');
   const sort = useMemo(() => parsePodSort(sortParam), [sortParam]);
   const [selected, setSelected] = useState<string | null>(null);
+  /** Bumped when a key moved the selection outside the filter box: the selected row takes the focus. */
+  const [focusRequest, setFocusRequest] = useState(0);
   const filterInput = useRef<HTMLInputElement>(null);
+  useDocumentTitle(`Pods in ${namespace}`);
+
+  // Screen readers hear when a pod starts failing while the list is open (sighted users see the row).
+  const announce = useAnnounce();
+  const announcedProblems = useRef<ReadonlySet<string> | null>(null);
+  useEffect(() => {
+    if (!state.loaded) return;
+    const { added, announced } = newProblemPods(announcedProblems.current, state.pods.values());
+    announcedProblems.current = announced;
+    const message = problemAnnouncement(added);
+    if (message !== null) announce(message);
+  }, [state.loaded, state.pods, announce]);
 
   const rows = useMemo(
     () => visiblePods(state.pods.values(), { filter, problemsOnly, sort }),
@@ -46,6 +64,18 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
     () => [...state.pods.values()].filter((p) => statusTone(p) === 'error').length,
     [state.pods],
   );
+  // Diagnose the namespace again when the set of failing pods changes, and once a minute (a crash loop
+  // cycles through statuses every few seconds; its cause does not).
+  const failingNames = useMemo(
+    () =>
+      [...state.pods.values()]
+        .filter((p) => p.problem)
+        .map((p) => p.name)
+        .sort()
+        .join(','),
+    [state.pods],
+  );
+  const problemKey = failingNames === '' ? '' : `${failingNames}@${Math.floor(now / 60_000)}`;
 
   const updateParam = useCallback(
     (name: string, value: string | null): void => {
@@ -82,13 +112,17 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
       filterInput.current?.focus();
       filterInput.current?.select();
     } else if (event.key === 'Escape' && inFilter) {
+      // Leaves the box with the filter kept (a search field would otherwise clear itself first).
+      event.preventDefault();
       filterInput.current?.blur();
     } else if (event.key === 'ArrowDown' || (event.key === 'j' && !inFilter)) {
       event.preventDefault();
       setSelected(moveSelection(names, selected, 1));
+      if (!inFilter) setFocusRequest((n) => n + 1);
     } else if (event.key === 'ArrowUp' || (event.key === 'k' && !inFilter)) {
       event.preventDefault();
       setSelected(moveSelection(names, selected, -1));
+      if (!inFilter) setFocusRequest((n) => n + 1);
     } else if (event.key === 'Enter') {
       const target =
         selected !== null && names.includes(selected) ? selected : inFilter ? (names[0] ?? null) : null;
@@ -147,6 +181,9 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
         </Link>
       </div>
       {state.error && <ErrorBanner message={state.error} />}
+      {state.loaded && problemKey !== '' && (
+        <NamespaceProblems cluster={cluster} namespace={namespace} refreshKey={problemKey} />
+      )}
       {!state.loaded && !state.error && <p className="muted">Loading pods…</p>}
       {state.loaded && state.pods.size === 0 && <p className="muted">No pods in this namespace.</p>}
       {rows.length > 0 && (
@@ -159,10 +196,12 @@ export function PodListPage({ cluster, namespace }: PodListPageProps) {
           onSort={onSort}
           selected={selected}
           onSelect={setSelected}
+          focusRequest={focusRequest}
         />
       )}
       <p className="muted" style={{ fontSize: 12 }}>
-        Keys: <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> opens
+        Keys: <kbd>/</kbd> filter · <kbd>j</kbd>/<kbd>k</kbd> or arrows move · <kbd>Enter</kbd> opens ·{' '}
+        <kbd>?</kbd> all keys
       </p>
     </>
   );

@@ -16,6 +16,8 @@ interface PodTableProps {
   onSort: (key: PodSortKey) => void;
   selected: string | null;
   onSelect: (name: string) => void;
+  /** Changes when the selected row's link should take the keyboard focus. */
+  focusRequest: number;
 }
 
 const COLUMNS: { key: PodSortKey; label: string; numeric?: boolean }[] = [
@@ -27,11 +29,16 @@ const COLUMNS: { key: PodSortKey; label: string; numeric?: boolean }[] = [
   { key: 'node', label: 'Node' },
 ];
 
-export function PodTable({ cluster, namespace, pods, now, sort, onSort, selected, onSelect }: PodTableProps) {
+export function PodTable(props: PodTableProps) {
+  const { cluster, namespace, pods, now, sort, onSort, selected, onSelect, focusRequest } = props;
   const selectedRow = useRef<HTMLTableRowElement>(null);
   useEffect(() => {
     selectedRow.current?.scrollIntoView({ block: 'nearest' });
   }, [selected]);
+  // j/k move the focus along with the selection, so a screen reader reads the row that is now selected.
+  useEffect(() => {
+    if (focusRequest > 0) selectedRow.current?.querySelector('a')?.focus();
+  }, [focusRequest]);
 
   return (
     <div className="table-wrap">
@@ -75,6 +82,7 @@ export function PodTable({ cluster, namespace, pods, now, sort, onSort, selected
                 aria-selected={isSelected}
                 data-testid={`pod-row-${pod.name}`}
                 onClick={() => onSelect(pod.name)}
+                onFocus={() => onSelect(pod.name)}
               >
                 <td className="wrap-anywhere">
                   <Link to={routes.pod(cluster, namespace, pod.name)}>{pod.name}</Link>

@@ -1,10 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { PodDetail } from '../../shared/api.js';
 import { apiPaths, withQuery } from '../common/api-paths.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import { routes } from '../common/routes.js';
 import { useJson } from '../common/use-json.js';
+import { LEAVE_TERMINAL_KEYS } from '../common/keyboard-shortcuts.js';
 import { Link } from 'react-router-dom';
 import { splitCommandWords } from './command-words.js';
 import { policySource, policyTitle } from './exec-policy-text.js';
@@ -34,7 +35,21 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
   const [commandText, setCommandText] = useState('');
   const command = splitCommandWords(commandText);
   const screenRef = useRef<HTMLDivElement>(null);
-  const { state, notice, connect, disconnect } = useTerminal(screenRef);
+  const connectButton = useRef<HTMLButtonElement>(null);
+  const disconnectButton = useRef<HTMLButtonElement>(null);
+  const screenReaderButton = useRef<HTMLButtonElement>(null);
+  const hintId = useId();
+  const [screenReaderMode, setScreenReaderMode] = useState(readScreenReaderMode);
+  const { state, notice, connect, disconnect } = useTerminal(screenRef, {
+    // Out of the terminal to its controls: Disconnect while a session runs, Connect after it.
+    onLeave: () =>
+      [disconnectButton, connectButton, screenReaderButton]
+        .map((b) => b.current)
+        .find((b) => b !== null && !b.disabled)
+        ?.focus(),
+    describedBy: hintId,
+    screenReaderMode,
+  });
   const active = state.phase === 'connecting' || state.phase === 'connected';
   const exit = exitLine(state);
   const error = state.phase === 'ended' ? state.error : null;
@@ -101,6 +116,7 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
           className="btn btn-primary"
           disabled={active || blocker !== null}
           title={blocker ?? undefined}
+          ref={connectButton}
           data-testid="terminal-connect"
         >
           Connect
@@ -110,9 +126,22 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
           className="btn"
           onClick={disconnect}
           disabled={!active}
+          ref={disconnectButton}
           data-testid="terminal-disconnect"
         >
           Disconnect
+        </button>
+        <button
+          type="button"
+          className="btn"
+          aria-pressed={screenReaderMode}
+          onClick={() => setScreenReaderMode(storeScreenReaderMode(!screenReaderMode))}
+          ref={screenReaderButton}
+          title="Gives screen readers the terminal's text and announces new output"
+          data-testid="terminal-screen-reader"
+        >
+          <span aria-hidden="true">{screenReaderMode ? '☑' : '☐'}</span>
+          Screen reader mode
         </button>
       </form>
 
@@ -153,15 +182,36 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
         </div>
       )}
 
-      <div className="terminal-frame">
+      <div className="terminal-frame" role="group" aria-label="Terminal">
         <div className="terminal-screen" ref={screenRef} data-testid="terminal-screen" />
       </div>
-      <p className="muted terminal-hint">
-        Copy: select text, then Ctrl+Shift+C or right click → Copy. Paste: Ctrl+Shift+V or right click →
-        Paste. Leaving this tab ends the session.
+      <p className="muted terminal-hint" id={hintId} data-testid="terminal-hint">
+        Leave the terminal with <kbd>{LEAVE_TERMINAL_KEYS.join('+')}</kbd> (while a session runs, Tab goes to
+        the shell). Copy: select text, then Ctrl+Shift+C or right click → Copy. Paste: Ctrl+Shift+V or right
+        click → Paste. Leaving this tab ends the session.
       </p>
     </div>
   );
+}
+
+const SCREEN_READER_KEY = 'podscope.terminal.screenReader';
+
+function readScreenReaderMode(): boolean {
+  try {
+    return window.localStorage.getItem(SCREEN_READER_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function storeScreenReaderMode(on: boolean): boolean {
+  try {
+    if (on) window.localStorage.setItem(SCREEN_READER_KEY, '1');
+    else window.localStorage.removeItem(SCREEN_READER_KEY);
+  } catch {
+    // Not kept for the next visit; still on for this page.
+  }
+  return on;
 }
 
 function PolicyNotice({

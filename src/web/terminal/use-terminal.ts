@@ -5,9 +5,10 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { useCallback, useEffect, useReducer, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState, type RefObject } from 'react';
 import { clipboardShortcut } from './clipboard-keys.js';
 import { binaryStringBytes, inputFrames } from './input-frames.js';
+import { isLeaveTerminalKey, tabLeavesTerminal } from './leave-key.js';
 import { TerminalConnection } from './terminal-connection.js';
 import { initialTerminalState, terminalReducer, type TerminalState } from './terminal-state.js';
 import { readTerminalTheme, watchTheme } from './xterm-theme.js';
@@ -26,11 +27,26 @@ export interface TerminalControls {
   disconnect: () => void;
 }
 
-export function useTerminal(screenRef: RefObject<HTMLDivElement | null>): TerminalControls {
+export interface TerminalScreenOptions {
+  /** The leave key was pressed: move the focus somewhere outside the terminal. */
+  onLeave: () => void;
+  /** The element that tells how to leave, read out when the terminal takes the focus. */
+  describedBy: string;
+  /** xterm.js's accessibility tree: the screen's text for screen readers, new output announced. */
+  screenReaderMode: boolean;
+}
+
+export function useTerminal(
+  screenRef: RefObject<HTMLDivElement | null>,
+  options: TerminalScreenOptions,
+): TerminalControls {
+  const { describedBy, screenReaderMode } = options;
+  const leave = useEffectEvent(() => options.onLeave());
   const [state, dispatch] = useReducer(terminalReducer, initialTerminalState);
   const [notice, setNotice] = useState<string | null>(null);
   const screen = useRef<Screen | null>(null);
   const connection = useRef<TerminalConnection | null>(null);
+  const sessionOpen = useRef(false);
 
   useEffect(() => {
     const element = screenRef.current;
@@ -48,12 +64,20 @@ export function useTerminal(screenRef: RefObject<HTMLDivElement | null>): Termin
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(element);
+    term.textarea?.setAttribute('aria-describedby', describedBy);
     const refit = (): void => {
       // fit() measures the element; a hidden or zero-sized element has nothing to fit.
       if (element.clientWidth > 0 && element.clientHeight > 0) fit.fit();
     };
     refit();
     term.attachCustomKeyEventHandler((event) => {
+      if (isLeaveTerminalKey(event)) {
+        event.preventDefault();
+        leave();
+        return false;
+      }
+      // Returning false without preventDefault leaves the key to the browser: the focus moves on.
+      if (tabLeavesTerminal(event, sessionOpen.current)) return false;
       const action = clipboardShortcut(event);
       if (action === null) return true;
       if (action === 'copy') {
@@ -88,11 +112,17 @@ export function useTerminal(screenRef: RefObject<HTMLDivElement | null>): Termin
       for (const s of subscriptions) s.dispose();
       term.dispose();
     };
-  }, [screenRef]);
+  }, [screenRef, describedBy]);
+
+  useEffect(() => {
+    const s = screen.current;
+    if (s) s.term.options.screenReaderMode = screenReaderMode;
+  }, [screenReaderMode]);
 
   // Keystrokes reach the container only while a session is opening or open.
   const acceptsInput = state.phase === 'connecting' || state.phase === 'connected';
   useEffect(() => {
+    sessionOpen.current = acceptsInput;
     const s = screen.current;
     if (!s) return;
     s.term.options.disableStdin = !acceptsInput;

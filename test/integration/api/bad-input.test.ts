@@ -46,6 +46,12 @@ const httpCases: [string, number, RegExp][] = [
   [`${ns}/events?pod=no-such-pod`, 404, /Pod "no-such-pod" was not found/],
   [`${ns}/events?pod=Bad`, 400, /Pod name/],
   [`${ns}/pods?x=1`, 400, /takes no query parameters/],
+  [`${ns}/pods/no-such-pod/diagnosis`, 404, /Pod "no-such-pod" was not found in namespace "demo"/],
+  [`${ns}/pods/Bad/diagnosis`, 400, /Pod name/],
+  [`${ns}/pods/crashloop/diagnosis?x=1`, 400, /takes no query parameters/],
+  [`${ns}/diagnosis?logs=maybe`, 400, /logs must be true or false/],
+  [`${ns}/diagnosis?bogus=1`, 400, /Unknown query parameter "bogus"/],
+  [`/api/clusters/${CLUSTER}/namespaces/no-such-ns/diagnosis`, 404, /Namespace "no-such-ns" does not exist/],
   ['/api/nope', 404, /There is no endpoint GET \/api\/nope/],
 ];
 

@@ -133,15 +133,18 @@ describe('copy options and deletion', () => {
   test('bad copy requests are refused and create nothing', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{}, /"container" is required/],
-      [{ container: 'db' }, /no app container "db"/],
+      [{ container: 'db' }, /has no container "db"; its containers are: app\./],
+      [{ container: 'app', runInitContainers: 'no' }, /"runInitContainers" must be true or false/],
       [{ container: 'app', image: 'alpine' }, /not allowed for debugging/],
       [{ container: 'app', keepLabels: 'yes' }, /"keepLabels" must be true or false/],
     ];
     const before = await kubectlOk(['-n', NS, 'get', 'pods', '-l', 'podscope.io/debug-pod', '-o', 'name']);
     for (const [body, why] of cases) {
-      const r = await request<{ error: string }>(podscope, 'POST', `${api()}/pods/crashloop/copies`, body);
-      assert.equal(r.status, 400, JSON.stringify(r.body));
-      assert.match(r.body.error, why);
+      for (const path of ['copies', 'copies/plan']) {
+        const r = await request<{ error: string }>(podscope, 'POST', `${api()}/pods/crashloop/${path}`, body);
+        assert.equal(r.status, 400, JSON.stringify(r.body));
+        assert.match(r.body.error, why);
+      }
     }
     assert.equal(
       await kubectlOk(['-n', NS, 'get', 'pods', '-l', 'podscope.io/debug-pod', '-o', 'name']),

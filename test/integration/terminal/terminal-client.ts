@@ -92,7 +92,10 @@ export class TerminalClient {
 
   /** Waits for the fatal error (the socket closes right after it). */
   async error() {
-    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 60_000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The timer is cleared, so a test that is done does not wait for it before its process exits.
+    await Promise.race([this.closed, new Promise((r) => (timer = setTimeout(r, 60_000)))]);
+    clearTimeout(timer);
     return this.message('error');
   }
 

@@ -2,10 +2,11 @@
  * Session recording in asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header
  * line, then one `[seconds, code, data]` line per event — "o" output, "i" input, "r" resize ("WxH").
  *
- * Durability: events are buffered in memory and appended to the file at least every `flushIntervalMs`
- * (default 250 ms) — once written, they survive a SIGKILL of Podscope, since they are in the kernel's page
- * cache. `fsync` (surviving a machine crash) runs at most once per `syncIntervalMs` (default 1 s) and at
- * close. So a killed process loses at most the events of its last flush interval.
+ * Durability: events are buffered in memory and appended to the sink (a file, or the audit store's
+ * recording) at least every `flushIntervalMs` (default 250 ms) — once written, they survive a SIGKILL of
+ * Podscope (in the kernel's page cache; committed in PostgreSQL). The sink's `sync` (fsync; a WAL flush:
+ * surviving a machine crash) runs once per `syncIntervalMs` (default 1 s) when something new was written, and
+ * at close. So a killed process loses at most the events of its last flush interval.
  *
  * Output and input are decoded as UTF-8 each with its own streaming decoder, so a character cut across
  * chunks is written whole and the file is always valid UTF-8 (invalid bytes become U+FFFD).
@@ -16,9 +17,14 @@
  * never exceeds the cap — unless the cap is smaller than the header and the marker themselves.
  */
 
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { Utf8StreamDecoder } from '../../../shared/text/utf8.js';
+import type { RecordingSink } from '../../audit/audit-store.js';
 import { PRIVATE_FILE_MODE } from '../../audit/data-dir.js';
+import { fileRecordingSink } from '../../audit/file-recordings.js';
+
+/** Where the writer's bytes go: a file, or the audit store's recording (AuditStore.createRecording). */
+export type { RecordingSink };
 
 export interface AsciicastHeader {
   version: 2;
@@ -33,13 +39,6 @@ export interface AsciicastHeader {
 /** Output, input, resize, and a marker (a label on the timeline). */
 export type AsciicastEventCode = 'o' | 'i' | 'r' | 'm';
 export type AsciicastEvent = [time: number, code: AsciicastEventCode, data: string];
-
-/** Where the writer's bytes go; the default appends to a file. */
-export interface RecordingSink {
-  write(data: Uint8Array): Promise<void>;
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
 
 export interface AsciicastWriterOptions {
   width: number;
@@ -100,7 +99,21 @@ export class AsciicastWriter {
   static async create(path: string, options: AsciicastWriterOptions): Promise<AsciicastWriter> {
     // Only the owner may read a recording: it holds everything the session showed.
     const handle = await open(path, 'ax', PRIVATE_FILE_MODE);
-    const writer = new AsciicastWriter(fileSink(handle), options);
+    return AsciicastWriter.start(fileRecordingSink(handle), options);
+  }
+
+  /**
+   * Writes the header to an empty sink and syncs it, so the recording exists durably before the session's
+   * stream opens. On failure the sink is closed.
+   */
+  static async start(sink: RecordingSink, options: AsciicastWriterOptions): Promise<AsciicastWriter> {
+    let writer: AsciicastWriter;
+    try {
+      writer = new AsciicastWriter(sink, options);
+    } catch (error) {
+      await sink.close().catch(() => undefined);
+      throw error;
+    }
     try {
       await writer.flush(true);
     } catch (error) {
@@ -261,20 +274,6 @@ function header(options: AsciicastWriterOptions): AsciicastHeader {
   };
   if (options.title !== undefined) h.title = options.title;
   return h;
-}
-
-function fileSink(handle: FileHandle): RecordingSink {
-  return {
-    write: async (data) => {
-      let offset = 0;
-      while (offset < data.length) {
-        const { bytesWritten } = await handle.write(data, offset);
-        offset += bytesWritten;
-      }
-    },
-    sync: () => handle.sync(),
-    close: () => handle.close(),
-  };
 }
 
 export interface Asciicast {

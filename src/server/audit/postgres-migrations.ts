@@ -1,0 +1,155 @@
+import type { PoolClient } from 'pg';
+import type { Migration } from './sqlite-migrations.js';
+
+/**
+ * The PostgreSQL schema of the audit store, as numbered migrations: never renumber or edit one that has
+ * shipped, add a new one. Same data as the SQLite schema; times are `timestamptz` (exact to the
+ * millisecond a Date carries), JSON columns are `json` (kept exactly as written, like SQLite's text —
+ * `jsonb` would refuse a `\u0000` in an argv), and recordings live here too, so every replica serves them.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'sessions and commands',
+    sql: `
+      CREATE TABLE sessions (
+        seq                    bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id                     text        NOT NULL UNIQUE,  -- a UUID (text: compared as the SQLite store does)
+        started_at             timestamptz NOT NULL,
+        user_name              text        NOT NULL,
+        user_groups            json        NOT NULL,
+        cluster                text        NOT NULL,
+        namespace              text        NOT NULL,
+        pod                    text        NOT NULL,
+        container              text,
+        kind                   text        NOT NULL CHECK (kind IN ('exec','debug','copy','node-debug','file-list','file-download','file-upload')),
+        command                json        NOT NULL,
+        policy                 text        NOT NULL,
+        client_address         text,
+        details                json        NOT NULL DEFAULT '{}',
+        ended_at               timestamptz,
+        exit_code              integer,
+        bytes_in               bigint,
+        bytes_out              bigint,
+        error                  text,
+        outcome                json,
+        recording_path         text,
+        recording_truncated_at timestamptz
+      );
+      CREATE TABLE session_commands (
+        session_seq bigint  NOT NULL REFERENCES sessions (seq) ON DELETE CASCADE,
+        seq         integer NOT NULL,
+        at_ms       bigint  NOT NULL,
+        line        text    NOT NULL,
+        flags       json    NOT NULL DEFAULT '[]',
+        PRIMARY KEY (session_seq, seq)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "indexes for the audit page's filters",
+    // The page lists newest first (started_at DESC, seq DESC, which the cursor continues) filtered by any
+    // of user, cluster, namespace, pod, kind and a time range: one index per filter, each ending in the
+    // page order, so a page is an index range scan whatever the table's size. Retention's
+    // `started_at < cutoff` uses sessions_newest.
+    sql: `
+      CREATE INDEX sessions_newest       ON sessions (started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_user      ON sessions (user_name, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_cluster   ON sessions (cluster, namespace, pod, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_namespace ON sessions (namespace, pod, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_pod       ON sessions (pod, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_kind      ON sessions (kind, started_at DESC, seq DESC);
+    `,
+  },
+  {
+    version: 3,
+    name: 'recordings in the database',
+    // A recording is its chunks in order (each one append of the asciicast writer, ≤ ~64 KiB), so a
+    // replica appends without reading and any replica streams it back chunk by chunk.
+    sql: `
+      CREATE TABLE recordings (
+        session_seq  bigint      PRIMARY KEY REFERENCES sessions (seq) ON DELETE CASCADE,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        bytes        bigint      NOT NULL DEFAULT 0,  -- appended so far
+        synced_bytes bigint      NOT NULL DEFAULT 0   -- of which flushed to disk (WAL) for certain
+      );
+      CREATE TABLE recording_chunks (
+        session_seq bigint  NOT NULL REFERENCES recordings (session_seq) ON DELETE CASCADE,
+        seq         integer NOT NULL,
+        data        bytea   NOT NULL,
+        PRIMARY KEY (session_seq, seq)
+      );
+    `,
+  },
+];
+
+/** Any 64-bit number of our own: only one process migrates a database at a time. */
+const MIGRATION_LOCK = 0x706f6473636f7065n; // "podscope"
+
+/**
+ * Brings the schema (the connection's search_path) up to date. Each migration newer than the database's
+ * runs in its own transaction with its `schema_migrations` row, after taking a transaction-level advisory
+ * lock, so replicas starting together migrate once and a failure leaves the previous version. Reads the
+ * version first without locking, so an up-to-date database costs one query. Returns the versions applied;
+ * refuses a database that a newer Podscope has migrated further.
+ */
+export async function applyPostgresMigrations(
+  client: PoolClient,
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+): Promise<number[]> {
+  for (const [index, migration] of migrations.entries()) {
+    if (migration.version !== index + 1) {
+      throw new Error(
+        `migration "${migration.name}" is numbered ${migration.version}, expected ${index + 1}`,
+      );
+    }
+  }
+  const current = async (): Promise<number> => {
+    const exists = await client.query<{ name: string | null }>(
+      `SELECT to_regclass('schema_migrations')::text AS name`,
+    );
+    if ((exists.rows[0]?.name ?? null) === null) return 0;
+    const { rows } = await client.query<{ version: number | null }>(
+      'SELECT MAX(version) AS version FROM schema_migrations',
+    );
+    return rows[0]?.version ?? 0;
+  };
+  const refuseNewer = (version: number) => {
+    if (version > migrations.length) {
+      throw new Error(
+        `the audit database is at schema version ${version}, newer than this Podscope knows (${migrations.length}); upgrade Podscope`,
+      );
+    }
+  };
+  const seen = await current();
+  refuseNewer(seen);
+  if (seen === migrations.length) return [];
+  const applied: number[] = [];
+  for (const migration of migrations.slice(seen)) {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer     PRIMARY KEY,
+        name       text        NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const version = await current();
+      refuseNewer(version);
+      if (version < migration.version) {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
+        applied.push(migration.version);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+  return applied;
+}
