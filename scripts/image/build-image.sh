@@ -32,7 +32,10 @@ inputs_hash() {
   ) | sha256sum | cut -c1-16
 }
 cached="$CACHE_ROOT/podscope-image/$(inputs_hash)"
-mkdir -p "$OUT_DIR"
+mkdir -p "$OUT_DIR" "$CACHE_ROOT/podscope-image"
+# Two builds at once (two test files, or a test and the demo) take turns; the second finds the cache.
+exec 9>"$CACHE_ROOT/podscope-image/.lock"
+flock 9
 if [[ -f "$cached/podscope.tar" ]]; then
   ln -sf "$cached/podscope.tar" "$OUT_DIR/podscope.tar"
   image_name "$cached/podscope.tar"
@@ -44,7 +47,13 @@ trap 'rm -rf "$work"' EXIT
 root="$work/root"
 
 log "podscope image: building the server and web app"
-(cd "$REPO" && rm -rf dist && npm run -s build >"$work/build.log" 2>&1) || { cat "$work/build.log" >&2; die "npm run build failed"; }
+# Into the work directory, never the checkout's dist/: a server running from it (a test, the demo)
+# keeps its files.
+(
+  cd "$REPO" &&
+    npx tsc -p tsconfig.server.json --outDir "$work/dist" &&
+    npx vite build --config src/web/vite.config.ts --outDir "$work/dist/web" --emptyOutDir
+) >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "npm run build failed"; }
 
 log "podscope image: production dependencies (npm ci --omit=dev)"
 mkdir -p "$work/deps"
@@ -65,7 +74,7 @@ log "podscope image: assembling the root filesystem"
 mkdir -p "$root"/{app,etc/ssl/certs,tmp,data,usr/local/bin,home/nonroot}
 chmod 1777 "$root/tmp"
 cp "$REPO/package.json" "$root/app/"
-cp -r "$REPO/bin" "$REPO/dist" "$root/app/"
+cp -r "$REPO/bin" "$work/dist" "$root/app/"
 cp -a "$work/deps/node_modules" "$root/app/node_modules"
 node_bin="$(readlink -f "$(command -v node)")"
 cp "$node_bin" "$root/usr/local/bin/node"

@@ -164,10 +164,11 @@ describe('in-cluster configuration', () => {
     await t.outputMatches(/in-cluster-42/);
     t.type('exit\r');
     await t.closed;
-    const sessions = await podscope.getJson<{ sessions: { identity: { user: string } }[] }>(
+    const sessions = await podscope.getJson<{ sessions: { user: string; kind: string }[] }>(
       '/api/audit/sessions',
     );
-    assert.equal(sessions.body.sessions[0]?.identity.user, `system:serviceaccount:${ns}:podscope`);
+    const terminal = sessions.body.sessions.find((s) => s.kind === 'terminal');
+    assert.equal(terminal?.user, `system:serviceaccount:${ns}:podscope`);
   });
 
   test('/healthz and /readyz answer a kubelet probe: no token, addressed to the pod IP', async () => {
