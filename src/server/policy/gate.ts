@@ -17,10 +17,16 @@ import { decideAction, decisionLabel, type ActionDecision, type ActionRequest } 
 import { resolveExecPolicy, type ResolvedExecPolicy } from './exec-policy.js';
 
 /** The logged-in user, or in local mode the kubeconfig user of the context. */
+/** `system:serviceaccount:NAMESPACE:NAME`, as a ServiceAccount token's subject names it. */
+const SERVICE_ACCOUNT_USER = /^system:serviceaccount:[a-z0-9-]+:[a-z0-9.-]+$/;
+
 export function auditIdentity(ctx: ServerContext, req: FastifyRequest, client: KubeClient): Identity {
   const identity = ctx.identityFor(req);
   if (identity !== null) return { user: identity.user, groups: identity.groups };
   const user = client.cluster.kubeConfig.getCurrentUser()?.name ?? 'unknown';
+  // In a pod the user is the ServiceAccount (named after its token's subject by inClusterKubeConfig);
+  // elsewhere it is the name of a kubeconfig entry, which says where the rights came from.
+  if (SERVICE_ACCOUNT_USER.test(user)) return { user, groups: [] };
   return { user: `kubeconfig:${user}`, groups: [] };
 }
 

@@ -167,7 +167,7 @@ describe('in-cluster configuration', () => {
     const sessions = await podscope.getJson<{ sessions: { user: string; kind: string }[] }>(
       '/api/audit/sessions',
     );
-    const terminal = sessions.body.sessions.find((s) => s.kind === 'terminal');
+    const terminal = sessions.body.sessions.find((s) => s.kind === 'exec');
     assert.equal(terminal?.user, `system:serviceaccount:${ns}:podscope`);
   });
 
