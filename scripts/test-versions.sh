@@ -47,26 +47,53 @@ for v in "${versions[@]}"; do
   done
   server="$("$STATE_DIR/bin/kubectl" --kubeconfig "$STATE_DIR/kubeconfig" version -o json 2>/dev/null \
     | grep -oP '"gitVersion": "\K[^"]+' | tail -1)"
-  rows+=("| $v | ${cells[0]} | ${cells[1]} | ${up_seconds}s (server $server) |")
+  rows+=("| $v | ${cells[0]} | ${cells[1]} | ${up_seconds}s (server $server) | $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD), $(( (SECONDS - started) / 60 )) min |")
   bash cluster/down.sh >/dev/null 2>&1 || true
 done
 
+# A subset run (VERSIONS=…) replaces its versions' rows and keeps the other versions' rows (and their
+# failures) from the last table, each with the date and commit it was run at.
+declare -A row_of
+if [[ -f "$TABLE" ]]; then
+  while IFS= read -r line; do
+    v="$(awk -F'|' '{gsub(/ /, "", $2); print $2}' <<<"$line")"
+    [[ "$v" =~ ^1\.[0-9]+\.[0-9]+$ ]] && row_of[$v]="$line"
+  done < <(grep -E '^\| 1\.[0-9]+\.[0-9]+ ' "$TABLE")
+  grep -E '^    \[1\.' "$TABLE" | sed 's/^    //' >"$RESULTS/old-failures.txt" || true
+fi
+for r in "${rows[@]}"; do
+  v="$(awk -F'|' '{gsub(/ /, "", $2); print $2}' <<<"$r")"
+  row_of[$v]="$r"
+done
+: >"$RESULTS/all-failures.txt"
+for v in "${SUPPORTED_VERSIONS[@]}"; do
+  ran=0
+  for r in "${versions[@]}"; do [[ "$(resolve_version "$r")" == "$v" ]] && ran=1; done
+  if [[ $ran == 1 ]]; then
+    grep -F "[$v " "$RESULTS/failures.txt" >>"$RESULTS/all-failures.txt" 2>/dev/null || true
+  else
+    grep -F "[$v " "$RESULTS/old-failures.txt" >>"$RESULTS/all-failures.txt" 2>/dev/null || true
+  fi
+done
 {
   echo "# Supported Kubernetes versions: last \`npm run test:versions\`"
   echo
-  echo "Run on $(date -u +%Y-%m-%d) on $(nproc) cores, $(( (SECONDS - started_all) / 60 )) min in all; each version on a fresh"
-  echo "local cluster (etcd $ETCD_VERSION, containerd $CONTAINERD_VERSION, runc $(runc --version | head -1 | awk '{print $3}'))."
+  echo "Each version on a fresh local cluster (etcd $ETCD_VERSION, containerd $CONTAINERD_VERSION, runc"
+  echo "$(runc --version | head -1 | awk '{print $3}')), $(nproc) cores; the integration and browser suites of the commit named in its row."
   echo
-  echo "| Kubernetes | integration | browser | cluster up |"
-  echo "|---|---|---|---|"
-  printf '%s\n' "${rows[@]}"
-  if [[ -s "$RESULTS/failures.txt" ]]; then
+  echo "| Kubernetes | integration | browser | cluster up | run |"
+  echo "|---|---|---|---|---|"
+  for v in "${SUPPORTED_VERSIONS[@]}"; do
+    if [[ -n "${row_of[$v]:-}" ]]; then echo "${row_of[$v]}"; else echo "| $v | not run yet | — | — | — |"; fi
+  done
+  if [[ -s "$RESULTS/all-failures.txt" ]]; then
     echo
     echo "Failures:"
     echo
-    sed 's/^/    /' "$RESULTS/failures.txt"
+    sed 's/^/    /' "$RESULTS/all-failures.txt"
   fi
 } >"$TABLE"
+npx prettier --write "$TABLE" >/dev/null 2>&1 || true
 echo
 cat "$TABLE"
 rm -rf "$RESULTS"
