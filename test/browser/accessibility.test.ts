@@ -145,6 +145,11 @@ const scenes: Scene[] = [
       await page.goto(ns('/workloads/deployment/web/logs'));
       await page.getByTestId('log-legend').waitFor();
       await page.getByTestId('log-line').first().waitFor();
+      // JSON lines of the two pods can be neighbours: the pointer over one shows its {} button, and
+      // that button must still be a large enough target with nothing else clickable next to it.
+      const jsonLine = page.getByTestId('log-line').filter({ hasText: '"msg":"order served"' }).first();
+      await jsonLine.hover();
+      await jsonLine.getByTestId('log-json-toggle').waitFor({ state: 'visible' });
     },
   },
   {
