@@ -43,7 +43,11 @@ for v in "${versions[@]}"; do
     cell="$p passed, $f failed"
     [[ $s -gt 0 ]] && cell+=", $s skipped"
     cells+=("$cell")
-    if [[ $f -gt 0 ]]; then grep -E '^not ok|^    not ok' "$out" | sed "s/^/[$v $suite] /" >>"$RESULTS/failures.txt"; fi
+    # The spec reporter marks each failed test (and its suite) with ✖, then repeats them at the end.
+    if [[ $f -gt 0 ]]; then
+      grep -E '^ *✖ ' "$out" | grep -v '✖ failing tests:' | sed -E 's/^ *✖ //; s/ \([0-9.]+ms\)$//' |
+        awk '!seen[$0]++' | sed "s/^/[$v $suite] /" >>"$RESULTS/failures.txt"
+    fi
   done
   server="$("$STATE_DIR/bin/kubectl" --kubeconfig "$STATE_DIR/kubeconfig" version -o json 2>/dev/null \
     | grep -oP '"gitVersion": "\K[^"]+' | tail -1)"
