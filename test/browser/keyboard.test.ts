@@ -284,13 +284,29 @@ describe('keyboard only: from the pod list to the failing pod, its previous logs
 const CONTROLS = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
 async function tabThroughPage(page: Page): Promise<{ unreached: string[]; invisible: string[] }> {
-  // Live pages add rows while the round goes on: only what was there when it started must be reached.
+  // Live pages add rows while the round goes on, and move a row to the top when its event repeats
+  // (the move may carry it behind the focus): only what was there when the round started, and stayed
+  // where it was, must be reached.
   await page.evaluate((controls) => {
-    for (const el of document.querySelectorAll('[data-kb-reached], [data-kb-last]')) {
+    for (const el of document.querySelectorAll('[data-kb-reached], [data-kb-last], [data-kb-moved]')) {
       el.removeAttribute('data-kb-reached');
       el.removeAttribute('data-kb-last');
+      el.removeAttribute('data-kb-moved');
     }
     for (const el of document.querySelectorAll<HTMLElement>(controls)) el.dataset.kbBefore = '1';
+    const w = window as unknown as { kbObserver?: MutationObserver };
+    w.kbObserver?.disconnect();
+    w.kbObserver = new MutationObserver((records) => {
+      for (const r of records) {
+        for (const node of r.addedNodes) {
+          if (!(node instanceof HTMLElement)) continue;
+          for (const el of [node, ...node.querySelectorAll<HTMLElement>(controls)]) {
+            if (el.matches(controls)) el.dataset.kbMoved = '1';
+          }
+        }
+      }
+    });
+    w.kbObserver.observe(document.body, { childList: true, subtree: true });
     (document.activeElement as HTMLElement | null)?.blur();
   }, CONTROLS);
   const invisible: string[] = [];
@@ -332,7 +348,7 @@ async function tabThroughPage(page: Page): Promise<{ unreached: string[]; invisi
       const last = cut ? document.querySelector('[data-kb-last]') : null;
       return [...candidates]
         .filter((el) => {
-          if (el.dataset.kbBefore !== '1') return false;
+          if (el.dataset.kbBefore !== '1' || el.dataset.kbMoved === '1') return false;
           if (last && last.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) return false;
           if ((el as HTMLButtonElement).disabled) return false;
           if (el.getAttribute('tabindex') === '-1') return false;
