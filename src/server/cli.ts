@@ -290,7 +290,8 @@ async function main(): Promise<void> {
       app.log.warn({ signal }, 'second signal during the shutdown: exiting now');
       process.exit(1);
     }
-    app.log.info({ signal, timeoutSeconds: shutdownTimeout.seconds }, 'shutting down');
+    // At warn, so that it shows at the default log level: an operator looks for it after an upgrade.
+    app.log.warn({ signal, timeoutSeconds: shutdownTimeout.seconds }, 'shutting down');
     // The drain keeps to the deadline itself; this is for a step stuck where no timer can interrupt it.
     const backstop = setTimeout(() => {
       app.log.error('the shutdown did not finish in time: exiting');
@@ -299,7 +300,7 @@ async function main(): Promise<void> {
     void app.shutdown.drain({ deadlineMs, log: app.log }).then(async (report) => {
       await metricsServer?.close();
       clearTimeout(backstop);
-      if (report.completed) app.log.info({ report }, 'shut down');
+      if (report.completed) app.log.warn({ report }, 'shut down');
       else app.log.error({ report }, 'shutdown deadline passed: exiting with work left undone');
       process.exit(report.completed ? 0 : 1);
     });
