@@ -147,6 +147,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerAccessControl(app, { hosts, allowedOrigins: opts.allowedOrigins ?? [], token: opts.token });
   app.addHook('onSend', async (req, reply, payload) => {
     void reply.header('X-Request-Id', req.id);
+    // A kept-alive connection would hold the drain until its idle timeout: end each one after its answer.
+    if (shutdown.draining) void reply.header('Connection', 'close');
     return payload;
   });
   // While draining, nothing new starts here (a request on a kept-alive connection, a WebSocket upgrade):
@@ -240,11 +242,14 @@ function shutdownSteps(
   );
   shutdown.add('finish-requests', 'requests in flight', async () => {
     let timer: NodeJS.Timeout | undefined;
+    // Connections whose last request finished since the listener closed are idle now: close them.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 200);
     const waited = await Promise.race([
       serverClosed.then(() => 'done' as const),
       new Promise<'cut'>((r) => (timer = setTimeout(() => r('cut'), requestDrainMs))),
     ]);
     clearTimeout(timer);
+    clearInterval(idle);
     if (waited === 'cut') {
       app.log.warn('shutting down: cutting the requests still in flight');
       app.server.closeAllConnections();
