@@ -115,7 +115,9 @@ async function main(): Promise<void> {
   const metricsPort = args['metrics-port'] === undefined ? null : Number(args['metrics-port']);
   if (
     metricsPort !== null &&
-    (!/^\d{1,5}$/.test(args['metrics-port'] ?? '') || metricsPort > 65535 || metricsPort === port)
+    (!/^\d{1,5}$/.test(args['metrics-port'] ?? '') ||
+      metricsPort > 65535 ||
+      (metricsPort === port && port !== 0))
   ) {
     console.error(
       `podscope: --metrics-port must be a number from 0 to 65535, not the main port (got "${args['metrics-port']}")`,
