@@ -65,7 +65,7 @@ export function requestId(incoming: string | string[] | undefined): string {
 export function loggerOptions(
   level: string,
   stream?: NodeJS.WritableStream,
-): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdLogLabel'> {
+): Pick<FastifyServerOptions, 'logger' | 'genReqId'> {
   return {
     logger: {
       level,
@@ -91,6 +91,5 @@ export function loggerOptions(
       },
     },
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
-    requestIdLogLabel: 'reqId',
   };
 }
