@@ -72,8 +72,6 @@ export interface AppOptions {
   readiness?: ReadinessCheck[];
   /** Counters for /metrics; default a new set (with the process metrics). */
   metrics?: PodscopeMetrics;
-  /** Where the JSON log goes (default stdout); tests read it. */
-  logStream?: NodeJS.WritableStream;
   /**
    * At shutdown, how long requests in flight (file transfers) may go on before their connections are
    * cut (which ends their audit records); default 10 s. The CLI sets it from --shutdown-timeout.
@@ -99,7 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ),
   });
   const app = Fastify({
-    ...loggerOptions(opts.logLevel ?? 'warn', opts.logStream),
+    ...loggerOptions(opts.logLevel ?? 'warn'),
     bodyLimit: 1024 * 1024,
     // Pod and object names are up to 253 characters, cluster names more once percent-encoded
     // (Fastify's default of 100 answered longer ones with 414).
