@@ -231,8 +231,9 @@ test('SIGTERM: streams told to reconnect (1012), terminal ended and audited, exi
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.ok(parsed.some((l) => typeof l['reqId'] === 'string' && l['msg'] === 'incoming request'));
   const report = parsed.find((l) => l['msg'] === 'shut down') as
-    { report: { completed: boolean } } | undefined;
+    { report: { completed: boolean; elapsedMs: number } } | undefined;
   assert.equal(report?.report.completed, true, out().slice(-3000));
+  console.log(`SIGTERM → exit 0 in ${tookMs} ms (drain ${report?.report.elapsedMs} ms)`);
   const token = a.token!;
   const mentions = (out() + err()).split('\n').filter((l) => l.includes(token));
   assert.deepEqual(
