@@ -28,6 +28,8 @@ const NS = 'demo';
 let env: Record<string, string>;
 let podscope: RunningPodscope | undefined;
 let pod: string;
+/** Prints a line every 200 ms: a follow of it shows that reads go on through the outage. */
+let ticker: string;
 const terminals: TerminalClient[] = [];
 
 async function freePort(): Promise<number> {
@@ -42,9 +44,14 @@ before(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'podscope-pg-outage-'));
   env = { PODSCOPE_PG_DIR: dir, PODSCOPE_PG_PORT: String(await freePort()) };
   pod = await createTestPod({ prefix: 'pg-outage', script: 'sleep 100000' });
+  ticker = await createTestPod({
+    prefix: 'pg-outage-ticker',
+    script: 'i=0; while true; do i=$((i+1)); echo "tick $i"; usleep 200000; done',
+  });
   const url = await ensurePostgres(env);
   podscope = await startPodscope({ databaseUrl: url });
   await waitRunning(pod);
+  await waitRunning(ticker);
 });
 
 after(async () => {
@@ -53,6 +60,7 @@ after(async () => {
   await stopPostgres(env).catch(() => undefined);
   rmSync(env.PODSCOPE_PG_DIR!, { recursive: true, force: true });
   await deleteTestPod(pod);
+  await deleteTestPod(ticker);
 });
 
 function terminal(): TerminalClient {
@@ -109,7 +117,7 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
   });
   // A log follow open through the outage keeps streaming: it needs Kubernetes, not the audit store.
   const follow = podscope!.ws<{ type: string; lines?: { text: string }[] }>(
-    `${podPath}/${pod}/logs/stream?container=app&follow=true&tailLines=0`,
+    `${podPath}/${ticker}/logs/stream?container=app&follow=true&tailLines=0`,
   );
   await follow.opened;
 
