@@ -230,7 +230,16 @@ describe('the Helm chart', () => {
       },
     ]);
     assert.doesNotMatch(JSON.stringify([one<V1ConfigMap>(m, 'ConfigMap'), c]), /s3cret/);
+    // Podscope refuses --data-dir with a database URL (the audit goes to one of them).
+    assert.ok(!c.args!.some((a) => a.startsWith('--data-dir')), c.args!.join(' '));
+    assert.ok(
+      container(one<V1Deployment>(await render(), 'Deployment')).args!.includes('--data-dir=/data/podscope'),
+      'SQLite in /data without a database',
+    );
     const mine = await render('--set', 'database.existingSecret=pg-credentials');
+    assert.ok(
+      !container(one<V1Deployment>(mine, 'Deployment')).args!.some((a) => a.startsWith('--data-dir')),
+    );
     assert.equal(mine.filter((x) => x.metadata.name === 'podscope-database').length, 0);
     assert.equal(
       container(one<V1Deployment>(mine, 'Deployment')).env![0]!.valueFrom!.secretKeyRef!.name,
