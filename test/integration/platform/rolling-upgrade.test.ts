@@ -94,6 +94,7 @@ async function api<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** The release's pods, terminating ones included (a draining pod still holds its streams). */
 const podNames = async () =>
   (
     await getJson<{ items: V1Pod[] }>([
@@ -105,7 +106,6 @@ const podNames = async () =>
       `app.kubernetes.io/instance=${release}`,
     ])
   ).items
-    .filter((p) => p.metadata?.deletionTimestamp === undefined)
     .map((p) => p.metadata!.name!)
     .sort();
 
