@@ -242,3 +242,20 @@ test('SIGTERM: streams told to reconnect (1012), terminal ended and audited, exi
     'only the printed URL carries the token',
   );
 });
+
+test('a second signal during the drain exits at once, with code 1', async () => {
+  const { printed, out } = await start();
+  const a = fromPrintedUrl(printed);
+  // A terminal makes the drain take a while (its processes are ended with an exec into the container).
+  const terminal = new TerminalClient(terminalUrl(a.wsUrl, NS, pod), a.headers);
+  await terminal.ready();
+  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+  child!.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 50));
+  const second = Date.now();
+  child!.kill('SIGTERM');
+  assert.equal(await exited, 1);
+  assert.ok(Date.now() - second < 2000, `exited ${Date.now() - second} ms after the second signal`);
+  assert.match(out(), /"msg":"second signal during the shutdown: exiting now"/);
+  assert.doesNotMatch(out(), /"msg":"shut down"/, 'the drain did not get to finish');
+});
