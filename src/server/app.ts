@@ -28,6 +28,13 @@ import { defaultReadinessChecks, healthRoutes } from './health/routes.js';
 import { ReadinessProbe, type ReadinessCheck } from './health/readiness.js';
 import { buildHostAllowlist } from './access/host-allowlist.js';
 import type { ServerContext } from './context.js';
+import { SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON } from './lifecycle/drain.js';
+import { Shutdown } from './lifecycle/shutdown.js';
+import { loggerOptions } from './logging/log-options.js';
+import { PodscopeMetrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
+import { observeKubeRequests } from './kube/kube-client.js';
+import { OpenStreams, streamKind } from './ws/open-streams.js';
 
 export interface AppOptions {
   registry: ClusterRegistry;
@@ -63,7 +70,17 @@ export interface AppOptions {
   debug?: Partial<DebugConfig>;
   /** What `/readyz` checks; default: the current cluster's API server and the audit store. */
   readiness?: ReadinessCheck[];
+  /** Counters for /metrics; default a new set (with the process metrics). */
+  metrics?: PodscopeMetrics;
+  /**
+   * At shutdown, how long requests in flight (file transfers) may go on before their connections are
+   * cut (which ends their audit records); default 10 s. The CLI sets it from --shutdown-timeout.
+   */
+  requestDrainMs?: number;
 }
+
+/** Paths that still answer while the server drains: probes and metrics. */
+const DRAIN_OPEN_PATHS = ['/healthz', '/readyz', '/metrics'];
 
 export const defaultDataDir = () =>
   path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'podscope');
@@ -80,7 +97,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ),
   });
   const app = Fastify({
-    logger: { level: opts.logLevel ?? 'warn' },
+    ...loggerOptions(opts.logLevel ?? 'warn'),
     bodyLimit: 1024 * 1024,
     // Pod and object names are up to 253 characters, cluster names more once percent-encoded
     // (Fastify's default of 100 answered longer ones with 414).
@@ -99,11 +116,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     config.audit.retentionDays === null
       ? undefined
       : new RetentionJob({ store: audit, retentionDays: config.audit.retentionDays, log: app.log });
+  const metrics = opts.metrics ?? new PodscopeMetrics();
+  const stopObservingKube = observeKubeRequests((o) => metrics.kubeRequest(o));
+  const shutdown = new Shutdown();
+  app.decorate('shutdown', shutdown);
   const ctx: ServerContext = {
     registry: opts.registry,
     identityFor: () => null,
     log: app.log,
-    audit,
+    // Counts the sessions started and ended here (the raw store is what readiness checks and closes).
+    audit: metrics.meterAuditStore(audit),
     execPolicy: config.execPolicy,
     recordingMaxBytes: config.recording.maxBytes,
     limits: config.limits,
@@ -118,7 +140,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // WebSocket upgrades pass through the same onRequest hooks as HTTP before they are accepted, so the
   // access rules (host, token, origin) apply to both.
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  const streams = new OpenStreams(metrics);
+  app.websocketServer.on('connection', (ws, raw) => streams.track(ws, streamKind(raw.url ?? '')));
   registerAccessControl(app, { hosts, allowedOrigins: opts.allowedOrigins ?? [], token: opts.token });
+  app.addHook('onSend', async (req, reply, payload) => {
+    void reply.header('X-Request-Id', req.id);
+    // A kept-alive connection would hold the drain until its idle timeout: end each one after its answer.
+    if (shutdown.draining) void reply.header('Connection', 'close');
+    return payload;
+  });
+  // While draining, nothing new starts here (a request on a kept-alive connection, a WebSocket upgrade):
+  // the client retries and the Service sends it to another replica.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!shutdown.draining || DRAIN_OPEN_PATHS.includes(req.url.split('?')[0] ?? '')) return;
+    return reply
+      .code(503)
+      .header('Connection', 'close')
+      .header('Retry-After', '1')
+      .send({ status: 503, error: 'Podscope is shutting down on this replica; try again.' });
+  });
 
   const readiness = new ReadinessProbe(opts.readiness ?? defaultReadinessChecks(opts.registry, audit), {
     onChange: (c) =>
@@ -129,7 +169,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
             'readiness check fails: this replica is not ready',
           ),
   });
-  healthRoutes(app, readiness);
+  healthRoutes(app, readiness, () => shutdown.draining);
+  metricsRoutes(app, metrics);
   clusterRoutes(app, ctx);
   podRoutes(app, ctx);
   logRoutes(app, ctx);
@@ -163,10 +204,56 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     );
     retention?.start();
   });
+  shutdownSteps(app, shutdown, streams, opts.requestDrainMs ?? 10_000);
+  shutdown.onStart(() => {
+    metrics.setShuttingDown();
+    app.log.info({ openStreams: streams.count() }, 'shutting down: not ready, taking no new connections');
+  });
   app.addHook('onClose', async () => {
+    stopObservingKube();
     opts.registry.close();
     await retention?.stop();
     if (opts.audit === undefined) await audit.close();
   });
   return app;
+}
+
+/**
+ * The app's own part of a shutdown (the capabilities add theirs, e.g. terminals end their sessions):
+ * stop listening and drop idle connections; after the sessions, close every remaining browser stream
+ * with 1012 "reconnect"; let requests in flight finish for a while, then cut them; close the app.
+ */
+function shutdownSteps(
+  app: FastifyInstance,
+  shutdown: Shutdown,
+  streams: OpenStreams,
+  requestDrainMs: number,
+) {
+  let serverClosed: Promise<void> = Promise.resolve();
+  shutdown.add('stop-accepting', 'listener', async () => {
+    if (!app.server.listening) return;
+    serverClosed = new Promise((resolve) => app.server.close(() => resolve()));
+    app.server.closeIdleConnections();
+  });
+  shutdown.add('close-streams', 'browser streams', () =>
+    streams.closeAll(SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON, 5000),
+  );
+  shutdown.add('finish-requests', 'requests in flight', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    // Connections whose last request finished since the listener closed are idle now: close them.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 200);
+    const waited = await Promise.race([
+      serverClosed.then(() => 'done' as const),
+      new Promise<'cut'>((r) => (timer = setTimeout(() => r('cut'), requestDrainMs))),
+    ]);
+    clearTimeout(timer);
+    clearInterval(idle);
+    if (waited === 'cut') {
+      app.log.warn('shutting down: cutting the requests still in flight');
+      app.server.closeAllConnections();
+      // Their handlers end the audit records of what they were doing (aborted transfers).
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  });
+  shutdown.add('close-app', 'app', () => app.close());
 }

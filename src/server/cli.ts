@@ -1,6 +1,7 @@
 // `podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]] [--host 127.0.0.1]
 //  [--port 7420] [--open] [--data-dir DIR | --database-url URL] [--config FILE] [--allowed-host NAME]…
-//  [--allowed-origin ORIGIN]… [--allow-remote] [--no-token | --token-file FILE]`
+//  [--allowed-origin ORIGIN]… [--allow-remote] [--no-token | --token-file FILE] [--metrics-port PORT]
+//  [--shutdown-timeout SECONDS]`
 // and `podscope diagnose …` (src/server/diagnosis/diagnose-command.ts).
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -18,12 +19,15 @@ import { DEFAULT_CONFIG, loadConfig, type PodscopeConfig } from './config/podsco
 import { KubeconfigClusterRegistry } from './kube/cluster-registry.js';
 import { chooseKubeSource, inClusterKubeConfig, kubeSourceInputs } from './kube/in-cluster.js';
 import { runDiagnoseCommand } from './diagnosis/diagnose-command.js';
+import { parseShutdownTimeout, signalAction } from './lifecycle/drain.js';
+import { PodscopeMetrics } from './metrics/metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics/routes.js';
 import { validateContextName } from '../shared/validation/names.js';
 
 const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]]
                 [--host 127.0.0.1] [--port 7420] [--open] [--data-dir DIR | --database-url URL]
                 [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote]
-                [--no-token | --token-file FILE]
+                [--no-token | --token-file FILE] [--metrics-port PORT] [--shutdown-timeout SECONDS]
 
 --data-dir        audit database (SQLite) and session recordings (default ~/.local/share/podscope)
 --database-url    keep audit records and recordings in PostgreSQL instead, shared by every replica:
@@ -43,6 +47,10 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluste
 --in-cluster      run as a pod: the API server of the cluster it runs in, with the pod's
                   ServiceAccount (also chosen when there is no kubeconfig and a pod's token is there)
 --cluster-name    the name that cluster is shown under (default in-cluster)
+--metrics-port    also serve Prometheus metrics at /metrics on this port, without the token (only
+                  counters: no names, users or secrets); /metrics on the main port needs the token
+--shutdown-timeout  seconds from SIGTERM/SIGINT to the exit (default 20): streams are told to
+                  reconnect, terminals ended with their audit records closed; a second signal exits now
 
        podscope diagnose [--kubeconfig PATH] [--context NAME] [-n NAMESPACE] [POD] [--output text|json]
 
@@ -85,6 +93,8 @@ async function main(): Promise<void> {
         'token-file': { type: 'string' },
         'in-cluster': { type: 'boolean', default: false },
         'cluster-name': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -100,6 +110,23 @@ async function main(): Promise<void> {
   const port = Number(args.port);
   if (!/^\d{1,5}$/.test(args.port) || port > 65535) {
     console.error(`podscope: --port must be a number from 0 to 65535 (got "${args.port}")`);
+    process.exit(2);
+  }
+  const metricsPort = args['metrics-port'] === undefined ? null : Number(args['metrics-port']);
+  if (
+    metricsPort !== null &&
+    (!/^\d{1,5}$/.test(args['metrics-port'] ?? '') ||
+      metricsPort > 65535 ||
+      (metricsPort === port && port !== 0))
+  ) {
+    console.error(
+      `podscope: --metrics-port must be a number from 0 to 65535, not the main port (got "${args['metrics-port']}")`,
+    );
+    process.exit(2);
+  }
+  const shutdownTimeout = parseShutdownTimeout(args['shutdown-timeout']);
+  if (!shutdownTimeout.ok) {
+    console.error(`podscope: ${shutdownTimeout.error}`);
     process.exit(2);
   }
   const source = chooseKubeSource(
@@ -214,8 +241,13 @@ async function main(): Promise<void> {
       `podscope: warning: ${(err as Error).message}; terminals, debug containers, copies and file transfers will be refused until it can be written`,
     );
   }
+  const metrics = new PodscopeMetrics();
+  const deadlineMs = shutdownTimeout.seconds * 1000;
   const app = await buildApp({
     registry,
+    metrics,
+    // Transfers in flight get half the time; the rest is for closing records and the store.
+    requestDrainMs: Math.floor(deadlineMs / 2),
     logLevel: args['log-level'],
     dataDir,
     audit,
@@ -227,6 +259,15 @@ async function main(): Promise<void> {
   });
   app.addHook('onClose', () => audit.close());
   await app.listen({ host: args.host, port });
+  let metricsServer: MetricsServer | undefined;
+  if (metricsPort !== null) {
+    try {
+      metricsServer = await startMetricsServer(metrics, { host: args.host, port: metricsPort });
+    } catch (err) {
+      console.error(`podscope: cannot serve metrics on port ${metricsPort}: ${(err as Error).message}`);
+      process.exit(1);
+    }
+  }
   for (const warning of listen.warnings) console.error(`podscope: ${warning}`);
   // A shared token stays out of the output (a pod's log is readable by more people than its Secret).
   const shownToken = token !== null && args['token-file'] === undefined ? `?token=${token}` : '';
@@ -241,11 +282,31 @@ async function main(): Promise<void> {
   }
   if (args['token-file'] !== undefined) console.log(`Access token: the one in ${args['token-file']}`);
   if (databaseUrl !== null) console.log(`Audit records and recordings: ${describeAuditStore(audit)}`);
+  if (metricsServer !== undefined) console.log(`Metrics: port ${metricsServer.port}, path /metrics`);
   if (args.open)
     spawn('xdg-open', [url], { stdio: 'ignore', detached: true })
       .on('error', () => undefined)
       .unref();
-  const stop = () => void app.close().then(() => process.exit(0));
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalAction(app.shutdown.draining) === 'exit-now') {
+      app.log.warn({ signal }, 'second signal during the shutdown: exiting now');
+      process.exit(1);
+    }
+    // At warn, so that it shows at the default log level: an operator looks for it after an upgrade.
+    app.log.warn({ signal, timeoutSeconds: shutdownTimeout.seconds }, 'shutting down');
+    // The drain keeps to the deadline itself; this is for a step stuck where no timer can interrupt it.
+    const backstop = setTimeout(() => {
+      app.log.error('the shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, deadlineMs + 2000);
+    void app.shutdown.drain({ deadlineMs, log: app.log }).then(async (report) => {
+      await metricsServer?.close();
+      clearTimeout(backstop);
+      if (report.completed) app.log.warn({ report }, 'shut down');
+      else app.log.error({ report }, 'shutdown deadline passed: exiting with work left undone');
+      process.exit(report.completed ? 0 : 1);
+    });
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

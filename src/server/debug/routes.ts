@@ -75,6 +75,9 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
     await reaper.stop();
     await leases.close();
   });
+  // On SIGTERM, before the lease sockets are closed: a lease that drops because this replica stops is no
+  // reason to delete the pod (the browser takes it again on another replica; its expiry covers the gap).
+  app.shutdown.add('end-sessions', 'debug pod leases', () => leases.close());
 
   const imageParam = (body: Body) => imageParamOf(config, body);
   const profileParam = (body: Body) => profileParamOf(config, body);

@@ -18,7 +18,7 @@ import {
   type ExecStatus,
 } from '../../shared/exec/channel.js';
 import { KubeApiError, PodscopeError, unreachable } from '../http/errors.js';
-import { buildQuery, type KubeClient } from '../kube/kube-client.js';
+import { buildQuery, reportKubeRequest, type KubeClient } from '../kube/kube-client.js';
 import { podPath } from '../kube/pods.js';
 import { closeSocket } from '../ws/close-reason.js';
 
@@ -159,8 +159,23 @@ export async function openExec(
     perMessageDeflate: false,
     handshakeTimeout: 30_000,
   });
+  const started = performance.now();
+  let reported = false;
+  // Once: the upgrade's answer (a later error on the open stream is the session's, not the request's).
+  const report = (status: number | null): void => {
+    if (reported) return;
+    reported = true;
+    reportKubeRequest({
+      method: 'POST',
+      path: `${podPath(req.namespace, req.pod)}/exec`,
+      query: {},
+      status,
+      seconds: (performance.now() - started) / 1000,
+    });
+  };
   return new Promise<ExecConnection>((resolve, reject) => {
     ws.once('upgrade', (res) => {
+      report(res.statusCode ?? 101);
       const protocol = negotiatedProtocol(res.headers['sec-websocket-protocol'] as string | undefined);
       resolve(new ExecConnection(ws, protocol, handlers));
     });
@@ -168,6 +183,7 @@ export async function openExec(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
+        report(res.statusCode ?? null);
         const text = Buffer.concat(chunks).toString('utf8');
         let message = text;
         let reason: string | null = null;
@@ -182,9 +198,10 @@ export async function openExec(
         reject(new KubeApiError(status, explainUpgradeRefusal(status, message, req.namespace), reason));
       });
     });
-    ws.once('error', (err) =>
-      reject(err instanceof PodscopeError ? err : unreachable(client.cluster.server, err)),
-    );
+    ws.once('error', (err) => {
+      report(null);
+      reject(err instanceof PodscopeError ? err : unreachable(client.cluster.server, err));
+    });
   });
 }
 

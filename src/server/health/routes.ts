@@ -7,11 +7,22 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { ReadinessCheck, ReadinessProbe } from './readiness.js';
 
-export function healthRoutes(app: FastifyInstance, readiness: ReadinessProbe): void {
+export function healthRoutes(
+  app: FastifyInstance,
+  readiness: ReadinessProbe,
+  draining: () => boolean = () => false,
+): void {
   app.get('/healthz', async (_req, reply) =>
     reply.header('Cache-Control', 'no-store').send({ status: 'ok' }),
   );
   app.get('/readyz', async (_req, reply) => {
+    // From the first moment of a shutdown: the Service stops sending new connections here.
+    if (draining()) {
+      return reply
+        .code(503)
+        .header('Cache-Control', 'no-store')
+        .send({ status: 'shutting down', checks: [] });
+    }
     const result = await readiness.check();
     return reply
       .code(result.ready ? 200 : 503)

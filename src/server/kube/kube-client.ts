@@ -12,6 +12,36 @@ import { impersonationHeaders, type Identity } from './identity.js';
 
 export type QueryValue = string | number | boolean | string[] | undefined | null;
 
+/** One request to an API server as it ended (response headers, or no answer), for metrics. */
+export interface KubeRequestObservation {
+  method: string;
+  path: string;
+  query: Record<string, QueryValue>;
+  /** The HTTP status; null when no answer came (network, TLS, timeout). */
+  status: number | null;
+  /** Until the response headers (a stream's body is not timed: it lasts as long as someone watches). */
+  seconds: number;
+}
+
+const observers = new Set<(o: KubeRequestObservation) => void>();
+
+/** Hears every API server request of every client; returns the function that stops it. */
+export function observeKubeRequests(listener: (o: KubeRequestObservation) => void): () => void {
+  observers.add(listener);
+  return () => observers.delete(listener);
+}
+
+/** Tells the observers (also used by the exec upgrade, which does not go through `send`). */
+export function reportKubeRequest(o: KubeRequestObservation): void {
+  for (const listener of observers) {
+    try {
+      listener(o);
+    } catch {
+      // An observer never breaks a request.
+    }
+  }
+}
+
 export interface KubeRequest {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
@@ -130,6 +160,16 @@ export class KubeClient {
       pool,
     );
     const release = pool === 'streams' ? await this.cluster.streamSlots.acquire(req.signal) : () => {};
+    const method = req.method ?? 'GET';
+    const started = performance.now();
+    const report = (status: number | null) =>
+      reportKubeRequest({
+        method,
+        path: req.path,
+        query: req.query ?? {},
+        status,
+        seconds: (performance.now() - started) / 1000,
+      });
     let res: IncomingMessage;
     try {
       res = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -151,9 +191,12 @@ export class KubeClient {
       });
     } catch (err) {
       release();
+      // A request the browser gave up on (it left) is no failure of the API server.
+      if (!req.signal?.aborted) report(null);
       throw err;
     }
     const status = res.statusCode ?? 0;
+    report(status);
     if (status >= 200 && status < 300) {
       res.socket?.setTimeout(0);
       return res;

@@ -59,6 +59,10 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onClose', async () => {
     await Promise.all([...sessions].map((s) => s.close()));
   });
+  // On SIGTERM, before the streams are closed: each record says "server shutdown", recordings flushed.
+  app.shutdown.add('end-sessions', 'terminals', async () => {
+    await Promise.all([...sessions].map((s) => s.shutdown()));
+  });
 
   app.get<{ Params: PodParams }>(`${base}/policy`, async (req) => {
     const q = readQuery(req.query, ['container']);

@@ -17,6 +17,7 @@ import { openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { closeSocket } from '../ws/close-reason.js';
+import { SHUTDOWN_AUDIT_REASON, SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON } from '../lifecycle/drain.js';
 import { endTaggedProcesses } from './container-probes.js';
 import { policyLabel, type ResolvedExecPolicy } from '../policy/exec-policy.js';
 import {
@@ -88,6 +89,8 @@ export class TerminalSession {
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private alive = true;
   private closing: Promise<void> | undefined;
+  /** How the browser's socket is closed at the end. */
+  private browserClose = { code: 1000, reason: 'terminal closed' };
 
   constructor(
     private readonly browser: WebSocket,
@@ -206,6 +209,26 @@ export class TerminalSession {
     this.browser.resume();
   }
 
+  /**
+   * The server is stopping (SIGTERM, an upgrade): the browser is told why (a terminal cannot move to
+   * another replica with its process, so it is not reopened on its own), the process is ended, the
+   * recording flushed and the record closed as "server shutdown". Resolves when all of that is done.
+   */
+  shutdown(): Promise<void> {
+    if (this.closing === undefined) {
+      this.endError ??= `${SHUTDOWN_AUDIT_REASON}: Podscope stopped (a restart or an upgrade) and ended the session.`;
+      this.browserClose = { code: SHUTDOWN_CLOSE_CODE, reason: SHUTDOWN_CLOSE_REASON };
+      void this.send({
+        type: 'error',
+        status: 503,
+        message:
+          'Podscope is restarting (server shutdown): this terminal was closed and its process ended. Open a new terminal to go on.',
+        fatal: true,
+      });
+    }
+    return this.close();
+  }
+
   /** Ends the session: the exec socket (so the kubelet kills the process), the browser, the record. */
   close(): Promise<void> {
     this.closing ??= this.finish();
@@ -216,7 +239,7 @@ export class TerminalSession {
     clearInterval(this.keepalive);
     const opened = this.exec !== undefined;
     this.exec?.close();
-    closeSocket(this.browser, 1000, 'terminal closed');
+    closeSocket(this.browser, this.browserClose.code, this.browserClose.reason);
     const s = this.start_;
     if (opened && s !== undefined) {
       // Closing the exec stream does not end the process (nor what it started in the background).

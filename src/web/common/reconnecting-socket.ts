@@ -1,7 +1,7 @@
 // A WebSocket that reopens itself with backoff when the network or the server drops it.
 // It owns its socket and timer; stop() is idempotent, so React's double effects are harmless.
 
-import { reconnectDelay } from './backoff.js';
+import { delayAfterClose } from './backoff.js';
 import { toWebSocketUrl } from './api-paths.js';
 
 export type SocketStatus =
@@ -78,7 +78,7 @@ export class ReconnectingSocket {
       }
       if (this.options.onMessage(message) === 'finish') this.finished = true;
     };
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = null;
       if (this.stopped) return;
@@ -88,13 +88,15 @@ export class ReconnectingSocket {
       }
       if (this.openedAt && Date.now() - this.openedAt > STABLE_AFTER_MS) this.attempt = 0;
       this.openedAt = 0;
-      this.scheduleReconnect();
+      // 1012: the server is stopping on purpose (an upgrade) and said so; come back at once.
+      this.scheduleReconnect(event.code);
     };
   }
 
-  private scheduleReconnect(): void {
-    const inMs = reconnectDelay(this.attempt);
-    this.attempt += 1;
+  private scheduleReconnect(closeCode = 1006): void {
+    const { inMs, countsAsFailure } = delayAfterClose(closeCode, this.attempt);
+    if (countsAsFailure) this.attempt += 1;
+    else this.attempt = 0;
     this.options.onStatus({ state: 'reconnecting', attempt: this.attempt, inMs });
     this.timer = setTimeout(() => {
       this.timer = null;

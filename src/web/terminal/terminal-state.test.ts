@@ -143,6 +143,28 @@ test('a close without a word from the server is explained, depending on how far 
   );
 });
 
+test('a server restart (1012) says so; a message the server sent first wins', () => {
+  const restarted = run(
+    connect,
+    { type: 'message', message: { ...ready, command: [] } },
+    { type: 'closed', code: 1012, wasOpen: true },
+  );
+  assert.match(
+    restarted.phase === 'ended' ? (restarted.error?.message ?? '') : '',
+    /Podscope restarted \(server shutdown\)/,
+  );
+  const told = run(
+    connect,
+    { type: 'message', message: { ...ready, command: [] } },
+    {
+      type: 'message',
+      message: { type: 'error', status: 503, message: 'Podscope is restarting', fatal: true },
+    },
+    { type: 'closed', code: 1012, wasOpen: true },
+  );
+  assert.equal(told.phase === 'ended' ? told.error?.message : '', 'Podscope is restarting');
+});
+
 test('the user disconnecting is not an error, and later events do not reopen it', () => {
   const s = run(
     connect,

@@ -98,6 +98,9 @@ function closedWithoutWord(code: number, wasOpen: boolean, phase: 'connecting' |
     return 'Could not open a terminal connection to the Podscope server. Check that it is running and that you are signed in, then connect again.';
   }
   if (code === 1009) return 'The server closed the terminal because the browser sent too much data at once.';
+  // 1012 "Service Restart": the replica is stopping (an upgrade); a terminal cannot follow its process.
+  if (code === 1012)
+    return 'Podscope restarted (server shutdown), which ended the process in the container. Connect again to start a new session.';
   if (phase === 'connecting') return 'The server closed the connection before the terminal was ready.';
   return 'The connection to the server was lost, which ends the process in the container. Connect again to start a new session.';
 }

@@ -2,7 +2,10 @@
 // server stopped and started by cluster/postgres.sh: new risky actions are refused — their audit record
 // cannot be written, so nothing starts in the container — while reads keep working. A terminal whose
 // recording cannot be written during the outage is closed (fail closed), and its end is recorded once the
-// database is back; an idle one goes on. When the database is back everything works again.
+// database is back; an idle one goes on. /readyz names the audit store as failing during the outage (so a
+// platform's Service sends people to a replica that can audit) and passes again after, with the same
+// Podscope process: its connection pool reconnects by itself. When the database is back everything works
+// again: a terminal, an upload, a copy.
 //
 // The instance is this test's own (its own state dir and port, started and removed here), so stopping it
 // never pulls the database from under another test running at the same time.
@@ -25,6 +28,8 @@ const NS = 'demo';
 let env: Record<string, string>;
 let podscope: RunningPodscope | undefined;
 let pod: string;
+/** Prints a line every 200 ms: a follow of it shows that reads go on through the outage. */
+let ticker: string;
 const terminals: TerminalClient[] = [];
 
 async function freePort(): Promise<number> {
@@ -39,9 +44,14 @@ before(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'podscope-pg-outage-'));
   env = { PODSCOPE_PG_DIR: dir, PODSCOPE_PG_PORT: String(await freePort()) };
   pod = await createTestPod({ prefix: 'pg-outage', script: 'sleep 100000' });
+  ticker = await createTestPod({
+    prefix: 'pg-outage-ticker',
+    script: 'i=0; while true; do i=$((i+1)); echo "tick $i"; usleep 200000; done',
+  });
   const url = await ensurePostgres(env);
   podscope = await startPodscope({ databaseUrl: url });
   await waitRunning(pod);
+  await waitRunning(ticker);
 });
 
 after(async () => {
@@ -50,6 +60,7 @@ after(async () => {
   await stopPostgres(env).catch(() => undefined);
   rmSync(env.PODSCOPE_PG_DIR!, { recursive: true, force: true });
   await deleteTestPod(pod);
+  await deleteTestPod(ticker);
 });
 
 function terminal(): TerminalClient {
@@ -94,6 +105,22 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
   busy.type('sleep 4; echo late-$((6*7))\r');
   await busy.outputMatches(/sleep 4; echo late/);
 
+  assert.deepEqual(await json('/readyz'), {
+    status: 200,
+    body: {
+      status: 'ready',
+      checks: [
+        { name: 'kubernetes-api', ok: true },
+        { name: 'audit-store', ok: true },
+      ],
+    },
+  });
+  // A log follow open through the outage keeps streaming: it needs Kubernetes, not the audit store.
+  const follow = podscope!.ws<{ type: string; lines?: { text: string }[] }>(
+    `${podPath}/${ticker}/logs/stream?container=app&follow=true&tailLines=0`,
+  );
+  await follow.opened;
+
   await stopPostgres(env);
   const stoppedAt = Date.now();
 
@@ -104,6 +131,24 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
   assert.equal((await json(`${podPath}/${pod}`)).status, 200);
   assert.equal((await podscope!.fetch(`${podPath}/${pod}/logs?container=app`)).status, 200);
   assert.equal((await json(`/api/clusters/${CLUSTER}/namespaces/${NS}/events`)).status, 200);
+
+  // Readiness names the audit store (the probe's result is kept for a second: wait for a fresh one).
+  const notReady = await waitFor(
+    '/readyz to report the audit store',
+    async () => {
+      const r = await json<{ status: string; checks: { name: string; ok: boolean }[] }>('/readyz');
+      return r.status === 503 ? r.body : undefined;
+    },
+    5000,
+    200,
+  );
+  assert.deepEqual(notReady, {
+    status: 'not ready',
+    checks: [
+      { name: 'kubernetes-api', ok: true },
+      { name: 'audit-store', ok: false },
+    ],
+  });
 
   // The audit page says what is wrong, quickly, without the password.
   const audit = await json<{ error: string }>('/api/audit/sessions');
@@ -134,6 +179,44 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
   const files = await json<{ error: string }>(`${podPath}/${pod}/files?container=app&path=/`);
   assert.equal(files.status, 503, JSON.stringify(files.body));
   assert.match(files.body.error, /could not write the audit record, so it did not list the directory/);
+  // An upload: refused before a byte reaches the container (checked below: no file).
+  const upload = await json<{ error: string }>(
+    `${podPath}/${pod}/files/upload?container=app&path=/tmp/outage.txt`,
+    {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: 'written during the outage',
+    },
+  );
+  assert.equal(upload.status, 503, JSON.stringify(upload.body));
+  assert.match(upload.body.error, /could not write the audit record, so it did not start the upload/);
+  // A pod copy: refused, and no pod created.
+  const copiesBefore = await kubectlOk([
+    '-n',
+    NS,
+    'get',
+    'pods',
+    '-l',
+    'app.kubernetes.io/managed-by=podscope',
+    '-o',
+    'name',
+  ]);
+  const copy = await json<{ error: string }>(`${podPath}/${pod}/copies`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ container: 'app' }),
+  });
+  assert.equal(copy.status, 503, JSON.stringify(copy.body));
+  assert.match(copy.body.error, /could not write the audit record, so it did not copy the pod/);
+  assert.equal(
+    await kubectlOk(['-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/managed-by=podscope', '-o', 'name']),
+    copiesBefore,
+    'no copy was created',
+  );
+  // The follow opened before the outage still gets new lines.
+  const seen = follow.messages.length;
+  await follow.until('a line during the outage', (m) => m.length > seen, 10_000);
+  assert.equal(follow.closedWith, null);
 
   // The terminal that printed is closed, fail closed, and its shell ended.
   const busyError = await busy.error();
@@ -146,6 +229,7 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
     spec: { ephemeralContainers?: unknown[] };
   };
   assert.deepEqual(spec.spec.ephemeralContainers ?? [], []);
+  assert.doesNotMatch(await kubectlOk(['-n', NS, 'exec', pod, '--', 'ls', '/tmp']), /outage\.txt/);
   let now: string[] = [];
   await waitFor(
     'the busy shell to be ended',
@@ -164,6 +248,22 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
   await startPostgres(env);
   const outage = Date.now() - stoppedAt;
   assert.ok(outage >= OUTAGE_MS, `stopped for ${outage} ms`);
+
+  // Ready again, with no restart of Podscope: the pool made new connections.
+  await waitFor(
+    '/readyz to pass again',
+    async () => ((await json('/readyz')).status === 200 ? true : undefined),
+    10_000,
+    250,
+  );
+  // An upload works again, audited.
+  const after = await json<{ auditSession: string; size: number }>(
+    `${podPath}/${pod}/files/upload?container=app&path=/tmp/after-outage.txt`,
+    { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: 'after' },
+  );
+  assert.equal(after.status, 200, JSON.stringify(after.body));
+  assert.equal(after.body.size, 5);
+  follow.close();
 
   // The idle terminal goes on, audited again; a new one opens.
   idle.type('echo after-$((6*7))\r');

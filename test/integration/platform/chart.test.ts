@@ -230,7 +230,16 @@ describe('the Helm chart', () => {
       },
     ]);
     assert.doesNotMatch(JSON.stringify([one<V1ConfigMap>(m, 'ConfigMap'), c]), /s3cret/);
+    // Podscope refuses --data-dir with a database URL (the audit goes to one of them).
+    assert.ok(!c.args!.some((a) => a.startsWith('--data-dir')), c.args!.join(' '));
+    assert.ok(
+      container(one<V1Deployment>(await render(), 'Deployment')).args!.includes('--data-dir=/data/podscope'),
+      'SQLite in /data without a database',
+    );
     const mine = await render('--set', 'database.existingSecret=pg-credentials');
+    assert.ok(
+      !container(one<V1Deployment>(mine, 'Deployment')).args!.some((a) => a.startsWith('--data-dir')),
+    );
     assert.equal(mine.filter((x) => x.metadata.name === 'podscope-database').length, 0);
     assert.equal(
       container(one<V1Deployment>(mine, 'Deployment')).env![0]!.valueFrom!.secretKeyRef!.name,
@@ -268,5 +277,63 @@ describe('the Helm chart', () => {
       'Service',
     );
     assert.equal(np.spec!.ports![0]!.nodePort, 30742);
+  });
+
+  test('shutdown: the drain deadline fits in the grace period after the preStop delay; too short is refused', async () => {
+    const d = one<V1Deployment>(await render(), 'Deployment');
+    const pod = d.spec!.template.spec!;
+    const c = container(d);
+    assert.equal(pod.terminationGracePeriodSeconds, 30);
+    assert.deepEqual(c.lifecycle!.preStop!.sleep, { seconds: 5 });
+    assert.ok(c.args!.includes('--shutdown-timeout=20'), c.args!.join(' '));
+    const longer = container(
+      one<V1Deployment>(
+        await render('--set', 'terminationGracePeriodSeconds=120,shutdownDelaySeconds=10'),
+        'Deployment',
+      ),
+    );
+    assert.ok(longer.args!.includes('--shutdown-timeout=105'));
+    const tooShort = await helm([
+      'template',
+      'podscope',
+      CHART,
+      '--set',
+      'terminationGracePeriodSeconds=12,shutdownDelaySeconds=5',
+    ]);
+    assert.notEqual(tooShort.code, 0);
+    assert.match(
+      tooShort.stderr,
+      /terminationGracePeriodSeconds must be at least shutdownDelaySeconds \+ 10/,
+    );
+  });
+
+  test('metrics: their own port on the pods with scrape annotations, never on the Service; can be switched off', async () => {
+    const m = await render();
+    const d = one<V1Deployment>(m, 'Deployment');
+    const c = container(d);
+    assert.ok(c.args!.includes('--metrics-port=9464'));
+    assert.deepEqual(
+      c.ports!.map((p) => [p.name, p.containerPort]),
+      [
+        ['http', 7420],
+        ['metrics', 9464],
+      ],
+    );
+    const annotations = d.spec!.template.metadata!.annotations!;
+    assert.equal(annotations['prometheus.io/scrape'], 'true');
+    assert.equal(annotations['prometheus.io/port'], '9464');
+    assert.equal(annotations['prometheus.io/path'], '/metrics');
+    const svc = one<V1Service>(m, 'Service');
+    assert.deepEqual(
+      svc.spec!.ports!.map((p) => p.name),
+      ['http'],
+    );
+    const off = one<V1Deployment>(await render('--set', 'metrics.enabled=false'), 'Deployment');
+    assert.ok(!container(off).args!.some((a) => a.startsWith('--metrics-port')));
+    assert.deepEqual(
+      container(off).ports!.map((p) => p.name),
+      ['http'],
+    );
+    assert.equal(off.spec!.template.metadata!.annotations!['prometheus.io/scrape'], undefined);
   });
 });
