@@ -28,6 +28,8 @@ import { defaultReadinessChecks, healthRoutes } from './health/routes.js';
 import { ReadinessProbe, type ReadinessCheck } from './health/readiness.js';
 import { buildHostAllowlist } from './access/host-allowlist.js';
 import type { ServerContext } from './context.js';
+import { newReplicaId } from './replicas/replica-identity.js';
+import { Replicas, resolveReplicaSettings } from './replicas/replicas.js';
 
 export interface AppOptions {
   registry: ClusterRegistry;
@@ -63,6 +65,8 @@ export interface AppOptions {
   debug?: Partial<DebugConfig>;
   /** What `/readyz` checks; default: the current cluster's API server and the audit store. */
   readiness?: ReadinessCheck[];
+  /** This process's replica id; default a new one (pod or host name plus a random part). */
+  replicaId?: string;
 }
 
 export const defaultDataDir = () =>
@@ -99,6 +103,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     config.audit.retentionDays === null
       ? undefined
       : new RetentionJob({ store: audit, retentionDays: config.audit.retentionDays, log: app.log });
+  const replicas = new Replicas(
+    opts.replicaId ?? newReplicaId(),
+    { audit, registry: opts.registry, log: app.log },
+    resolveReplicaSettings(config.replicas, opts.registry.list()),
+  );
   const ctx: ServerContext = {
     registry: opts.registry,
     identityFor: () => null,
@@ -107,6 +116,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     execPolicy: config.execPolicy,
     recordingMaxBytes: config.recording.maxBytes,
     limits: config.limits,
+    replica: replicas.id,
+    leadership: replicas,
   };
 
   app.setErrorHandler((err, req, reply) => {
@@ -162,8 +173,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       app.log.warn({ err }, 'could not recover interrupted terminal sessions'),
     );
     retention?.start();
+    replicas.start();
   });
   app.addHook('onClose', async () => {
+    await replicas.stop();
     opts.registry.close();
     await retention?.stop();
     if (opts.audit === undefined) await audit.close();
