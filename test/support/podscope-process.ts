@@ -36,7 +36,7 @@ export async function startPodscopeProcess(
   const printed = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /Podscope is running at (http:\/\/\S+)/.exec(out);
+      const m = /Podscope is running at (http:\/\/\S+)\n/.exec(out);
       if (m) resolve(m[1]!);
     });
     void exited.then((code) => reject(new Error(`podscope exited (${code}): ${out}${err}`)));
