@@ -35,6 +35,8 @@ import { PodscopeMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/routes.js';
 import { observeKubeRequests } from './kube/kube-client.js';
 import { OpenStreams, streamKind } from './ws/open-streams.js';
+import { newReplicaId } from './replicas/replica-identity.js';
+import { Replicas, resolveReplicaSettings } from './replicas/replicas.js';
 
 export interface AppOptions {
   registry: ClusterRegistry;
@@ -77,6 +79,8 @@ export interface AppOptions {
    * cut (which ends their audit records); default 10 s. The CLI sets it from --shutdown-timeout.
    */
   requestDrainMs?: number;
+  /** This process's replica id; default a new one (pod or host name plus a random part). */
+  replicaId?: string;
 }
 
 /** Paths that still answer while the server drains: probes and metrics. */
@@ -120,6 +124,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const stopObservingKube = observeKubeRequests((o) => metrics.kubeRequest(o));
   const shutdown = new Shutdown();
   app.decorate('shutdown', shutdown);
+  const replicas = new Replicas(
+    opts.replicaId ?? newReplicaId(),
+    { audit, registry: opts.registry, log: app.log },
+    resolveReplicaSettings(config.replicas, opts.registry.list()),
+  );
   const ctx: ServerContext = {
     registry: opts.registry,
     identityFor: () => null,
@@ -129,6 +138,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     execPolicy: config.execPolicy,
     recordingMaxBytes: config.recording.maxBytes,
     limits: config.limits,
+    replica: replicas.id,
+    leadership: replicas,
   };
 
   app.setErrorHandler((err, req, reply) => {
@@ -203,6 +214,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       app.log.warn({ err }, 'could not recover interrupted terminal sessions'),
     );
     retention?.start();
+    replicas.start();
   });
   shutdownSteps(app, shutdown, streams, opts.requestDrainMs ?? 10_000);
   shutdown.onStart(() => {
@@ -211,6 +223,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => {
     stopObservingKube();
+    await replicas.stop();
     opts.registry.close();
     await retention?.stop();
     if (opts.audit === undefined) await audit.close();

@@ -192,6 +192,13 @@ async function main(): Promise<void> {
     console.error(`podscope: ${(err as Error).message}`);
     process.exit(2);
   }
+  if (inCluster && config.replicas.leaderElection === null) {
+    // Several replicas of one Deployment: one leads (the reaper, recovery of lost replicas' sessions).
+    config = {
+      ...config,
+      replicas: { ...config.replicas, leaderElection: { namespace: null, name: 'podscope-leader' } },
+    };
+  }
   let registry;
   try {
     registry = inCluster

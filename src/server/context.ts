@@ -1,6 +1,7 @@
 // What every route needs: the clusters, and who the request is from.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { AuditStore } from './audit/audit-store.js';
+import type { AuditStore, ReplicaId } from './audit/audit-store.js';
+import type { Leadership } from './replicas/replicas.js';
 import type { Limits } from './config/limits.js';
 import type { ClusterRegistry } from './kube/cluster-registry.js';
 import type { Identity } from './kube/identity.js';
@@ -21,6 +22,10 @@ export interface ServerContext {
   recordingMaxBytes: number;
   /** Bounds on streams and buffers (the config file's `limits`). */
   limits: Limits;
+  /** This process among the replicas: the sessions it runs carry this id (src/server/replicas/). */
+  replica: ReplicaId;
+  /** Whether this replica runs the leader's duties now (the debug pod reaper, replica-lost recovery). */
+  leadership: Leadership;
 }
 
 /** A client for the `:cluster` route parameter, acting as the request's identity. */

@@ -47,5 +47,14 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- range $section, $value := .Values.config -}}
 {{- if $value -}}{{- $_ := set $config $section $value -}}{{- end -}}
 {{- end -}}
+{{- /* The replicas elect their leader on the Lease the Role in rbac.yaml grants. */ -}}
+{{- $replicas := deepCopy (default (dict) .Values.config.replicas) -}}
+{{- $_ := set $replicas "leaderElection" (dict "namespace" .Release.Namespace "name" (include "podscope.leaseName" .)) -}}
+{{- $_ := set $config "replicas" $replicas -}}
 {{- toPrettyJson $config -}}
+{{- end -}}
+
+{{/* The coordination.k8s.io Lease the replicas elect their leader on. */}}
+{{- define "podscope.leaseName" -}}
+{{- printf "%s-leader" (include "podscope.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

@@ -109,8 +109,24 @@ export function runAuditStoreContract(
           error: null,
           recordingPath: null,
           recordingTruncatedAt: null,
+          replica: null,
           commands: [],
         });
+      });
+
+      it('keeps the replica that runs the session', async () => {
+        const store = await fresh();
+        const id = await store.startSession(sessionStart({ replica: 'podscope-7d9f8-x2x4q-3k9a1c' }));
+        assert.equal((await store.getSession(id))?.replica, 'podscope-7d9f8-x2x4q-3k9a1c');
+        const listed = await store.listSessions();
+        assert.equal(listed.sessions[0]?.replica, 'podscope-7d9f8-x2x4q-3k9a1c');
+      });
+
+      it('refuses a replica id that is not one', async () => {
+        const store = await fresh();
+        for (const replica of ['', ' a', 'a/b', 'x'.repeat(254), '-a']) {
+          await assert.rejects(store.startSession(sessionStart({ replica })), isStoreError('invalid'));
+        }
       });
 
       it('gives each session a distinct id', async () => {
@@ -659,6 +675,86 @@ export function runAuditStoreContract(
         const store = await fresh();
         await assert.rejects(
           store.deleteEndedSessionsStartedBefore(new Date(Number.NaN)),
+          isStoreError('invalid'),
+        );
+      });
+    });
+
+    describe('replicas', () => {
+      // Sessions start "now" here: a replica without a heartbeat counts from its sessions' start.
+      const now = () => new Date();
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+      it('lists the open sessions of a replica that stopped beating, and not of one that beats', async () => {
+        const store = await fresh();
+        await store.heartbeat('replica-a');
+        await store.heartbeat('replica-b');
+        const a1 = await store.startSession(sessionStart({ startedAt: now(), replica: 'replica-a' }));
+        const a2 = await store.startSession(
+          sessionStart({ startedAt: now(), replica: 'replica-a', kind: 'copy' }),
+        );
+        const aEnded = await store.startSession(sessionStart({ startedAt: now(), replica: 'replica-a' }));
+        await store.endSession(aEnded, { exitCode: 0, endedAt: now(), bytesIn: 0, bytesOut: 0 });
+        await store.startSession(sessionStart({ startedAt: now(), replica: 'replica-b' }));
+        await store.startSession(sessionStart({ startedAt: now() })); // no replica: never listed
+        await sleep(600);
+        await store.heartbeat('replica-b');
+        const silent = await store.sessionsOfSilentReplicas(400);
+        assert.deepEqual(
+          silent.map((s) => s.id),
+          [a1, a2],
+          'the open sessions of replica-a, oldest first',
+        );
+        assert.equal(silent[0]?.replica, 'replica-a');
+        assert.deepEqual(await store.sessionsOfSilentReplicas(60_000), [], 'nobody is silent that long');
+      });
+
+      it('a heartbeat brings a silent replica back, and limit bounds the answer', async () => {
+        const store = await fresh();
+        await store.heartbeat('replica-a');
+        for (let i = 0; i < 3; i++)
+          await store.startSession(sessionStart({ startedAt: now(), replica: 'replica-a' }));
+        await sleep(500);
+        assert.equal((await store.sessionsOfSilentReplicas(300, 2)).length, 2);
+        await store.heartbeat('replica-a');
+        assert.deepEqual(await store.sessionsOfSilentReplicas(300), []);
+      });
+
+      it('counts a replica that never sent a heartbeat from its session start', async () => {
+        const store = await fresh();
+        const old = await store.startSession(
+          sessionStart({ startedAt: new Date(Date.now() - 120_000), replica: 'never-beat' }),
+        );
+        await store.startSession(sessionStart({ startedAt: now(), replica: 'never-beat-either' }));
+        assert.deepEqual(
+          (await store.sessionsOfSilentReplicas(60_000)).map((s) => s.id),
+          [old],
+        );
+      });
+
+      it('shares heartbeats between two stores on the same storage (two replicas)', async () => {
+        const store = await fresh();
+        const other = await options.openSameStorage(store);
+        open.push(other);
+        await other.heartbeat('replica-b');
+        const id = await store.startSession(sessionStart({ startedAt: now(), replica: 'replica-b' }));
+        await sleep(400);
+        assert.deepEqual(
+          (await store.sessionsOfSilentReplicas(200)).map((s) => s.id),
+          [id],
+        );
+        await other.heartbeat('replica-b');
+        assert.deepEqual(await store.sessionsOfSilentReplicas(200), []);
+      });
+
+      it('refuses bad arguments', async () => {
+        const store = await fresh();
+        await assert.rejects(store.heartbeat('no spaces'), isStoreError('invalid'));
+        await assert.rejects(store.sessionsOfSilentReplicas(-1), isStoreError('invalid'));
+        await assert.rejects(store.sessionsOfSilentReplicas(1.5), isStoreError('invalid'));
+        await assert.rejects(store.sessionsOfSilentReplicas(1000, 0), isStoreError('invalid'));
+        await assert.rejects(
+          store.sessionsOfSilentReplicas(1000, MAX_PAGE_SIZE + 1),
           isStoreError('invalid'),
         );
       });

@@ -41,7 +41,15 @@ export interface SessionStart {
   clientAddress: string | null;
   /** Anything else worth keeping (debug image, profile, file path…): must be JSON. */
   details?: Record<string, unknown>;
+  /**
+   * The Podscope process (replica) that runs the session: if its heartbeat stops, the leader ends the
+   * session as "replica lost" (src/server/replicas/). Absent: null, no replica watches over it.
+   */
+  replica?: ReplicaId | null;
 }
+
+/** One Podscope process: `<pod or host name>-<random>`, new at every start (see replica-identity.ts). */
+export type ReplicaId = string;
 
 export interface SessionEnd {
   /** Null when the command's exit status is unknown (socket dropped, status missing). */
@@ -65,6 +73,7 @@ export interface CommandRecord {
 export interface SessionRecord extends SessionStart {
   id: SessionId;
   details: Record<string, unknown>;
+  replica: ReplicaId | null;
   endedAt: Date | null;
   exitCode: number | null;
   bytesIn: number | null;
@@ -157,6 +166,17 @@ export interface AuditStore {
    * recordings, and returns how many. A session still open is kept whatever its age.
    */
   deleteEndedSessionsStartedBefore(cutoff: Date): Promise<number>;
+  /**
+   * Records that `replica` is alive now, on the store's clock (PostgreSQL's `now()`, so replicas' clocks
+   * never disagree about it). Rejects 'invalid' for an id that is not a replica id.
+   */
+  heartbeat(replica: ReplicaId): Promise<void>;
+  /**
+   * Open sessions whose replica has not sent a heartbeat for `silentForMs` (on the store's clock; a
+   * replica that never sent one counts from the session's start), oldest first, at most `limit` (1 to
+   * MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE). Sessions without a replica are never listed.
+   */
+  sessionsOfSilentReplicas(silentForMs: number, limit?: number): Promise<SessionRecord[]>;
   close(): Promise<void>;
 }
 
@@ -196,6 +216,27 @@ export function validateSessionStart(rec: SessionStart): void {
   if (typeof rec.policy !== 'string') throw invalid('policy must be a string');
   if (rec.clientAddress !== null && typeof rec.clientAddress !== 'string') throw invalid('clientAddress');
   if (rec.details !== undefined) detailsJson(rec.details);
+  if (rec.replica !== undefined && rec.replica !== null) validateReplicaId(rec.replica);
+}
+
+/** A replica id: 1 to 253 characters of a DNS name plus `-`, `_`, `.` (pod names and random suffixes). */
+export function validateReplicaId(replica: unknown): ReplicaId {
+  if (typeof replica !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(replica)) {
+    throw new AuditStoreError('invalid', `invalid replica id ${JSON.stringify(replica)}`);
+  }
+  return replica;
+}
+
+/** Checks the arguments of sessionsOfSilentReplicas and returns the page size. */
+export function validateSilentQuery(silentForMs: number, limit: number | undefined): number {
+  if (!Number.isSafeInteger(silentForMs) || silentForMs < 0) {
+    throw new AuditStoreError('invalid', 'silentForMs must be a whole number of milliseconds ≥ 0');
+  }
+  const n = limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
+    throw new AuditStoreError('invalid', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return n;
 }
 
 /** Serialises `details`, insisting on a plain JSON object. */

@@ -82,6 +82,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'replicas and the sessions they own',
+    // Each Podscope process heartbeats its row (on the database's clock); the leader ends the open
+    // sessions of a replica that went silent. The partial index keeps that query to the open sessions.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN replica text;
+      CREATE INDEX sessions_open_by_replica ON sessions (replica) WHERE ended_at IS NULL AND replica IS NOT NULL;
+      CREATE TABLE replicas (
+        id           text        PRIMARY KEY,
+        started_at   timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /** Any 64-bit number of our own: only one process migrates a database at a time. */

@@ -148,6 +148,7 @@ export function view(s: SessionRecord): AuditSessionView {
     outcome: s.outcome,
     recordingUrl: s.recordingPath === null ? null : `/api/audit/sessions/${s.id}/recording.cast`,
     recordingTruncatedAt: s.recordingTruncatedAt?.toISOString() ?? null,
+    replica: s.replica,
   };
 }
 

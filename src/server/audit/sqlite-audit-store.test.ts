@@ -247,11 +247,19 @@ describe('SQLite migrations', () => {
 
   it('upgrades a version-2 database in place: its sessions read as not cut short, and can be marked', async () => {
     const file = freshFile();
-    const old = new SqliteAuditStore(file, { migrations: SQLITE_MIGRATIONS.slice(0, 2) });
-    const id = await old.startSession(sessionStart());
-    await old.close();
+    mkdirSync(join(file, '..'), { recursive: true });
+    const db = new BetterSqlite3(file);
+    applyMigrations(db, SQLITE_MIGRATIONS.slice(0, 2));
+    const id = 'old-2';
+    db.prepare(
+      `INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container, kind,
+         command, policy, details) VALUES ('old-2', 1000, 'ann', '[]', 'c', 'ns', 'p', 'app', 'exec',
+         '["sh"]', 'root-allowed', '{}')`,
+    ).run();
+    db.close();
     const current = new SqliteAuditStore(file);
     assert.equal((await current.getSession(id))?.recordingTruncatedAt, null);
+    assert.equal((await current.getSession(id))?.replica, null, 'sessions from before replicas have none');
     await current.markRecordingTruncated(id, new Date(Date.UTC(2026, 0, 15, 9, 1)));
     assert.deepEqual(
       (await current.getSession(id))?.recordingTruncatedAt,

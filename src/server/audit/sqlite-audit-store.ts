@@ -12,7 +12,10 @@ import {
   validateFilter,
   validateSessionEnd,
   validateSessionStart,
+  validateReplicaId,
+  validateSilentQuery,
   type AuditStore,
+  type ReplicaId,
   type CommandRecord,
   type RecordingSink,
   type SessionEnd,
@@ -69,6 +72,7 @@ interface SessionRow {
   recording_path: string | null;
   outcome: string | null;
   recording_truncated_at: number | null | undefined;
+  replica: string | null | undefined;
 }
 
 interface CommandRow {
@@ -114,8 +118,8 @@ export class SqliteAuditStore implements AuditStore {
         db
           .prepare(
             `INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container,
-               kind, command, policy, client_address, details)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               kind, command, policy, client_address, details, replica)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             id,
@@ -131,6 +135,7 @@ export class SqliteAuditStore implements AuditStore {
             rec.policy,
             rec.clientAddress,
             detailsJson(rec.details),
+            rec.replica ?? null,
           ),
       ),
     );
@@ -347,6 +352,34 @@ export class SqliteAuditStore implements AuditStore {
     }
   }
 
+  async heartbeat(replica: ReplicaId): Promise<void> {
+    validateReplicaId(replica);
+    const now = Date.now();
+    this.write('record the heartbeat', (db) =>
+      db
+        .prepare(
+          `INSERT INTO replicas (id, started_at, heartbeat_at) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+        )
+        .run(replica, now, now),
+    );
+  }
+
+  async sessionsOfSilentReplicas(silentForMs: number, limit?: number): Promise<SessionRecord[]> {
+    const n = validateSilentQuery(silentForMs, limit);
+    const rows = this.read('list the sessions of silent replicas', (db) =>
+      db
+        .prepare(
+          `SELECT s.* FROM sessions s LEFT JOIN replicas r ON r.id = s.replica
+           WHERE s.ended_at IS NULL AND s.replica IS NOT NULL
+             AND COALESCE(r.heartbeat_at, s.started_at) < ?
+           ORDER BY s.started_at, s.seq LIMIT ?`,
+        )
+        .all(Date.now() - silentForMs, n),
+    ) as SessionRow[];
+    return rows.map(toRecord);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.db?.close();
@@ -435,6 +468,7 @@ function toRecord(row: SessionRow): SessionRecord {
       row.recording_truncated_at === null || row.recording_truncated_at === undefined
         ? null
         : new Date(row.recording_truncated_at),
+    replica: row.replica ?? null,
   };
 }
 

@@ -110,6 +110,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: 'recording cut short by its size cap',
     sql: `ALTER TABLE sessions ADD COLUMN recording_truncated_at INTEGER; -- ms since the epoch, or NULL`,
   },
+  {
+    version: 5,
+    name: 'replicas and the sessions they own',
+    // As in PostgreSQL (migration 4 there): each Podscope process heartbeats its row; the open sessions
+    // of one that went silent are ended by the leader (locally: the one process there is).
+    sql: `
+      ALTER TABLE sessions ADD COLUMN replica TEXT;
+      CREATE INDEX sessions_open_by_replica ON sessions (replica) WHERE ended_at IS NULL AND replica IS NOT NULL;
+      CREATE TABLE replicas (
+        id           TEXT    PRIMARY KEY,
+        started_at   INTEGER NOT NULL,  -- ms since the epoch
+        heartbeat_at INTEGER NOT NULL   -- ms since the epoch
+      );
+    `,
+  },
 ];
 
 /**

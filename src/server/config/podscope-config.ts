@@ -9,6 +9,7 @@ import {
 } from '../policy/exec-policy.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 import { parseDebugConfigSection, type DebugConfigSection } from '../debug/debug-config.js';
+import { validateNamespaceName } from '../../shared/validation/names.js';
 
 export interface RecordingConfig {
   /**
@@ -35,6 +36,21 @@ export interface AuditConfig {
   retentionDays: number | null;
 }
 
+export interface ReplicasConfig {
+  /**
+   * The coordination.k8s.io Lease the replicas elect their leader on (in the cluster Podscope runs in;
+   * namespace null: that cluster's default namespace). Null: no election — the one process leads (local
+   * mode; in a pod, --in-cluster turns it on with the name `podscope-leader`).
+   */
+  leaderElection: { namespace: string | null; name: string } | null;
+  /** How often each replica writes its heartbeat. */
+  heartbeatSeconds: number;
+  /** A replica silent this long is lost: the leader closes its sessions ("replica lost"). */
+  lostAfterSeconds: number;
+  /** How long a leader's Lease lasts without renewal before another replica takes over. */
+  leaseDurationSeconds: number;
+}
+
 export interface PodscopeConfig {
   execPolicy: ExecPolicyConfig;
   recording: RecordingConfig;
@@ -43,6 +59,7 @@ export interface PodscopeConfig {
   debug: DebugConfigSection;
   database: DatabaseConfig;
   audit: AuditConfig;
+  replicas: ReplicasConfig;
 }
 
 export const DEFAULT_RECORDING_MAX_BYTES = 256 * 1024 * 1024;
@@ -61,13 +78,17 @@ export const DEFAULT_CONFIG: PodscopeConfig = {
   debug: {},
   database: { url: null },
   audit: { retentionDays: null },
+  // With these, a lost replica's sessions are closed within about 45 s even when it was the leader
+  // (15 s for the Lease to expire, 5 s to the next round, 30 s of silence overlapping those, 5 s to the
+  // next recovery pass): the goal is ≤ 60 s.
+  replicas: { leaderElection: null, heartbeatSeconds: 5, lostAfterSeconds: 30, leaseDurationSeconds: 15 },
 };
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy', 'recording', 'limits', 'debug', 'database', 'audit'];
+  const sections = ['execPolicy', 'recording', 'limits', 'debug', 'database', 'audit', 'replicas'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
@@ -81,7 +102,65 @@ export function parseConfig(raw: unknown): PodscopeConfig {
     debug: parseDebugConfigSection(obj['debug']),
     database: parseDatabaseConfig(obj['database']),
     audit: parseAuditConfig(obj['audit']),
+    replicas: parseReplicasConfig(obj['replicas']),
   };
+}
+
+const LEASE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * The `replicas` section: `{ "leaderElection": { "namespace": "podscope", "name": "podscope-leader" },
+ * "heartbeatSeconds": 5, "lostAfterSeconds": 30, "leaseDurationSeconds": 15 }`, every field optional.
+ */
+export function parseReplicasConfig(raw: unknown): ReplicasConfig {
+  const d = DEFAULT_CONFIG.replicas;
+  if (raw === undefined) return d;
+  const obj = section(raw, 'replicas', [
+    'leaderElection',
+    'heartbeatSeconds',
+    'lostAfterSeconds',
+    'leaseDurationSeconds',
+  ]);
+  const seconds = (
+    key: 'heartbeatSeconds' | 'lostAfterSeconds' | 'leaseDurationSeconds',
+    min: number,
+    max: number,
+  ) => {
+    const v = obj[key];
+    if (v === undefined) return d[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new Error(
+        `replicas.${key} must be a whole number of seconds from ${min} to ${max} (got ${JSON.stringify(v)})`,
+      );
+    }
+    return v;
+  };
+  const heartbeatSeconds = seconds('heartbeatSeconds', 1, 60);
+  const lostAfterSeconds = seconds('lostAfterSeconds', 3, 3600);
+  const leaseDurationSeconds = seconds('leaseDurationSeconds', 3, 300);
+  if (lostAfterSeconds < 3 * heartbeatSeconds) {
+    throw new Error(
+      'replicas.lostAfterSeconds must be at least 3 heartbeats (a late heartbeat is not a lost replica)',
+    );
+  }
+  let leaderElection: ReplicasConfig['leaderElection'] = null;
+  const le = obj['leaderElection'];
+  if (le !== undefined && le !== null) {
+    const o = section(le, 'replicas.leaderElection', ['namespace', 'name']);
+    const name = o['name'] ?? 'podscope-leader';
+    if (typeof name !== 'string' || !LEASE_NAME.test(name)) {
+      throw new Error(`replicas.leaderElection.name must be a Lease name (got ${JSON.stringify(name)})`);
+    }
+    const namespace = o['namespace'] ?? null;
+    if (namespace !== null) {
+      const checked = typeof namespace === 'string' ? validateNamespaceName(namespace) : null;
+      if (!checked?.ok) {
+        throw new Error(`replicas.leaderElection.namespace: ${checked?.error ?? 'must be a namespace name'}`);
+      }
+    }
+    leaderElection = { namespace: namespace as string | null, name };
+  }
+  return { leaderElection, heartbeatSeconds, lostAfterSeconds, leaseDurationSeconds };
 }
 
 function section(raw: unknown, where: string, allowed: string[]): Record<string, unknown> {

@@ -41,7 +41,7 @@ import {
 } from '../policy/gate.js';
 import { gatherCopyFacts, selectorFacts } from './copy-facts.js';
 import { imageParam, optBool, profileParam, readBody, requiredName } from './debug-body.js';
-import type { DebugConfig } from './debug-config.js';
+import { initialExpiry, type DebugConfig } from './debug-config.js';
 import { deleteDebugPod, randomSuffix, type DebugPodLeases } from './debug-pods.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
@@ -194,7 +194,7 @@ export function podCopyRoutes(
     );
     const name = copyName(podName, randomSuffix());
     const createdAt = new Date();
-    const expiresAt = new Date(createdAt.getTime() + config.podTtlMs);
+    const expiresAt = initialExpiry(createdAt, config);
     const facts = await gatherCopyFacts(client, ns, source);
     // Plan before recording, so a bad request leaves no record of an action that never happened; a
     // pod that cannot be copied so (a ReadWriteOncePod volume, a controller that would adopt it
@@ -362,7 +362,7 @@ function pendingMarks(now: Date, config: DebugConfig): DebugPodMarks {
     owner: '',
     source: '',
     createdAt: now,
-    expiresAt: new Date(now.getTime() + config.podTtlMs),
+    expiresAt: initialExpiry(now, config),
   };
 }
 

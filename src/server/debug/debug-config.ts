@@ -7,11 +7,18 @@ export interface DebugConfig {
   /** Images a debug container, copy or node pod may run; the first is the default. */
   images: string[];
   defaultProfile: DebugProfile;
-  /** How long a copy/node pod lives without renewal (the reaper deletes it after). */
+  /**
+   * The longest a Podscope pod whose expiry annotation someone made unreadable may live: the reaper
+   * deletes it twice this long after its creation.
+   */
   podTtlMs: number;
-  /** How long a copy/node pod survives without a lease (browser gone) before it is deleted. */
+  /**
+   * How long a copy/node pod survives without a lease (browser gone, or the replica holding it killed)
+   * before it is deleted. While a browser holds it, the replica it is connected to pushes the pod's
+   * expiry annotation this far ahead, every third of it: every replica sees the same lease.
+   */
   leaseGraceMs: number;
-  /** How often the reaper looks for expired copies/node pods (also once at start). */
+  /** How often the reaper (on the leader) looks for expired copies/node pods (also once at start). */
   reaperIntervalMs: number;
   /** Namespace of node debug pods: one where users may create privileged pods. */
   nodeDebugNamespace: string;
@@ -26,7 +33,7 @@ export const DEFAULT_DEBUG_CONFIG: DebugConfig = {
   defaultProfile: DEFAULT_PROFILE,
   podTtlMs: 60 * 60_000,
   leaseGraceMs: 30_000,
-  reaperIntervalMs: 60_000,
+  reaperIntervalMs: 10_000,
   nodeDebugNamespace: 'default',
   startTimeoutMs: 90_000,
   maxFileBytes: 1024 ** 3,
@@ -49,6 +56,17 @@ export function resolveDebugConfig(partial: Partial<DebugConfig> = {}): DebugCon
       throw new Error(`debug config: ${k} must be a positive integer`);
   }
   return c;
+}
+
+/**
+ * The expiry a new copy/node pod is created with: long enough for it to start and for the browser to
+ * take its lease; from then on the lease moves it.
+ */
+export function initialExpiry(
+  createdAt: Date,
+  config: Pick<DebugConfig, 'startTimeoutMs' | 'leaseGraceMs'>,
+): Date {
+  return new Date(createdAt.getTime() + config.startTimeoutMs + config.leaseGraceMs);
 }
 
 /** What the config file's `debug` section may set (the timers stay code defaults). */

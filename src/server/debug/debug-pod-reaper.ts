@@ -1,6 +1,7 @@
 // Deletes expired pod copies and node debug pods in every cluster, with Podscope's own identity: once at
-// start (so pods left by a crashed or restarted Podscope go) and then periodically. Only pods carrying
-// Podscope's marks and a passed expiry are touched.
+// start (so pods left by a crashed or restarted Podscope go) and then periodically — on the leader only,
+// when there are several replicas. Only pods carrying Podscope's marks and a passed expiry are touched,
+// and each only if it is still the version read (a lease renewed by any replica in between wins).
 import type { V1Pod } from '@kubernetes/client-node';
 import { DEBUG_POD_SELECTOR, isExpired, readMarks } from '../../shared/debug/debug-pod-marks.js';
 import type { ServerContext } from '../context.js';
@@ -21,7 +22,7 @@ export class DebugPodReaper {
 
   constructor(
     private readonly registry: ClusterRegistry,
-    private readonly ctx: Pick<ServerContext, 'audit' | 'log'>,
+    private readonly ctx: Pick<ServerContext, 'audit' | 'log' | 'leadership'>,
     private readonly config: DebugConfig,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -41,6 +42,7 @@ export class DebugPodReaper {
 
   private async pass(): Promise<ReapedPod[]> {
     const reaped: ReapedPod[] = [];
+    if (!this.ctx.leadership.isLeader()) return reaped;
     for (const info of this.registry.list()) {
       const client = this.registry.get(info.name).client(null);
       let pods: V1Pod[];
@@ -62,7 +64,10 @@ export class DebugPodReaper {
         if (pod.metadata?.deletionTimestamp || !isExpired(p, now, 2 * this.config.podTtlMs)) continue;
         const marks = readMarks(p)!;
         try {
-          if (await deleteDebugPod(client, marks.namespace, marks.name)) {
+          if (!this.ctx.leadership.isLeader()) break;
+          if (
+            await deleteDebugPod(client, marks.namespace, marks.name, pod.metadata?.resourceVersion ?? '')
+          ) {
             reaped.push({ cluster: info.name, namespace: marks.namespace, pod: marks.name });
             this.ctx.log.info(
               { cluster: info.name, pod: `${marks.namespace}/${marks.name}` },

@@ -61,7 +61,7 @@ import {
   requiredName,
   type Body,
 } from './debug-body.js';
-import type { DebugConfig } from './debug-config.js';
+import { initialExpiry, type DebugConfig } from './debug-config.js';
 import { DebugPodReaper } from './debug-pod-reaper.js';
 import { DebugPodLeases, deleteDebugPod, getDebugPod, randomSuffix } from './debug-pods.js';
 
@@ -271,7 +271,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
         if (!(err instanceof KubeApiError && err.status === 403)) throw err;
       }
       const createdAt = new Date();
-      const expiresAt = new Date(createdAt.getTime() + config.podTtlMs);
+      const expiresAt = initialExpiry(createdAt, config);
       const audit = await startAudit(ctx, req, client, allowed, {
         kind: 'node-debug',
         namespace: ns,
@@ -367,7 +367,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
         await sock.send({
           type: 'leased',
           pod,
-          expiresAt: new Date(Date.now() + config.podTtlMs).toISOString(),
+          expiresAt: new Date(Date.now() + config.leaseGraceMs).toISOString(),
           graceSeconds: Math.round(config.leaseGraceMs / 1000),
         } satisfies LeaseMessage);
       } catch (err) {

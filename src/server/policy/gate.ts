@@ -15,6 +15,7 @@ import { KubeApiError, notFound, PodscopeError, toErrorBody } from '../http/erro
 import type { KubeClient } from '../kube/kube-client.js';
 import { decideAction, decisionLabel, type ActionDecision, type ActionRequest } from './action-policy.js';
 import { resolveExecPolicy, type ResolvedExecPolicy } from './exec-policy.js';
+import { ownedByReplica } from '../replicas/replica-health.js';
 
 /** The logged-in user, or in local mode the kubeconfig user of the context. */
 /** `system:serviceaccount:NAMESPACE:NAME`, as a ServiceAccount token's subject names it. */
@@ -129,6 +130,7 @@ export async function recordRefusal(
       startedAt: new Date(),
       cluster: client.cluster.name,
       clientAddress: req.ip ?? null,
+      replica: ctx.replica,
     });
     await endAudit(ctx, id, { error: reason, outcome: { result: 'refused', reason } });
   } catch (err) {
@@ -166,6 +168,8 @@ export async function startAudit(
       startedAt,
       cluster: client.cluster.name,
       clientAddress: req.ip ?? null,
+      // A copy or node pod outlives this process (its lease is the pod's); everything else ends with it.
+      replica: ownedByReplica(rec.kind) ? ctx.replica : null,
     });
     return { id, startedAt: startedAt.getTime() };
   } catch (err) {

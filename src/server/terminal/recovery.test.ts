@@ -28,6 +28,7 @@ const session = (
   outcome: null,
   recordingPath: null,
   recordingTruncatedAt: null,
+  replica: null,
   ...over,
 });
 

@@ -126,6 +126,7 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const session = new TerminalSession(socket, {
         audit: ctx.audit,
         recordingMaxBytes: ctx.recordingMaxBytes,
+        replica: ctx.replica,
         log: req.log,
       });
       sessions.add(session);

@@ -11,7 +11,7 @@ import { currentOwner } from './recovery.js';
 import type { WebSocket, RawData } from 'ws';
 import type { ExecStatus } from '../../shared/exec/channel.js';
 import { CommandLineRecorder, type CapturedCommand } from '../../shared/exec/command-line.js';
-import type { AuditStore, Identity, SessionId } from '../audit/audit-store.js';
+import type { AuditStore, Identity, ReplicaId, SessionId } from '../audit/audit-store.js';
 import { endSessionSurvivingOutage } from '../audit/end-session.js';
 import { openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError, toErrorBody } from '../http/errors.js';
@@ -32,6 +32,8 @@ export interface TerminalSessionDeps {
   audit: AuditStore;
   /** Size cap of the recording; at the cap it stops, the browser is told and the record marked. */
   recordingMaxBytes: number;
+  /** The replica running the session (ends it as "replica lost" if this process dies). */
+  replica: ReplicaId;
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
 }
 
@@ -117,6 +119,7 @@ export class TerminalSession {
         command: s.argv,
         policy: policyLabel(s.policy),
         clientAddress: s.clientAddress,
+        replica: this.deps.replica,
         details: {
           tty: true,
           requestedCommand: s.requested,

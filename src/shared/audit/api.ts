@@ -40,6 +40,11 @@ export interface AuditSessionView {
   recordingUrl: string | null;
   /** When the recording stopped at its size cap (RFC 3339); null when it is complete. */
   recordingTruncatedAt: string | null;
+  /**
+   * The Podscope process (replica) that ran the session; null for pod copies and node pods (they outlive
+   * any one process) and for sessions recorded before replicas were.
+   */
+  replica: string | null;
 }
 
 export interface AuditCommandView {

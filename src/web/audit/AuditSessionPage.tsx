@@ -204,6 +204,11 @@ function SessionFacts({ session: s }: { session: AuditSessionDetail }) {
       <Fact label="Session id">
         <span className="mono">{s.id}</span>
       </Fact>
+      {s.replica !== null && (
+        <Fact label="Podscope replica">
+          <span className="mono">{s.replica}</span>
+        </Fact>
+      )}
       {details.length > 0 && (
         <Fact label="Details">
           <KeyValues entries={details} />

@@ -11,6 +11,8 @@ import type {
   V1Deployment,
   V1Ingress,
   V1PodDisruptionBudget,
+  V1Role,
+  V1RoleBinding,
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
@@ -66,6 +68,8 @@ describe('the Helm chart', () => {
       'ConfigMap/podscope',
       'Deployment/podscope',
       'PodDisruptionBudget/podscope',
+      'Role/podscope-leader-election',
+      'RoleBinding/podscope-leader-election',
       'Secret/podscope-token',
       'Service/podscope',
       'ServiceAccount/podscope',
@@ -170,6 +174,28 @@ describe('the Helm chart', () => {
     assert.deepEqual(verbsOn(node, 'nodes'), ['get']);
   });
 
+  test('the leader-election Role: create Leases in the release namespace, read and renew only its own', async () => {
+    const m = await render();
+    const role = one<V1Role>(m, 'Role');
+    assert.equal(role.metadata!.namespace, 'tools');
+    assert.deepEqual(role.rules, [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['podscope-leader'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+    const binding = one<V1RoleBinding>(m, 'RoleBinding');
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: role.metadata!.name,
+    });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'podscope', namespace: 'tools' }]);
+  });
+
   test('the admission policy binds Podscope’s ServiceAccount to its own pods; node pods only with nodeDebug', async () => {
     const m = await render();
     const policy = m.find((x) => x.kind === 'ValidatingAdmissionPolicy') as unknown as {
@@ -211,7 +237,24 @@ describe('the Helm chart', () => {
     const defaults = JSON.parse(
       one<V1ConfigMap>(await render(), 'ConfigMap').data!['config.json']!,
     ) as unknown;
-    assert.deepEqual(defaults, {}, 'empty sections are left out: Podscope defaults them');
+    assert.deepEqual(
+      defaults,
+      { replicas: { leaderElection: { namespace: 'tools', name: 'podscope-leader' } } },
+      'empty sections are left out (Podscope defaults them); the Lease of the leader election is set',
+    );
+    const tuned = parseConfig(
+      JSON.parse(
+        one<V1ConfigMap>(await render('--set', 'config.replicas.lostAfterSeconds=20'), 'ConfigMap').data![
+          'config.json'
+        ]!,
+      ),
+    );
+    assert.deepEqual(tuned.replicas, {
+      leaderElection: { namespace: 'tools', name: 'podscope-leader' },
+      heartbeatSeconds: 5,
+      lostAfterSeconds: 20,
+      leaseDurationSeconds: 15,
+    });
     const checksum = (x: Manifest[]) =>
       one<V1Deployment>(x, 'Deployment').spec!.template.metadata!.annotations!['checksum/config'];
     assert.notEqual(checksum(m), checksum(await render()));

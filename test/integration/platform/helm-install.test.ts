@@ -210,6 +210,42 @@ describe('Podscope installed with its Helm chart', () => {
     }
   });
 
+  test('the replicas elect one leader on their Lease, which is all the ServiceAccount may touch of Leases', async () => {
+    const pods = await getJson<{ items: V1Pod[] }>([
+      '-n',
+      ns,
+      'get',
+      'pods',
+      '-l',
+      `app.kubernetes.io/instance=${release}`,
+    ]);
+    const names = pods.items.map((p) => p.metadata!.name!);
+    const holder = await waitFor(
+      'a leader',
+      async () => {
+        const lease = await getJson<{ spec?: { holderIdentity?: string } }>([
+          '-n',
+          ns,
+          'get',
+          'lease',
+          `${release}-leader`,
+        ]);
+        return lease.spec?.holderIdentity || undefined;
+      },
+      60_000,
+    );
+    // Replica ids are the pod's name (its hostname) and a random part.
+    assert.ok(
+      names.some((n) => holder.startsWith(`${n}-`)),
+      `${holder} is one of ${names.join(', ')}`,
+    );
+    const can = async (...args: string[]) =>
+      (await kubectl(['auth', 'can-i', ...args, '--as', sa])).stdout.trim();
+    assert.equal(await can('update', `leases.coordination.k8s.io/${release}-leader`, '-n', ns), 'yes');
+    assert.equal(await can('update', 'leases.coordination.k8s.io/another', '-n', ns), 'no');
+    assert.equal(await can('create', 'leases.coordination.k8s.io', '-n', 'demo'), 'no');
+  });
+
   test('the admission policy: it may not delete or create pods that are not its own, nor node debug pods', async () => {
     const victim = (await kubectl(['-n', 'demo', 'get', 'pods', '-o', 'name'])).stdout.split('\n')[0]!;
     const del = await kubectl(['-n', 'demo', 'delete', victim, '--dry-run=server', '--as', sa]);
