@@ -28,6 +28,12 @@ import { defaultReadinessChecks, healthRoutes } from './health/routes.js';
 import { ReadinessProbe, type ReadinessCheck } from './health/readiness.js';
 import { buildHostAllowlist } from './access/host-allowlist.js';
 import type { ServerContext } from './context.js';
+import { isLoginSessionStore, type LoginSessionStore } from './auth/login-session-store.js';
+import { LoginSessions } from './auth/login-sessions.js';
+import { authRoutes, signedInIdentity } from './auth/routes.js';
+import { cookieSettingsFor } from './auth/session-cookie.js';
+import type { CredentialSealer } from './auth/session-crypto.js';
+import { KubeApiError } from './http/errors.js';
 
 export interface AppOptions {
   registry: ClusterRegistry;
@@ -63,6 +69,22 @@ export interface AppOptions {
   debug?: Partial<DebugConfig>;
   /** What `/readyz` checks; default: the current cluster's API server and the audit store. */
   readiness?: ReadinessCheck[];
+  /**
+   * Token login (platform mode): people sign in with a Kubernetes bearer token and every call of theirs
+   * is made with it. Needs `token: null` (there is no shared access token for people then).
+   */
+  tokenLogin?: TokenLoginOptions;
+}
+
+export interface TokenLoginOptions {
+  /** Seals the people's tokens in the session rows (a key every replica shares). */
+  sealer: CredentialSealer;
+  /** Where people reach Podscope; https: makes the session cookie Secure. */
+  publicUrl: URL | null;
+  /** Default: the audit store (both real stores keep login sessions). */
+  store?: LoginSessionStore;
+  /** The cluster tokens are checked against; default the registry's current one. */
+  cluster?: string;
 }
 
 export const defaultDataDir = () =>
@@ -99,9 +121,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     config.audit.retentionDays === null
       ? undefined
       : new RetentionJob({ store: audit, retentionDays: config.audit.retentionDays, log: app.log });
+  let sessions: LoginSessions | null = null;
+  if (opts.tokenLogin !== undefined) {
+    if (opts.token !== null) throw new Error('token login replaces the access token: pass token: null');
+    const store = opts.tokenLogin.store ?? (isLoginSessionStore(audit) ? audit : undefined);
+    if (store === undefined) throw new Error('token login needs a store that keeps login sessions');
+    const cluster = opts.tokenLogin.cluster ?? opts.registry.list().find((c) => c.current)?.name;
+    if (cluster === undefined) throw new Error('token login needs a cluster to check tokens against');
+    sessions = new LoginSessions({
+      store,
+      sealer: opts.tokenLogin.sealer,
+      registry: opts.registry,
+      cluster,
+      config: config.auth,
+      cookie: cookieSettingsFor(opts.tokenLogin.publicUrl),
+      log: app.log,
+    });
+  }
   const ctx: ServerContext = {
     registry: opts.registry,
-    identityFor: () => null,
+    identityFor: sessions === null ? () => null : signedInIdentity,
     log: app.log,
     audit,
     execPolicy: config.execPolicy,
@@ -109,10 +148,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     limits: config.limits,
   };
 
-  app.setErrorHandler((err, req, reply) => {
-    const body = toErrorBody(err);
+  app.setErrorHandler(async (err, req, reply) => {
+    let failure: unknown = err;
+    // Kubernetes refusing a person's own token (expired, revoked): their session is over.
+    if (sessions !== null && req.loginSession !== null && err instanceof KubeApiError && err.status === 401) {
+      await sessions.end(req.loginSession.idHash);
+      failure = LoginSessions.tokenRefused();
+      void reply.header('Set-Cookie', sessions.clearCookie());
+    }
+    const body = toErrorBody(failure);
     if (body.status >= 500) req.log.error({ err }, 'request failed');
-    void reply.code(body.status).send(body);
+    return reply.code(body.status).send(body);
   });
 
   // WebSocket upgrades pass through the same onRequest hooks as HTTP before they are accepted, so the
@@ -130,6 +176,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           ),
   });
   healthRoutes(app, readiness);
+  authRoutes(app, sessions === null ? 'access-token' : 'token-login', sessions);
   clusterRoutes(app, ctx);
   podRoutes(app, ctx);
   logRoutes(app, ctx);
@@ -162,10 +209,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       app.log.warn({ err }, 'could not recover interrupted terminal sessions'),
     );
     retention?.start();
+    sessions?.startExpirySweep();
   });
   app.addHook('onClose', async () => {
     opts.registry.close();
     await retention?.stop();
+    sessions?.stopExpirySweep();
     if (opts.audit === undefined) await audit.close();
   });
   return app;

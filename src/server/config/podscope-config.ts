@@ -9,6 +9,7 @@ import {
 } from '../policy/exec-policy.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 import { parseDebugConfigSection, type DebugConfigSection } from '../debug/debug-config.js';
+import { DEFAULT_AUTH_CONFIG, parseAuthConfig, type AuthConfig } from '../auth/auth-config.js';
 
 export interface RecordingConfig {
   /**
@@ -43,6 +44,8 @@ export interface PodscopeConfig {
   debug: DebugConfigSection;
   database: DatabaseConfig;
   audit: AuditConfig;
+  /** Login sessions (token-login mode): idle and absolute timeouts, login attempts per client. */
+  auth: AuthConfig;
 }
 
 export const DEFAULT_RECORDING_MAX_BYTES = 256 * 1024 * 1024;
@@ -61,13 +64,14 @@ export const DEFAULT_CONFIG: PodscopeConfig = {
   debug: {},
   database: { url: null },
   audit: { retentionDays: null },
+  auth: DEFAULT_AUTH_CONFIG,
 };
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy', 'recording', 'limits', 'debug', 'database', 'audit'];
+  const sections = ['execPolicy', 'recording', 'limits', 'debug', 'database', 'audit', 'auth'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
@@ -81,6 +85,7 @@ export function parseConfig(raw: unknown): PodscopeConfig {
     debug: parseDebugConfigSection(obj['debug']),
     database: parseDatabaseConfig(obj['database']),
     audit: parseAuditConfig(obj['audit']),
+    auth: parseAuthConfig(obj['auth']),
   };
 }
 
