@@ -123,7 +123,7 @@ export class LoginSessions {
 
   /**
    * The signed-in person of a request's Cookie header, or null: no cookie, no such session (signed out
-   * on any replica), expired (the row is deleted), or its credential cannot be opened (key changed).
+   * on any replica), expired (the row is deleted), or its credential cannot be opened (another key).
    * A use pushes the idle deadline back (at most once a minute).
    */
   async resolve(cookieHeader: string | undefined): Promise<ResolvedSession | null> {
@@ -147,11 +147,11 @@ export class LoginSessions {
       token = this.opts.sealer.open(row.sealedCredential, idHash);
     } catch (err) {
       if (!(err instanceof SealError)) throw err;
+      // Not deleted: a replica started with the wrong key must not end everyone's sessions.
       this.opts.log.warn(
         { user: row.username, reason: err.message },
-        'a login session could not be opened; ended',
+        "a login session could not be opened with this replica's session key: is --session-key-file the same on every replica?",
       );
-      await this.end(idHash);
       return null;
     }
     return {
