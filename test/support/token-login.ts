@@ -54,6 +54,7 @@ export interface SignInResult {
   setCookie: string | null;
   /** `name=value` to send back, when a session cookie was set. */
   cookie: string | null;
+  retryAfter: string | null;
 }
 
 /** POST /api/auth/login as a browser's page would (same-origin fetch, JSON). */
@@ -69,6 +70,7 @@ export async function signIn(baseUrl: string, token: string): Promise<SignInResu
     body: (await res.json()) as SignInResult['body'],
     setCookie,
     cookie: setCookie === null ? null : setCookie.split(';')[0]!,
+    retryAfter: res.headers.get('retry-after'),
   };
 }
 

@@ -45,6 +45,16 @@ export interface ResolvedSession {
   user: SignedInUser;
 }
 
+/** 429: too many sign-in attempts from one address; `retryAfter` seconds until the window ends. */
+export class SignInRateLimited extends PodscopeError {
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super(429, message, { code: 'rate-limited' });
+  }
+}
+
 /** How often expired sessions and old attempt counts are deleted (by every replica; the deletes are idempotent). */
 const EXPIRY_SWEEP_MS = 10 * 60 * 1000;
 
@@ -72,11 +82,11 @@ export class LoginSessions {
       this.opts.store.countLoginAttempt(clientAddress ?? 'unknown', attemptWindowStart(now, windowMs)),
     );
     if (attempts > perClient) {
-      throw new PodscopeError(
-        429,
+      const retryAfter = retryAfterSeconds(now, windowMs);
+      throw new SignInRateLimited(
         `Too many sign-in attempts from your address: ${perClient} are allowed per ${Math.round(windowMs / 1000)} s. ` +
-          `Try again in ${retryAfterSeconds(now, windowMs)} s.`,
-        { code: 'rate-limited' },
+          `Try again in ${retryAfter} s.`,
+        retryAfter,
       );
     }
     const token = checkLoginToken(rawToken);

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthMode, AuthSessionView } from '../../shared/api.js';
 import { notFound } from '../http/errors.js';
 import type { Identity } from '../kube/identity.js';
-import { LoginSessions, type ResolvedSession } from './login-sessions.js';
+import { LoginSessions, SignInRateLimited, type ResolvedSession } from './login-sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,8 +70,16 @@ export function authRoutes(app: FastifyInstance, mode: AuthMode, sessions: Login
   app.post('/api/auth/login', async (req, reply) => {
     if (sessions === null) throw notFound('This Podscope does not sign people in: it uses an access token.');
     const token = (req.body as { token?: unknown } | null)?.token;
-    const { setCookie, user } = await sessions.login(token, req.ip ?? null);
-    void reply.header('Cache-Control', 'no-store').header('Set-Cookie', setCookie);
+    void reply.header('Cache-Control', 'no-store');
+    let signedIn;
+    try {
+      signedIn = await sessions.login(token, req.ip ?? null);
+    } catch (err) {
+      if (err instanceof SignInRateLimited) void reply.header('Retry-After', String(err.retryAfter));
+      throw err;
+    }
+    const { setCookie, user } = signedIn;
+    void reply.header('Set-Cookie', setCookie);
     return { mode, user } satisfies AuthSessionView;
   });
 

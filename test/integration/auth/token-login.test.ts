@@ -291,6 +291,7 @@ describe('login attempts are rate-limited per client address', () => {
       assert.equal(r.body.code, 'rate-limited');
       assert.match(r.body.error!, /Too many sign-in attempts from your address: 3 are allowed per 3600 s/);
       assert.equal(r.setCookie, null);
+      assert.ok(Number(r.retryAfter) >= 1, `Retry-After: ${r.retryAfter}`);
     } finally {
       await limited.close();
     }
