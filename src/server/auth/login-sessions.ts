@@ -75,6 +75,7 @@ export class LoginSessions {
   async login(
     rawToken: unknown,
     clientAddress: string | null,
+    cookieHeader?: string,
   ): Promise<{ setCookie: string; user: SignedInUser }> {
     const now = this.now();
     const { perClient, windowMs } = this.opts.config.loginAttempts;
@@ -127,6 +128,9 @@ export class LoginSessions {
       ...times,
     };
     await this.store(() => this.opts.store.createLoginSession(row));
+    // A session the browser already had ends: one browser, one session (and no id outlives a new sign-in).
+    const previous = sessionIdFromCookie(this.opts.cookie, cookieHeader);
+    if (previous !== undefined) await this.end(hashSessionId(previous));
     this.opts.log.info({ user: row.username, clientAddress }, 'signed in');
     return { setCookie: sessionSetCookie(this.opts.cookie, id), user: userOf(row) };
   }

@@ -73,7 +73,7 @@ export function authRoutes(app: FastifyInstance, mode: AuthMode, sessions: Login
     void reply.header('Cache-Control', 'no-store');
     let signedIn;
     try {
-      signedIn = await sessions.login(token, req.ip ?? null);
+      signedIn = await sessions.login(token, req.ip ?? null, header(req, 'cookie'));
     } catch (err) {
       if (err instanceof SignInRateLimited) void reply.header('Retry-After', String(err.retryAfter));
       throw err;

@@ -133,6 +133,14 @@ describe('signing in with a Kubernetes token', () => {
       '/api/auth/session',
     );
     assert.equal(me.body.user.username, userOf('reader'));
+    // Signing in again from the same browser replaces its session: the old id is void.
+    const again = await fetch(`${podscope.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: r.cookie! },
+      body: JSON.stringify({ token: tokens.reader }),
+    });
+    assert.equal(again.status, 200);
+    assert.equal((await new SignedInClient(podscope.url, r.cookie!).fetch('/api/clusters')).status, 401);
   });
 
   test("the person sees what their RBAC allows, and Kubernetes' 403 for the rest names them", async () => {
