@@ -24,7 +24,7 @@ type GateState =
   | { kind: 'ready'; view: AuthSessionView; notice: string | null };
 
 /** Socket failures ask for a check; more than one per this many ms would only repeat the answer. */
-const CHECK_INTERVAL_MS = 5000;
+const CHECK_INTERVAL_MS = 2000;
 
 /**
  * Asks the server how people get in. With token login and nobody signed in, shows the sign-in page in
@@ -100,7 +100,11 @@ export function AuthGate({ children }: { children: ReactNode }) {
     return (
       <LoginPage
         notice={state.notice}
-        onSignedIn={(view) => setState({ kind: 'ready', view, notice: null })}
+        onSignedIn={(view) => {
+          // A new session: the first socket that fails asks the server at once.
+          lastCheck.current = 0;
+          setState({ kind: 'ready', view, notice: null });
+        }}
       />
     );
   }
