@@ -2,8 +2,10 @@
 # Installs Podscope into the running local cluster with its Helm chart, as a platform team would:
 # builds the image from this checkout (scripts/image/build-image.sh), imports it into containerd,
 # `helm upgrade --install`s charts/podscope (2 replicas behind a NodePort Service on the node IP) and
-# waits until every replica is Ready. Prints the URL to open.
+# waits until every replica is Ready. Prints the URL to open, and with token login (the chart's default)
+# makes a ServiceAccount demo/podscope-demo-user to sign in as and prints how to get its token.
 # Usage: install.sh [--namespace podscope] [--release podscope] [--node-port 30742|auto] [helm args…]
+#        (e.g. --set auth.mode=access-token for one shared access token instead)
 # Env: PODSCOPE_DATABASE_URL keeps the audit in that PostgreSQL (chart value database.url).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -51,9 +53,38 @@ if ! KUBECONFIG="$STATE_DIR/kubeconfig" "$HELM" "${args[@]}" "$@" >"$work/helm.l
 fi
 
 fullname="$(kc -n "$namespace" get deployment -l "app.kubernetes.io/instance=$release" -o jsonpath='{.items[0].metadata.name}')"
-token="$(kc -n "$namespace" get secret "$fullname-token" -o jsonpath='{.data.token}' | base64 -d)"
 port="$(kc -n "$namespace" get service "$fullname" -o jsonpath='{.spec.ports[0].nodePort}')"
 ready="$(kc -n "$namespace" get deployment "$fullname" -o jsonpath='{.status.readyReplicas}/{.spec.replicas}')"
+args_json="$(kc -n "$namespace" get deployment "$fullname" -o jsonpath='{.spec.template.spec.containers[0].args}')"
 log "Podscope $image: $ready replicas Ready behind Service $namespace/$fullname (NodePort $port)"
-echo "Open: http://$NODE_IP:$port/c/podscope-local/ns/demo?token=$token"
-echo "From another machine: kubectl -n $namespace port-forward service/$fullname 7420:80, then http://127.0.0.1:7420/?token=$token"
+if [[ "$args_json" == *'--auth=token-login'* ]]; then
+  # Token login (the chart's default): someone to sign in as - a ServiceAccount that may read the demo
+  # namespace, open terminals and start debug containers there, and nothing else.
+  kc apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: ServiceAccount, metadata: { name: podscope-demo-user, namespace: demo } }
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata: { name: podscope-demo-user, namespace: demo }
+    rules:
+      - { apiGroups: [''], resources: [pods, pods/log, events, namespaces], verbs: [get, list, watch] }
+      - { apiGroups: [''], resources: [pods/exec], verbs: [get, create] }
+      - { apiGroups: [''], resources: [pods/ephemeralcontainers], verbs: [patch] }
+      - { apiGroups: [apps], resources: [deployments, replicasets, statefulsets, daemonsets], verbs: [get, list, watch] }
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: { name: podscope-demo-user, namespace: demo }
+    roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: podscope-demo-user }
+    subjects: [{ kind: ServiceAccount, name: podscope-demo-user, namespace: demo }]
+EOF
+  echo "Open: http://$NODE_IP:$port/c/podscope-local/ns/demo"
+  echo "Sign in with a Kubernetes token, e.g. the demo user's (reads demo, terminals and debug containers there):"
+  echo "  $KUBECTL --kubeconfig $STATE_DIR/kubeconfig -n demo create token podscope-demo-user --duration 8h"
+  echo "From another machine: kubectl -n $namespace port-forward service/$fullname 7420:80, then http://127.0.0.1:7420/"
+else
+  token="$(kc -n "$namespace" get secret "$fullname-token" -o jsonpath='{.data.token}' | base64 -d)"
+  echo "Open: http://$NODE_IP:$port/c/podscope-local/ns/demo?token=$token"
+  echo "From another machine: kubectl -n $namespace port-forward service/$fullname 7420:80, then http://127.0.0.1:7420/?token=$token"
+fi

@@ -37,6 +37,12 @@ import { observeKubeRequests } from './kube/kube-client.js';
 import { OpenStreams, streamKind } from './ws/open-streams.js';
 import { newReplicaId } from './replicas/replica-identity.js';
 import { Replicas, resolveReplicaSettings } from './replicas/replicas.js';
+import { isLoginSessionStore, type LoginSessionStore } from './auth/login-session-store.js';
+import { LoginSessions } from './auth/login-sessions.js';
+import { authRoutes, signedInIdentity } from './auth/routes.js';
+import { cookieSettingsFor } from './auth/session-cookie.js';
+import type { CredentialSealer } from './auth/session-crypto.js';
+import { KubeApiError } from './http/errors.js';
 
 export interface AppOptions {
   registry: ClusterRegistry;
@@ -81,6 +87,22 @@ export interface AppOptions {
   requestDrainMs?: number;
   /** This process's replica id; default a new one (pod or host name plus a random part). */
   replicaId?: string;
+  /**
+   * Token login (platform mode): people sign in with a Kubernetes bearer token and every call of theirs
+   * is made with it. Needs `token: null` (there is no shared access token for people then).
+   */
+  tokenLogin?: TokenLoginOptions;
+}
+
+export interface TokenLoginOptions {
+  /** Seals the people's tokens in the session rows (a key every replica shares). */
+  sealer: CredentialSealer;
+  /** Where people reach Podscope; https: makes the session cookie Secure. */
+  publicUrl: URL | null;
+  /** Default: the audit store (both real stores keep login sessions). */
+  store?: LoginSessionStore;
+  /** The cluster tokens are checked against; default the registry's current one. */
+  cluster?: string;
 }
 
 /** Paths that still answer while the server drains: probes and metrics. */
@@ -129,9 +151,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { audit, registry: opts.registry, log: app.log },
     resolveReplicaSettings(config.replicas, opts.registry.list()),
   );
+  let sessions: LoginSessions | null = null;
+  if (opts.tokenLogin !== undefined) {
+    if (opts.token !== null) throw new Error('token login replaces the access token: pass token: null');
+    const store = opts.tokenLogin.store ?? (isLoginSessionStore(audit) ? audit : undefined);
+    if (store === undefined) throw new Error('token login needs a store that keeps login sessions');
+    const cluster = opts.tokenLogin.cluster ?? opts.registry.list().find((c) => c.current)?.name;
+    if (cluster === undefined) throw new Error('token login needs a cluster to check tokens against');
+    sessions = new LoginSessions({
+      store,
+      sealer: opts.tokenLogin.sealer,
+      registry: opts.registry,
+      cluster,
+      config: config.auth,
+      cookie: cookieSettingsFor(opts.tokenLogin.publicUrl),
+      log: app.log,
+    });
+  }
   const ctx: ServerContext = {
     registry: opts.registry,
-    identityFor: () => null,
+    identityFor: sessions === null ? () => null : signedInIdentity,
     log: app.log,
     // Counts the sessions started and ended here (the raw store is what readiness checks and closes).
     audit: metrics.meterAuditStore(audit),
@@ -142,10 +181,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     leadership: replicas,
   };
 
-  app.setErrorHandler((err, req, reply) => {
-    const body = toErrorBody(err);
+  app.setErrorHandler(async (err, req, reply) => {
+    let failure: unknown = err;
+    // Kubernetes refusing a person's own token (expired, revoked): their session is over.
+    if (sessions !== null && req.loginSession !== null && err instanceof KubeApiError && err.status === 401) {
+      await sessions.end(req.loginSession.idHash);
+      failure = LoginSessions.tokenRefused();
+      void reply.header('Set-Cookie', sessions.clearCookie());
+    }
+    const body = toErrorBody(failure);
     if (body.status >= 500) req.log.error({ err }, 'request failed');
-    void reply.code(body.status).send(body);
+    return reply.code(body.status).send(body);
   });
 
   // WebSocket upgrades pass through the same onRequest hooks as HTTP before they are accepted, so the
@@ -182,6 +228,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   healthRoutes(app, readiness, () => shutdown.draining);
   metricsRoutes(app, metrics);
+  authRoutes(app, sessions === null ? 'access-token' : 'token-login', sessions);
   clusterRoutes(app, ctx);
   podRoutes(app, ctx);
   logRoutes(app, ctx);
@@ -214,6 +261,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       app.log.warn({ err }, 'could not recover interrupted terminal sessions'),
     );
     retention?.start();
+    sessions?.startExpirySweep();
     replicas.start();
   });
   shutdownSteps(app, shutdown, streams, opts.requestDrainMs ?? 10_000);
@@ -226,6 +274,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await replicas.stop();
     opts.registry.close();
     await retention?.stop();
+    sessions?.stopExpirySweep();
     if (opts.audit === undefined) await audit.close();
   });
   return app;

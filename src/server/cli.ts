@@ -1,7 +1,7 @@
 // `podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]] [--host 127.0.0.1]
 //  [--port 7420] [--open] [--data-dir DIR | --database-url URL] [--config FILE] [--allowed-host NAME]…
 //  [--allowed-origin ORIGIN]… [--allow-remote] [--no-token | --token-file FILE] [--metrics-port PORT]
-//  [--shutdown-timeout SECONDS]`
+//  [--shutdown-timeout SECONDS] [--auth access-token | --auth token-login --session-key-file FILE [--public-url URL]]`
 // and `podscope diagnose …` (src/server/diagnosis/diagnose-command.ts).
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { generateToken } from './access/access-token.js';
 import { buildHostAllowlist } from './access/host-allowlist.js';
 import { checkListenOptions } from './access/listen-address.js';
 import { readTokenFile } from './access/token-file.js';
+import { CredentialSealer, readSessionKeyFile } from './auth/session-crypto.js';
 import { buildApp, defaultDataDir } from './app.js';
 import { secureDataDir } from './audit/data-dir.js';
 import { checkDatabaseUrl } from './audit/database-url.js';
@@ -28,6 +29,7 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluste
                 [--host 127.0.0.1] [--port 7420] [--open] [--data-dir DIR | --database-url URL]
                 [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote]
                 [--no-token | --token-file FILE] [--metrics-port PORT] [--shutdown-timeout SECONDS]
+                [--auth access-token | --auth token-login --session-key-file FILE [--public-url URL]]
 
 --data-dir        audit database (SQLite) and session recordings (default ~/.local/share/podscope)
 --database-url    keep audit records and recordings in PostgreSQL instead, shared by every replica:
@@ -44,6 +46,14 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluste
 --no-token        no access token: only for running behind your own authenticating proxy
 --token-file      read the access token from FILE instead of making one at each start: replicas
                   behind one Service share it (in Kubernetes, a mounted Secret)
+--auth            how people get in: access-token (default: the token above) or token-login (platform
+                  mode: each person signs in once with a Kubernetes bearer token, e.g. a ServiceAccount
+                  token, and every Kubernetes call of theirs is made with that token — their RBAC decides)
+--session-key-file  token-login: a secret of 32+ characters (e.g. openssl rand -base64 32; one per line,
+                  the first encrypts, later ones still decrypt during a rotation) that encrypts the
+                  people's tokens in the session database; every replica needs the same file
+--public-url      token-login: the URL people open (e.g. https://podscope.example.com); https makes the
+                  session cookie Secure, and its host is an allowed host
 --in-cluster      run as a pod: the API server of the cluster it runs in, with the pod's
                   ServiceAccount (also chosen when there is no kubeconfig and a pod's token is there)
 --cluster-name    the name that cluster is shown under (default in-cluster)
@@ -91,6 +101,9 @@ async function main(): Promise<void> {
         'allow-remote': { type: 'boolean', default: false },
         'no-token': { type: 'boolean', default: false },
         'token-file': { type: 'string' },
+        auth: { type: 'string', default: 'access-token' },
+        'session-key-file': { type: 'string' },
+        'public-url': { type: 'string' },
         'in-cluster': { type: 'boolean', default: false },
         'cluster-name': { type: 'string' },
         'metrics-port': { type: 'string' },
@@ -149,14 +162,22 @@ async function main(): Promise<void> {
     console.error('podscope: --no-token and --token-file exclude each other');
     process.exit(2);
   }
+  const login = tokenLoginSettings(args);
+  if (!login.ok) {
+    console.error(`podscope: ${login.error}`);
+    process.exit(2);
+  }
+  const tokenLogin = login.settings;
   let token: string | null;
   try {
     token =
-      args['token-file'] !== undefined
-        ? readTokenFile(args['token-file'])
-        : args['no-token']
-          ? null
-          : generateToken();
+      tokenLogin !== null
+        ? null
+        : args['token-file'] !== undefined
+          ? readTokenFile(args['token-file'])
+          : args['no-token']
+            ? null
+            : generateToken();
   } catch (err) {
     console.error(`podscope: ${(err as Error).message}`);
     process.exit(2);
@@ -164,15 +185,24 @@ async function main(): Promise<void> {
   const listen = checkListenOptions({
     host: args.host,
     allowRemote: args['allow-remote'],
-    token: token !== null,
-    rights: inCluster ? "Podscope's ServiceAccount's rights" : undefined,
+    token: token !== null || tokenLogin !== null,
+    rights:
+      tokenLogin !== null
+        ? 'the rights of the Kubernetes token they sign in with'
+        : inCluster
+          ? "Podscope's ServiceAccount's rights"
+          : undefined,
   });
   if (!listen.ok) {
     console.error(`podscope: ${listen.error}`);
     process.exit(2);
   }
+  const allowedHosts = [
+    ...args['allowed-host'],
+    ...(tokenLogin?.publicUrl ? [tokenLogin.publicUrl.host] : []),
+  ];
   try {
-    buildHostAllowlist({ bindHost: args.host, allowedHosts: args['allowed-host'] });
+    buildHostAllowlist({ bindHost: args.host, allowedHosts });
   } catch (err) {
     console.error(`podscope: ${(err as Error).message}`);
     process.exit(2);
@@ -260,8 +290,9 @@ async function main(): Promise<void> {
     audit,
     config,
     token,
+    ...(tokenLogin === null ? {} : { tokenLogin }),
     host: args.host,
-    allowedHosts: args['allowed-host'],
+    allowedHosts,
     allowedOrigins: args['allowed-origin'],
   });
   app.addHook('onClose', () => audit.close());
@@ -283,9 +314,25 @@ async function main(): Promise<void> {
   if (inCluster) {
     // In a pod, 127.0.0.1 is nobody's browser: people come through the Service or an Ingress.
     console.log(`Podscope is running on ${args.host} port ${listening} of this pod`);
-    console.log(`Cluster "${clusterName}": the one this pod runs in (${source.why}), as its ServiceAccount`);
+    console.log(
+      `Cluster "${clusterName}": the one this pod runs in (${source.why}), ` +
+        (tokenLogin === null
+          ? 'as its ServiceAccount'
+          : "as each signed-in person (the pod's ServiceAccount only for its own upkeep)"),
+    );
   } else {
     console.log(`Podscope is running at ${url}`);
+  }
+  if (tokenLogin !== null) {
+    console.log(
+      `People sign in with a Kubernetes bearer token at ${tokenLogin.publicUrl?.origin ?? browserBase(args.host, listening)}/ ` +
+        '(e.g. kubectl create token SERVICEACCOUNT); every call of theirs is made with it',
+    );
+    if (databaseUrl === null) {
+      console.log(
+        'Login sessions: in the SQLite audit database of this process only (use a database URL for replicas)',
+      );
+    }
   }
   if (args['token-file'] !== undefined) console.log(`Access token: the one in ${args['token-file']}`);
   if (databaseUrl !== null) console.log(`Audit records and recordings: ${describeAuditStore(audit)}`);
@@ -316,6 +363,63 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+type TokenLoginCheck =
+  | { ok: true; settings: { sealer: CredentialSealer; publicUrl: URL | null } | null }
+  | { ok: false; error: string };
+
+/** --auth, --session-key-file and --public-url, checked together. */
+function tokenLoginSettings(args: {
+  auth: string;
+  'session-key-file'?: string;
+  'public-url'?: string;
+  'no-token': boolean;
+  'token-file'?: string;
+}): TokenLoginCheck {
+  if (args.auth === 'access-token') {
+    for (const flag of ['session-key-file', 'public-url'] as const) {
+      if (args[flag] !== undefined) return { ok: false, error: `--${flag} goes with --auth token-login` };
+    }
+    return { ok: true, settings: null };
+  }
+  if (args.auth !== 'token-login') {
+    return { ok: false, error: `--auth is access-token or token-login (got ${JSON.stringify(args.auth)})` };
+  }
+  if (args['no-token'] || args['token-file'] !== undefined) {
+    return {
+      ok: false,
+      error: `--auth token-login has no shared access token: people sign in with their own Kubernetes token (drop --${args['no-token'] ? 'no-token' : 'token-file'})`,
+    };
+  }
+  const keyFile = args['session-key-file'];
+  if (keyFile === undefined) {
+    return {
+      ok: false,
+      error:
+        '--auth token-login needs --session-key-file FILE, a secret every replica shares that encrypts the ' +
+        'tokens people sign in with (make one with: openssl rand -base64 32 > FILE)',
+    };
+  }
+  let publicUrl: URL | null = null;
+  if (args['public-url'] !== undefined) {
+    try {
+      publicUrl = new URL(args['public-url']);
+    } catch {
+      publicUrl = null;
+    }
+    if (publicUrl === null || (publicUrl.protocol !== 'http:' && publicUrl.protocol !== 'https:')) {
+      return {
+        ok: false,
+        error: `--public-url takes an http(s) URL (got ${JSON.stringify(args['public-url'])})`,
+      };
+    }
+  }
+  try {
+    return { ok: true, settings: { sealer: new CredentialSealer(readSessionKeyFile(keyFile)), publicUrl } };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
 }
 
 /** The flag, else the environment, else the config file; checked. */

@@ -159,4 +159,29 @@ export type EventWatchMessage =
 export interface ApiError {
   error: string;
   status: number;
+  /** For the app to act on (not to show): e.g. `login-required` sends it to the sign-in page. */
+  code?: ApiErrorCode;
+}
+
+export type ApiErrorCode = 'login-required' | 'bad-token' | 'rate-limited';
+
+/** How people get in: the per-start (or shared) access token, or signing in with a Kubernetes token. */
+export type AuthMode = 'access-token' | 'token-login';
+
+/** GET /api/auth/session */
+export interface AuthSessionView {
+  mode: AuthMode;
+  /** token-login: the signed-in person, or null (the app shows the sign-in page). */
+  user: SignedInUser | null;
+}
+
+export interface SignedInUser {
+  /** As Kubernetes names them (SelfSubjectReview), e.g. system:serviceaccount:team-a:alice. */
+  username: string;
+  uid: string | null;
+  groups: string[];
+  /** The cluster the token is for; Podscope sends it nowhere else. */
+  cluster: string;
+  /** When the session ends at the latest (sign-in time + the absolute timeout, or the token's expiry). */
+  expiresAt: string;
 }

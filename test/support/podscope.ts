@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { generateToken } from '../../src/server/access/access-token.js';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, type TokenLoginOptions } from '../../src/server/app.js';
 import type { AuditStore } from '../../src/server/audit/audit-store.js';
 import type { PodscopeConfig } from '../../src/server/config/podscope-config.js';
 import type { DebugConfig } from '../../src/server/debug/debug-config.js';
@@ -54,6 +54,8 @@ export async function startPodscope(
     token?: boolean;
     allowedHosts?: string[];
     allowedOrigins?: string[];
+    /** Token login instead of the access token: people sign in (see test/support/token-login.ts). */
+    tokenLogin?: TokenLoginOptions;
   } = {},
 ): Promise<RunningPodscope> {
   const registry =
@@ -63,7 +65,7 @@ export async function startPodscope(
       limits: opts.config?.limits,
     });
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'podscope-data-'));
-  const token = opts.token === false ? null : generateToken();
+  const token = opts.token === false || opts.tokenLogin !== undefined ? null : generateToken();
   const app = await buildApp({
     registry,
     logLevel: 'error',
@@ -74,6 +76,7 @@ export async function startPodscope(
     config: opts.config,
     debug: opts.debug,
     token,
+    ...(opts.tokenLogin === undefined ? {} : { tokenLogin: opts.tokenLogin }),
     host: '127.0.0.1',
     allowedHosts: opts.allowedHosts,
     allowedOrigins: opts.allowedOrigins,

@@ -37,6 +37,24 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default (printf "%s-token" (include "podscope.fullname" .)) .Values.auth.existingSecret -}}
 {{- end -}}
 
+{{- define "podscope.sessionKeySecret" -}}
+{{- default (printf "%s-session-key" (include "podscope.fullname" .)) .Values.auth.sessionKeySecret -}}
+{{- end -}}
+
+{{- define "podscope.tokenLogin" -}}
+{{- if eq .Values.auth.mode "token-login" -}}true
+{{- else if ne .Values.auth.mode "access-token" -}}
+{{- fail (printf "auth.mode is token-login or access-token (got %q)" .Values.auth.mode) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The URL people open: auth.publicUrl, else the Ingress host; empty when neither is known. */}}
+{{- define "podscope.publicUrl" -}}
+{{- if .Values.auth.publicUrl -}}{{ .Values.auth.publicUrl }}
+{{- else if .Values.ingress.enabled -}}{{ if .Values.ingress.tls }}https{{ else }}http{{ end }}://{{ .Values.ingress.host }}
+{{- end -}}
+{{- end -}}
+
 {{- define "podscope.databaseSecret" -}}
 {{- default (printf "%s-database" (include "podscope.fullname" .)) .Values.database.existingSecret -}}
 {{- end -}}
@@ -51,6 +69,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $replicas := deepCopy (default (dict) .Values.config.replicas) -}}
 {{- $_ := set $replicas "leaderElection" (dict "namespace" .Release.Namespace "name" (include "podscope.leaseName" .)) -}}
 {{- $_ := set $config "replicas" $replicas -}}
+{{- if include "podscope.tokenLogin" . -}}
+{{- $_ := set $config "auth" (dict "idleTimeoutMinutes" (int .Values.auth.idleTimeoutMinutes) "absoluteTimeoutMinutes" (int .Values.auth.absoluteTimeoutMinutes) "loginAttempts" (dict "perClient" (int .Values.auth.loginAttempts.perClient) "windowSeconds" (int .Values.auth.loginAttempts.windowSeconds))) -}}
+{{- end -}}
 {{- toPrettyJson $config -}}
 {{- end -}}
 

@@ -29,6 +29,14 @@ import { redactDatabaseUrl } from './database-url.js';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import type { Migration } from './sqlite-migrations.js';
 import type { CommandFlag } from '../../shared/exec/command-line.js';
+import {
+  validateClientKey,
+  validateIdHash,
+  validateLoginSessionRow,
+  type CredentialKind,
+  type LoginSessionRow,
+  type LoginSessionStore,
+} from '../auth/login-session-store.js';
 
 export interface PostgresAuditStoreOptions {
   /** For tests of the migration machinery; production uses POSTGRES_MIGRATIONS. */
@@ -74,6 +82,42 @@ interface SessionRow {
   replica: string | null;
 }
 
+interface LoginSessionDbRow {
+  id_hash: string;
+  subject: string;
+  username: string;
+  uid: string | null;
+  groups: string[];
+  extra: Record<string, string[]>;
+  cluster: string;
+  credential_kind: CredentialKind;
+  sealed_credential: string;
+  client_address: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  idle_expires_at: Date;
+  expires_at: Date;
+}
+
+function toLoginSession(row: LoginSessionDbRow): LoginSessionRow {
+  return {
+    idHash: row.id_hash,
+    subject: row.subject,
+    username: row.username,
+    uid: row.uid,
+    groups: row.groups,
+    extra: row.extra,
+    cluster: row.cluster,
+    credentialKind: row.credential_kind,
+    sealedCredential: row.sealed_credential,
+    clientAddress: row.client_address,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    idleExpiresAt: row.idle_expires_at,
+    expiresAt: row.expires_at,
+  };
+}
+
 interface CommandRow {
   at_ms: number;
   line: string;
@@ -103,7 +147,7 @@ const TYPES = {
  * the page cache of a file. The sink's `sync` (≤ 1 s apart, from the asciicast writer) commits
  * synchronously, which flushes the WAL up to it, every earlier chunk included: the fsync.
  */
-export class PostgresAuditStore implements AuditStore {
+export class PostgresAuditStore implements AuditStore, LoginSessionStore {
   private readonly pool: pg.Pool;
   /** The URL without its password: what messages name. */
   readonly where: string;
@@ -335,6 +379,35 @@ export class PostgresAuditStore implements AuditStore {
     );
   }
 
+  // Login sessions (src/server/auth/login-session-store.ts): shared by every replica.
+
+  async createLoginSession(row: LoginSessionRow): Promise<void> {
+    validateLoginSessionRow(row);
+    await this.run('record the login session', (db) =>
+      db.query(
+        `INSERT INTO login_sessions (id_hash, subject, username, uid, groups, extra, cluster, credential_kind,
+           sealed_credential, client_address, created_at, last_seen_at, idle_expires_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          row.idHash,
+          row.subject,
+          row.username,
+          row.uid,
+          JSON.stringify(row.groups),
+          JSON.stringify(row.extra),
+          row.cluster,
+          row.credentialKind,
+          row.sealedCredential,
+          row.clientAddress,
+          row.createdAt,
+          row.lastSeenAt,
+          row.idleExpiresAt,
+          row.expiresAt,
+        ],
+      ),
+    );
+  }
+
   async sessionsOfSilentReplicas(silentForMs: number, limit?: number): Promise<SessionRecord[]> {
     const n = validateSilentQuery(silentForMs, limit);
     const { rows } = await this.run('list the sessions of silent replicas', (db) =>
@@ -347,6 +420,58 @@ export class PostgresAuditStore implements AuditStore {
       ),
     );
     return rows.map(toRecord);
+  }
+
+  async getLoginSession(idHash: string): Promise<LoginSessionRow | undefined> {
+    validateIdHash(idHash);
+    const { rows } = await this.run('read the login session', (db) =>
+      db.query<LoginSessionDbRow>('SELECT * FROM login_sessions WHERE id_hash = $1', [idHash]),
+    );
+    return rows[0] === undefined ? undefined : toLoginSession(rows[0]);
+  }
+
+  async touchLoginSession(idHash: string, seenAt: Date, idleExpiresAt: Date): Promise<boolean> {
+    validateIdHash(idHash);
+    const result = await this.run('record the use of the login session', (db) =>
+      db.query(
+        `UPDATE login_sessions SET last_seen_at = $2, idle_expires_at = LEAST($3, expires_at)
+         WHERE id_hash = $1 AND idle_expires_at > $2 AND expires_at > $2`,
+        [idHash, seenAt, idleExpiresAt],
+      ),
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async deleteLoginSession(idHash: string): Promise<boolean> {
+    validateIdHash(idHash);
+    const result = await this.run('delete the login session', (db) =>
+      db.query('DELETE FROM login_sessions WHERE id_hash = $1', [idHash]),
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async deleteExpiredLoginSessions(now: Date, attemptsBefore: Date): Promise<number> {
+    return this.run('delete expired login sessions', async (db) => {
+      await db.query('DELETE FROM login_attempts WHERE window_start < $1', [attemptsBefore]);
+      const result = await db.query(
+        'DELETE FROM login_sessions WHERE expires_at <= $1 OR idle_expires_at <= $1',
+        [now],
+      );
+      return result.rowCount ?? 0;
+    });
+  }
+
+  async countLoginAttempt(clientKey: string, windowStart: Date): Promise<number> {
+    validateClientKey(clientKey);
+    const { rows } = await this.run('count the login attempt', (db) =>
+      db.query<{ count: number }>(
+        `INSERT INTO login_attempts (client_key, window_start, count) VALUES ($1, $2, 1)
+         ON CONFLICT (client_key, window_start) DO UPDATE SET count = login_attempts.count + 1
+         RETURNING count`,
+        [clientKey, windowStart],
+      ),
+    );
+    return rows[0]!.count;
   }
 
   async close(): Promise<void> {

@@ -97,6 +97,40 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'login sessions',
+    // Platform mode's login sessions (src/server/auth/), shared by every replica: keyed by the SHA-256
+    // of the cookie's id, the person's Kubernetes credential sealed (AES-256-GCM); and login attempts
+    // per client and window, so the rate limit holds across replicas.
+    sql: `
+      CREATE TABLE login_sessions (
+        id_hash           text        PRIMARY KEY,  -- SHA-256 (hex) of the cookie's id
+        subject           text        NOT NULL,
+        username          text        NOT NULL,
+        uid               text,
+        groups            json        NOT NULL,
+        extra             json        NOT NULL,
+        cluster           text        NOT NULL,
+        credential_kind   text        NOT NULL,
+        sealed_credential text        NOT NULL,
+        client_address    text,
+        created_at        timestamptz NOT NULL,
+        last_seen_at      timestamptz NOT NULL,
+        idle_expires_at   timestamptz NOT NULL,
+        expires_at        timestamptz NOT NULL
+      );
+      CREATE INDEX login_sessions_expires ON login_sessions (expires_at);
+      CREATE INDEX login_sessions_idle ON login_sessions (idle_expires_at);
+      CREATE TABLE login_attempts (
+        client_key   text        NOT NULL,
+        window_start timestamptz NOT NULL,
+        count        integer     NOT NULL,
+        PRIMARY KEY (client_key, window_start)
+      );
+      CREATE INDEX login_attempts_window ON login_attempts (window_start);
+    `,
+  },
 ];
 
 /** Any 64-bit number of our own: only one process migrates a database at a time. */

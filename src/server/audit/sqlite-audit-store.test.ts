@@ -16,6 +16,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { AuditStoreError, type AuditStore } from './audit-store.js';
 import { runAuditStoreContract, sessionStart } from './audit-store.contract.js';
 import { SqliteAuditStore } from './sqlite-audit-store.js';
+import { runLoginSessionStoreContract } from '../auth/login-session-store.contract.js';
 import { applyMigrations, SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
 const root = mkdtempSync(join(tmpdir(), 'podscope-audit-'));
@@ -65,6 +66,10 @@ async function makeUnwritableStore(): Promise<AuditStore> {
 runAuditStoreContract('SqliteAuditStore', async () => new SqliteAuditStore(freshFile()), {
   makeUnwritableStore,
   openSameStorage: async (store) => new SqliteAuditStore((store as SqliteAuditStore).file),
+});
+
+runLoginSessionStoreContract('SqliteAuditStore', async () => new SqliteAuditStore(freshFile()), {
+  openSameStorage: async (store) => new SqliteAuditStore(store.file),
 });
 
 describe('SqliteAuditStore on disk', () => {

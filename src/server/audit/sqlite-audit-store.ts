@@ -36,6 +36,14 @@ import {
   recordingFile,
 } from './file-recordings.js';
 import type { CommandFlag } from '../../shared/exec/command-line.js';
+import {
+  validateClientKey,
+  validateIdHash,
+  validateLoginSessionRow,
+  type CredentialKind,
+  type LoginSessionRow,
+  type LoginSessionStore,
+} from '../auth/login-session-store.js';
 
 export interface SqliteAuditStoreOptions {
   /** For tests of the migration machinery; production uses SQLITE_MIGRATIONS. */
@@ -93,7 +101,7 @@ interface CommandRow {
  * commit returns, so the record survives a power loss before the stream opens); `NORMAL` for the
  * frequent command rows (survives a crash of Podscope, may lose the last ones on power loss).
  */
-export class SqliteAuditStore implements AuditStore {
+export class SqliteAuditStore implements AuditStore, LoginSessionStore {
   private db: Database | undefined;
   private closed = false;
   readonly recordingsDir: string;
@@ -380,6 +388,90 @@ export class SqliteAuditStore implements AuditStore {
     return rows.map(toRecord);
   }
 
+  // Login sessions (src/server/auth/login-session-store.ts): rows beside the audit records.
+
+  async createLoginSession(row: LoginSessionRow): Promise<void> {
+    validateLoginSessionRow(row);
+    this.write('record the login session', (db) =>
+      db
+        .prepare(
+          `INSERT INTO login_sessions (id_hash, subject, username, uid, groups, extra, cluster, credential_kind,
+             sealed_credential, client_address, created_at, last_seen_at, idle_expires_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          row.idHash,
+          row.subject,
+          row.username,
+          row.uid,
+          JSON.stringify(row.groups),
+          JSON.stringify(row.extra),
+          row.cluster,
+          row.credentialKind,
+          row.sealedCredential,
+          row.clientAddress,
+          row.createdAt.getTime(),
+          row.lastSeenAt.getTime(),
+          row.idleExpiresAt.getTime(),
+          row.expiresAt.getTime(),
+        ),
+    );
+  }
+
+  async getLoginSession(idHash: string): Promise<LoginSessionRow | undefined> {
+    validateIdHash(idHash);
+    const row = this.read('read the login session', (db) =>
+      db.prepare('SELECT * FROM login_sessions WHERE id_hash = ?').get(idHash),
+    ) as LoginSessionDbRow | undefined;
+    return row === undefined ? undefined : toLoginSession(row);
+  }
+
+  async touchLoginSession(idHash: string, seenAt: Date, idleExpiresAt: Date): Promise<boolean> {
+    validateIdHash(idHash);
+    const result = this.write('record the use of the login session', (db) =>
+      db
+        .prepare(
+          `UPDATE login_sessions SET last_seen_at = ?, idle_expires_at = MIN(?, expires_at)
+           WHERE id_hash = ? AND idle_expires_at > ? AND expires_at > ?`,
+        )
+        .run(seenAt.getTime(), idleExpiresAt.getTime(), idHash, seenAt.getTime(), seenAt.getTime()),
+    );
+    return result.changes > 0;
+  }
+
+  async deleteLoginSession(idHash: string): Promise<boolean> {
+    validateIdHash(idHash);
+    const result = this.write('delete the login session', (db) =>
+      db.prepare('DELETE FROM login_sessions WHERE id_hash = ?').run(idHash),
+    );
+    return result.changes > 0;
+  }
+
+  async deleteExpiredLoginSessions(now: Date, attemptsBefore: Date): Promise<number> {
+    return this.write('delete expired login sessions', (db) =>
+      db.transaction(() => {
+        db.prepare('DELETE FROM login_attempts WHERE window_start < ?').run(attemptsBefore.getTime());
+        return db
+          .prepare('DELETE FROM login_sessions WHERE expires_at <= ? OR idle_expires_at <= ?')
+          .run(now.getTime(), now.getTime()).changes;
+      })(),
+    );
+  }
+
+  async countLoginAttempt(clientKey: string, windowStart: Date): Promise<number> {
+    validateClientKey(clientKey);
+    const row = this.write('count the login attempt', (db) =>
+      db
+        .prepare(
+          `INSERT INTO login_attempts (client_key, window_start, count) VALUES (?, ?, 1)
+           ON CONFLICT (client_key, window_start) DO UPDATE SET count = count + 1
+           RETURNING count`,
+        )
+        .get(clientKey, windowStart.getTime()),
+    ) as { count: number };
+    return row.count;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.db?.close();
@@ -440,6 +532,42 @@ function withFullSync<T>(db: Database, run: () => T): T {
   } finally {
     db.pragma('synchronous = NORMAL');
   }
+}
+
+interface LoginSessionDbRow {
+  id_hash: string;
+  subject: string;
+  username: string;
+  uid: string | null;
+  groups: string;
+  extra: string;
+  cluster: string;
+  credential_kind: CredentialKind;
+  sealed_credential: string;
+  client_address: string | null;
+  created_at: number;
+  last_seen_at: number;
+  idle_expires_at: number;
+  expires_at: number;
+}
+
+function toLoginSession(row: LoginSessionDbRow): LoginSessionRow {
+  return {
+    idHash: row.id_hash,
+    subject: row.subject,
+    username: row.username,
+    uid: row.uid,
+    groups: JSON.parse(row.groups) as string[],
+    extra: JSON.parse(row.extra) as Record<string, string[]>,
+    cluster: row.cluster,
+    credentialKind: row.credential_kind,
+    sealedCredential: row.sealed_credential,
+    clientAddress: row.client_address,
+    createdAt: new Date(row.created_at),
+    lastSeenAt: new Date(row.last_seen_at),
+    idleExpiresAt: new Date(row.idle_expires_at),
+    expiresAt: new Date(row.expires_at),
+  };
 }
 
 function toRecord(row: SessionRow): SessionRecord {

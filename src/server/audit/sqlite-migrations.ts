@@ -125,6 +125,39 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'login sessions',
+    // Platform mode's login sessions (src/server/auth/): keyed by the SHA-256 of the cookie's id, the
+    // person's Kubernetes credential sealed (AES-256-GCM); and login attempts per client and window.
+    sql: `
+      CREATE TABLE login_sessions (
+        id_hash           TEXT    PRIMARY KEY,       -- SHA-256 (hex) of the cookie's id
+        subject           TEXT    NOT NULL,
+        username          TEXT    NOT NULL,
+        uid               TEXT,
+        groups            TEXT    NOT NULL,          -- JSON array
+        extra             TEXT    NOT NULL,          -- JSON object of arrays
+        cluster           TEXT    NOT NULL,
+        credential_kind   TEXT    NOT NULL,
+        sealed_credential TEXT    NOT NULL,
+        client_address    TEXT,
+        created_at        INTEGER NOT NULL,          -- ms since the epoch
+        last_seen_at      INTEGER NOT NULL,
+        idle_expires_at   INTEGER NOT NULL,
+        expires_at        INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX login_sessions_expires ON login_sessions (expires_at);
+      CREATE INDEX login_sessions_idle ON login_sessions (idle_expires_at);
+      CREATE TABLE login_attempts (
+        client_key   TEXT    NOT NULL,
+        window_start INTEGER NOT NULL,               -- ms since the epoch
+        count        INTEGER NOT NULL,
+        PRIMARY KEY (client_key, window_start)
+      ) WITHOUT ROWID;
+      CREATE INDEX login_attempts_window ON login_attempts (window_start);
+    `,
+  },
 ];
 
 /**

@@ -10,6 +10,7 @@ import {
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.js';
 import { parseDebugConfigSection, type DebugConfigSection } from '../debug/debug-config.js';
 import { validateNamespaceName } from '../../shared/validation/names.js';
+import { DEFAULT_AUTH_CONFIG, parseAuthConfig, type AuthConfig } from '../auth/auth-config.js';
 
 export interface RecordingConfig {
   /**
@@ -60,6 +61,8 @@ export interface PodscopeConfig {
   database: DatabaseConfig;
   audit: AuditConfig;
   replicas: ReplicasConfig;
+  /** Login sessions (token-login mode): idle and absolute timeouts, login attempts per client. */
+  auth: AuthConfig;
 }
 
 export const DEFAULT_RECORDING_MAX_BYTES = 256 * 1024 * 1024;
@@ -82,13 +85,14 @@ export const DEFAULT_CONFIG: PodscopeConfig = {
   // (15 s for the Lease to expire, 5 s to the next round, 30 s of silence overlapping those, 5 s to the
   // next recovery pass): the goal is ≤ 60 s.
   replicas: { leaderElection: null, heartbeatSeconds: 5, lostAfterSeconds: 30, leaseDurationSeconds: 15 },
+  auth: DEFAULT_AUTH_CONFIG,
 };
 
 export function parseConfig(raw: unknown): PodscopeConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error('the config must be a JSON object');
   }
-  const sections = ['execPolicy', 'recording', 'limits', 'debug', 'database', 'audit', 'replicas'];
+  const sections = ['execPolicy', 'recording', 'limits', 'debug', 'database', 'audit', 'replicas', 'auth'];
   for (const key of Object.keys(raw)) {
     if (!sections.includes(key)) {
       throw new Error(`unknown config section "${key}" (known: ${sections.join(', ')})`);
@@ -103,6 +107,7 @@ export function parseConfig(raw: unknown): PodscopeConfig {
     database: parseDatabaseConfig(obj['database']),
     audit: parseAuditConfig(obj['audit']),
     replicas: parseReplicasConfig(obj['replicas']),
+    auth: parseAuthConfig(obj['auth']),
   };
 }
 

@@ -1,13 +1,18 @@
 // One error type for everything a request can fail with; turned into a response in one place.
+import type { ApiErrorCode } from '../../shared/api.js';
 
 export class PodscopeError extends Error {
+  /** For the web app to act on (e.g. `login-required`); the message is for people. */
+  readonly code: ApiErrorCode | undefined;
+
   constructor(
     readonly status: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: ApiErrorCode },
   ) {
     super(message, options);
     this.name = 'PodscopeError';
+    this.code = options?.code;
   }
 }
 
@@ -43,8 +48,10 @@ export function unreachable(server: string, cause: unknown): PodscopeError {
 }
 
 /** Maps anything thrown to a status and a sentence a user can read (never a stack). */
-export function toErrorBody(err: unknown): { status: number; error: string } {
-  if (err instanceof PodscopeError) return { status: err.status, error: err.message };
+export function toErrorBody(err: unknown): { status: number; error: string; code?: ApiErrorCode } {
+  if (err instanceof PodscopeError) {
+    return { status: err.status, error: err.message, ...(err.code === undefined ? {} : { code: err.code }) };
+  }
   const e = err as { statusCode?: number; validation?: unknown; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { status: e.statusCode, error: e.message ?? 'Bad request' };

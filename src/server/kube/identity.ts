@@ -1,16 +1,46 @@
 // Who a Kubernetes call is made as. Local mode: null (the kubeconfig's own identity).
-// Platform mode: the logged-in user, sent as impersonation headers so RBAC judges each person.
+// Platform mode: the signed-in person. With token login the call carries the person's own bearer token
+// (a BearerTokenCredential) and nothing of Podscope's; impersonation headers remain for an identity
+// without a credential of its own (issue 11's impersonation mode).
+
+/** A person's own Kubernetes bearer token, for one cluster. */
+export class BearerTokenCredential {
+  readonly kind = 'bearer-token';
+  // A private field: JSON.stringify and util.inspect (so logs and error reports) never show it.
+  readonly #token: string;
+
+  constructor(
+    /** The cluster the token was checked against; it is never sent to another. */
+    readonly cluster: string,
+    token: string,
+  ) {
+    this.#token = token;
+  }
+
+  /** The Authorization header value. */
+  authorization(): string {
+    return `Bearer ${this.#token}`;
+  }
+
+  toJSON(): { kind: string; cluster: string } {
+    return { kind: this.kind, cluster: this.cluster };
+  }
+}
+
+export type KubeCredential = BearerTokenCredential;
 
 export interface Identity {
   user: string;
   groups: string[];
   uid?: string;
   extra?: Record<string, string[]>;
+  /** How calls are authenticated as this person; absent: Podscope's own credentials plus impersonation. */
+  credential?: KubeCredential;
 }
 
-/** Impersonation headers for an identity (KUBE-PROTOCOLS.md: Identity). */
+/** Impersonation headers for an identity (KUBE-PROTOCOLS.md: Identity); none for one with its own credential. */
 export function impersonationHeaders(identity: Identity | null): Record<string, string | string[]> {
-  if (!identity) return {};
+  if (!identity || identity.credential !== undefined) return {};
   const headers: Record<string, string | string[]> = { 'Impersonate-User': identity.user };
   if (identity.groups.length > 0) headers['Impersonate-Group'] = identity.groups;
   if (identity.uid) headers['Impersonate-Uid'] = identity.uid;

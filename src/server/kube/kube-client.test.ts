@@ -3,6 +3,9 @@ import net from 'node:net';
 import type https from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
+import { inspect } from 'node:util';
+import { PodscopeError } from '../http/errors.js';
+import { BearerTokenCredential } from './identity.js';
 import { ClusterConnection, poolFor } from './kube-client.js';
 
 /** A TCP server that accepts connections and never answers: every request through it stays open. */
@@ -89,5 +92,80 @@ describe('connection pools', () => {
     await until('every slot released', () => c.streamSlots.inUse === 0 && c.streamSlots.waiting === 0);
     await Promise.all(settled);
     c.close();
+  });
+});
+
+describe('credentials of a call', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  function withClientCert() {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        { name: 'c', server: 'https://api.example:6443', caData: b64('THE-CA'), tlsServerName: 'kube' },
+      ],
+      users: [{ name: 'podscope', token: 'podscope-sa-token', certData: b64('CERT'), keyData: b64('KEY') }],
+      contexts: [{ name: 'ctx', cluster: 'c', user: 'podscope' }],
+      currentContext: 'ctx',
+    });
+    return new ClusterConnection('ctx', kc, 'https://api.example:6443', null, {
+      kubeRequestConnections: 1,
+      kubeStreamConnections: 1,
+    });
+  }
+  const person = {
+    user: 'system:serviceaccount:demo:reader',
+    groups: ['system:serviceaccounts'],
+    uid: 'u-1',
+    extra: { scopes: ['x'] },
+  };
+
+  test("a person's token replaces every credential of Podscope's own, and no impersonation rides along", async () => {
+    const c = withClientCert();
+    const opts = await c
+      .client({ ...person, credential: new BearerTokenCredential('ctx', 'PERSON-TOKEN') })
+      .requestOptions('/api/v1/pods', 'GET', { 'Content-Type': 'application/json' });
+    const headers = opts.headers as Record<string, unknown>;
+    assert.equal(headers['Authorization'], 'Bearer PERSON-TOKEN');
+    assert.deepEqual(
+      Object.keys(headers).filter((h) => /^impersonate-/i.test(h)),
+      [],
+    );
+    assert.equal(opts.cert, undefined);
+    assert.equal(opts.key, undefined);
+    assert.equal(opts.auth, undefined);
+    assert.equal(String(opts.ca), 'THE-CA', "the cluster's CA is still checked");
+    assert.equal((opts as { servername?: string }).servername, 'kube');
+    assert.equal(headers['Content-Type'], 'application/json');
+    c.close();
+  });
+
+  test("without a credential of its own, Podscope's credentials and impersonation headers are used", async () => {
+    const c = withClientCert();
+    const opts = await c.client(person).requestOptions('/api/v1/pods');
+    const headers = opts.headers as Record<string, unknown>;
+    assert.equal(headers['Authorization'], 'Bearer podscope-sa-token');
+    assert.equal(headers['Impersonate-User'], person.user);
+    assert.equal(String(opts.cert), 'CERT');
+    const own = await c.client(null).requestOptions('/api/v1/pods');
+    assert.equal((own.headers as Record<string, unknown>)['Impersonate-User'], undefined);
+    c.close();
+  });
+
+  test('a token checked against one cluster is never sent to another', () => {
+    const c = withClientCert();
+    assert.throws(
+      () => c.client({ ...person, credential: new BearerTokenCredential('other', 'T') }),
+      (err: Error) =>
+        err instanceof PodscopeError && err.status === 403 && /cluster "other"/.test(err.message),
+    );
+    c.close();
+  });
+
+  test('the token never shows in JSON or in util.inspect (logs, error reports)', () => {
+    const credential = new BearerTokenCredential('ctx', 'SECRET-TOKEN-123');
+    const id = { ...person, credential };
+    assert.doesNotMatch(JSON.stringify(id), /SECRET-TOKEN-123/);
+    assert.doesNotMatch(inspect(id, { depth: 10, showHidden: true }), /SECRET-TOKEN-123/);
+    assert.equal(credential.authorization(), 'Bearer SECRET-TOKEN-123');
   });
 });

@@ -1,12 +1,13 @@
 // The one place Podscope talks HTTP to a Kubernetes API server. Every feature goes through a
-// KubeClient bound to (cluster, identity), so per-user impersonation is a property of the client,
-// not of each feature. Streaming calls hand back the raw response so callers keep back-pressure.
+// KubeClient bound to (cluster, identity), so acting as the person (their own token, or impersonation)
+// is a property of the client, not of each feature. Nothing of the browser's request reaches Kubernetes
+// but what a route puts in a KubeRequest: no header of the browser's is ever forwarded. Streaming calls hand back the raw response so callers keep back-pressure.
 // Long-lived requests (log follows, watches) and short ones use separate connection pools, so a
 // workload with hundreds of open follows can never make a pod GET wait for a free socket.
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, unreachable } from '../http/errors.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError, PodscopeError, unreachable } from '../http/errors.js';
 import { ConnectionSlots } from './connection-slots.js';
 import { impersonationHeaders, type Identity } from './identity.js';
 
@@ -94,7 +95,39 @@ export class ClusterConnection {
     };
   }
 
+  private credentialFree: KubeConfig | undefined;
+
+  /**
+   * This cluster with a user that has no credentials: the API server's address and TLS settings (CA,
+   * server name, proxy) only, for calls that carry a person's own token — so neither Podscope's token
+   * nor its client certificate can ride along.
+   */
+  credentialFreeConfig(): KubeConfig {
+    if (this.credentialFree === undefined) {
+      const cluster = this.kubeConfig.getCurrentCluster();
+      if (cluster === null) throw new Error(`the kubeconfig context "${this.name}" has no cluster`);
+      const kc = new KubeConfig();
+      const user = 'podscope-person';
+      kc.loadFromOptions({
+        clusters: [cluster],
+        users: [{ name: user }],
+        contexts: [{ name: user, cluster: cluster.name, user }],
+        currentContext: user,
+      });
+      this.credentialFree = kc;
+    }
+    return this.credentialFree;
+  }
+
+  /** A client acting as `identity` (null: Podscope's own credentials — the reaper, recovery, health checks). */
   client(identity: Identity | null): KubeClient {
+    const credential = identity?.credential;
+    if (credential !== undefined && credential.cluster !== this.name) {
+      throw new PodscopeError(
+        403,
+        `You signed in with a token for cluster "${credential.cluster}"; Podscope does not send it to cluster "${this.name}".`,
+      );
+    }
     return new KubeClient(this, identity);
   }
 
@@ -136,7 +169,15 @@ export class KubeClient {
       path: `${url.pathname.replace(/\/$/, '')}${path}`,
       headers: { Accept: 'application/json', ...impersonationHeaders(this.identity), ...extraHeaders },
     };
-    await this.cluster.kubeConfig.applyToHTTPSOptions(opts);
+    const credential = this.identity?.credential;
+    if (credential === undefined) {
+      await this.cluster.kubeConfig.applyToHTTPSOptions(opts);
+    } else {
+      await this.cluster.credentialFreeConfig().applyToHTTPSOptions(opts);
+      // The person's token and nothing else: no client certificate, no basic auth, no impersonation.
+      for (const key of ['cert', 'key', 'pfx', 'passphrase', 'auth'] as const) delete opts[key];
+      (opts.headers as Record<string, string>)['Authorization'] = credential.authorization();
+    }
     // client-node puts a new Agent of its own on every request (so no connection was ever reused or
     // limited). The TLS material it set stays on the request; the pool's agent takes it from there.
     // A cluster behind a proxy keeps client-node's proxy agent (and so goes unpooled).

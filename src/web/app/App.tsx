@@ -12,6 +12,7 @@ import { WorkloadLogsPage } from '../logs/WorkloadLogsPage.js';
 import { PodListPage } from '../pods/PodListPage.js';
 import { PodPage } from '../pods/PodPage.js';
 import { Layout } from './Layout.js';
+import { AuthGate } from '../auth/AuthGate.js';
 
 // Route elements read the URL params and key each page by them, so moving to another pod or namespace
 // starts the page afresh (new watches, no stale rows).
@@ -99,9 +100,11 @@ const router = createBrowserRouter([
 export function App() {
   return (
     <AnnouncerProvider>
-      <LeaseProvider>
-        <RouterProvider router={router} />
-      </LeaseProvider>
+      <AuthGate>
+        <LeaseProvider>
+          <RouterProvider router={router} />
+        </LeaseProvider>
+      </AuthGate>
     </AnnouncerProvider>
   );
 }

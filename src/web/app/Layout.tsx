@@ -5,6 +5,7 @@ import { VersionWarning } from '../clusters/VersionWarning.js';
 import { routes } from '../common/routes.js';
 import { ShortcutsDialog } from '../common/ShortcutsDialog.js';
 import { ThemeToggle } from '../common/ThemeToggle.js';
+import { SignedInUser } from '../auth/SignedInUser.js';
 
 export function Layout() {
   const { cluster, namespace } = useParams();
@@ -47,6 +48,7 @@ export function Layout() {
             Audit
           </NavLink>
         </nav>
+        <SignedInUser />
         <ShortcutsDialog />
         <ThemeToggle />
       </header>

@@ -1,4 +1,5 @@
 import type { ApiError } from '../../shared/api.js';
+import { noticeLoginRequired } from '../auth/login-required.js';
 
 /** A failed API call, carrying the server's sentence for the user (never a stack). */
 export class ApiRequestError extends Error {
@@ -31,6 +32,7 @@ export async function fetchJson<T>(path: string, signal?: AbortSignal): Promise<
     // A proxy's HTML error page, for instance; reported below by status.
   }
   if (!response.ok) {
+    noticeLoginRequired(response.status, text);
     if (isApiError(body)) throw new ApiRequestError(body.error, body.status || response.status);
     throw new ApiRequestError(
       `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,

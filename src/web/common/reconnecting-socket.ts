@@ -3,6 +3,7 @@
 
 import { delayAfterClose } from './backoff.js';
 import { toWebSocketUrl } from './api-paths.js';
+import { requestSessionCheck } from '../auth/login-required.js';
 
 export type SocketStatus =
   | { state: 'connecting' }
@@ -86,6 +87,8 @@ export class ReconnectingSocket {
         this.options.onStatus({ state: 'closed' });
         return;
       }
+      // Closed before it opened: a refused upgrade, perhaps because the session ended (token login).
+      if (this.openedAt === 0) requestSessionCheck();
       if (this.openedAt && Date.now() - this.openedAt > STABLE_AFTER_MS) this.attempt = 0;
       this.openedAt = 0;
       // 1012: the server is stopping on purpose (an upgrade) and said so; come back at once.

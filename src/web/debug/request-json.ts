@@ -2,6 +2,7 @@
 
 import { ApiRequestError } from '../common/api-client.js';
 import { apiErrorText } from './api-error-text.js';
+import { noticeLoginRequired } from '../auth/login-required.js';
 
 export async function requestJson<T>(
   method: 'POST' | 'DELETE' | 'PUT',
@@ -26,6 +27,7 @@ export async function requestJson<T>(
   }
   const text = await response.text();
   if (!response.ok) {
+    noticeLoginRequired(response.status, text);
     throw new ApiRequestError(apiErrorText(response.status, response.statusText, text), response.status);
   }
   return (text ? JSON.parse(text) : undefined) as T;

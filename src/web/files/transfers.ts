@@ -3,6 +3,7 @@
 // that reports upload progress.
 
 import type { UploadResult } from '../../shared/debug/debug-api.js';
+import { noticeLoginRequired } from '../auth/login-required.js';
 import { apiErrorText } from '../debug/api-error-text.js';
 import { dispositionFileName } from './file-paths.js';
 import { parseSizeHeader } from './file-format.js';
@@ -38,10 +39,9 @@ export async function downloadWithProgress(
     throw new TransferError(apiErrorText(0, '', ''), 0);
   }
   if (!response.ok) {
-    throw new TransferError(
-      apiErrorText(response.status, response.statusText, await response.text()),
-      response.status,
-    );
+    const text = await response.text();
+    noticeLoginRequired(response.status, text);
+    throw new TransferError(apiErrorText(response.status, response.statusText, text), response.status);
   }
   const total = parseSizeHeader(response.headers.get('X-Podscope-File-Size'));
   const fileName = dispositionFileName(response.headers.get('Content-Disposition'), fallbackName);
@@ -107,6 +107,7 @@ export function uploadWithProgress(
         }
         return;
       }
+      noticeLoginRequired(xhr.status, xhr.responseText);
       reject(new TransferError(apiErrorText(xhr.status, xhr.statusText, xhr.responseText), xhr.status));
     };
     xhr.onerror = () => reject(new TransferError(apiErrorText(0, '', ''), 0));

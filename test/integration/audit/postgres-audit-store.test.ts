@@ -7,6 +7,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { AuditStoreError, type AuditStore } from '../../../src/server/audit/audit-store.js';
 import { runAuditStoreContract, sessionStart } from '../../../src/server/audit/audit-store.contract.js';
+import { runLoginSessionStoreContract } from '../../../src/server/auth/login-session-store.contract.js';
 import { PostgresAuditStore, sessionListQuery } from '../../../src/server/audit/postgres-audit-store.js';
 import {
   applyPostgresMigrations,
@@ -48,6 +49,10 @@ runAuditStoreContract('PostgresAuditStore', freshStore, {
     readOnly.searchParams.set('options', `-c search_path=${schema} -c default_transaction_read_only=on`);
     return storeOn(readOnly.toString());
   },
+  openSameStorage: async (store) => storeOn(urls.get(store) as string),
+});
+
+runLoginSessionStoreContract('PostgresAuditStore', freshStore, {
   openSameStorage: async (store) => storeOn(urls.get(store) as string),
 });
 

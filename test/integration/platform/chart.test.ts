@@ -70,7 +70,7 @@ describe('the Helm chart', () => {
       'PodDisruptionBudget/podscope',
       'Role/podscope-leader-election',
       'RoleBinding/podscope-leader-election',
-      'Secret/podscope-token',
+      'Secret/podscope-session-key',
       'Service/podscope',
       'ServiceAccount/podscope',
       'ValidatingAdmissionPolicy/podscope-tools-pod-writes',
@@ -99,7 +99,8 @@ describe('the Helm chart', () => {
       '--allow-remote',
       '--port=7420',
       '--config=/etc/podscope/config.json',
-      '--token-file=/var/run/podscope/token/token',
+      '--auth=token-login',
+      '--session-key-file=/var/run/podscope/session-key/key',
       '--allowed-host=podscope.tools.svc.cluster.local',
     ]) {
       assert.ok(c.args!.includes(arg), `${arg} in ${c.args!.join(' ')}`);
@@ -119,7 +120,7 @@ describe('the Helm chart', () => {
       c.volumeMounts!.map((v) => [v.mountPath, v.readOnly ?? false]),
       [
         ['/etc/podscope', true],
-        ['/var/run/podscope/token', true],
+        ['/var/run/podscope/session-key', true],
         ['/data', false],
         ['/tmp', false],
       ],
@@ -235,7 +236,7 @@ describe('the Helm chart', () => {
     assert.equal(parsed.limits.mergedLogSources, 20);
     assert.equal(parsed.recording.maxBytes, 1048576);
     const defaults = JSON.parse(
-      one<V1ConfigMap>(await render(), 'ConfigMap').data!['config.json']!,
+      one<V1ConfigMap>(await render('--set', 'auth.mode=access-token'), 'ConfigMap').data!['config.json']!,
     ) as unknown;
     assert.deepEqual(
       defaults,
@@ -290,10 +291,62 @@ describe('the Helm chart', () => {
     );
   });
 
-  test('the access token: a random one in a Secret, or the Secret named by auth.existingSecret', async () => {
-    const token = one<V1Secret>(await render(), 'Secret');
+  test('token login is the default: a random session key in a Secret (or yours), timeouts in the config', async () => {
+    const m = await render();
+    const key = one<V1Secret>(m, 'Secret');
+    assert.equal(key.metadata!.name, 'podscope-session-key');
+    assert.match(Buffer.from(key.data!['key']!, 'base64').toString(), /^[A-Za-z0-9]{64}$/);
+    const c = container(one<V1Deployment>(m, 'Deployment'));
+    assert.ok(!c.args!.some((a) => a.startsWith('--token-file')), 'no shared access token');
+    assert.ok(!c.args!.some((a) => a.startsWith('--public-url')), 'no public URL known');
+    const config = parseConfig(JSON.parse(one<V1ConfigMap>(m, 'ConfigMap').data!['config.json']!) as unknown);
+    assert.deepEqual(config.auth, {
+      timeouts: { idleMs: 3_600_000, absoluteMs: 43_200_000 },
+      loginAttempts: { perClient: 10, windowMs: 60_000 },
+    });
+    const tuned = await render(
+      '--set',
+      'auth.idleTimeoutMinutes=15,auth.absoluteTimeoutMinutes=480,auth.loginAttempts.perClient=50',
+      '--set',
+      'auth.sessionKeySecret=my-key,auth.publicUrl=https://scope.corp.example',
+    );
+    assert.equal(tuned.filter((x) => x.kind === 'Secret').length, 0);
+    const d = one<V1Deployment>(tuned, 'Deployment');
+    const vol = d.spec!.template.spec!.volumes!.find((v) => v.name === 'session-key');
+    assert.equal(vol!.secret!.secretName, 'my-key');
+    assert.ok(container(d).args!.includes('--public-url=https://scope.corp.example'));
+    const tunedConfig = parseConfig(
+      JSON.parse(one<V1ConfigMap>(tuned, 'ConfigMap').data!['config.json']!) as unknown,
+    );
+    assert.deepEqual(tunedConfig.auth.timeouts, { idleMs: 900_000, absoluteMs: 28_800_000 });
+    assert.equal(tunedConfig.auth.loginAttempts.perClient, 50);
+    // The Ingress host is the public URL when none is given; https with TLS (a Secure cookie).
+    const ingress = await render(
+      '--set',
+      'ingress.enabled=true,ingress.host=scope.example',
+      '--set-json',
+      'ingress.tls=[{"secretName":"t"}]',
+    );
+    assert.ok(
+      container(one<V1Deployment>(ingress, 'Deployment')).args!.includes(
+        '--public-url=https://scope.example',
+      ),
+    );
+    const bad = await helm(['template', 'podscope', CHART, '--set', 'auth.mode=oidc']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /auth.mode is token-login or access-token \(got "oidc"\)/);
+  });
+
+  test('the access token (auth.mode=access-token): a random one in a Secret, or the Secret named by auth.existingSecret', async () => {
+    const plain = await render('--set', 'auth.mode=access-token');
+    const token = one<V1Secret>(plain, 'Secret');
     assert.match(Buffer.from(token.data!['token']!, 'base64').toString(), /^[A-Za-z0-9]{43}$/);
-    const mine = await render('--set', 'auth.existingSecret=my-token');
+    assert.ok(
+      container(one<V1Deployment>(plain, 'Deployment')).args!.includes(
+        '--token-file=/var/run/podscope/token/token',
+      ),
+    );
+    const mine = await render('--set', 'auth.mode=access-token,auth.existingSecret=my-token');
     assert.equal(mine.filter((x) => x.kind === 'Secret').length, 0);
     const vol = one<V1Deployment>(mine, 'Deployment').spec!.template.spec!.volumes!.find(
       (v) => v.name === 'token',

@@ -57,7 +57,18 @@ describe('Podscope installed with its Helm chart', () => {
   before(async () => {
     const r = await run(
       'bash',
-      ['scripts/platform/install.sh', '--namespace', ns, '--release', release, '--node-port', 'auto'],
+      // The shared access token (token login, the chart's default, has its own test: auth/in-cluster-login).
+      [
+        'scripts/platform/install.sh',
+        '--namespace',
+        ns,
+        '--release',
+        release,
+        '--node-port',
+        'auto',
+        '--set',
+        'auth.mode=access-token',
+      ],
       900_000,
     );
     assert.equal(r.code, 0, r.out);

@@ -1,0 +1,259 @@
+// Token login: a person pastes a Kubernetes bearer token once; Podscope checks it with a
+// SelfSubjectReview made with that token, keeps it sealed in a session row of the shared database, and
+// from then on every Kubernetes call of that person's requests carries it. Nothing of a session lives in
+// this process: any replica resolves any cookie, and a logout on one ends it on all.
+import type { SignedInUser } from '../../shared/api.js';
+import { AuditStoreError } from '../audit/audit-store.js';
+import { KubeApiError, PodscopeError } from '../http/errors.js';
+import type { ClusterRegistry } from '../kube/cluster-registry.js';
+import { BearerTokenCredential, type Identity } from '../kube/identity.js';
+import { attemptWindowStart, retryAfterSeconds, type AuthConfig } from './auth-config.js';
+import {
+  hashSessionId,
+  judgeSession,
+  jwtExpiry,
+  newSessionId,
+  newSessionTimes,
+  touchDue,
+} from './login-session.js';
+import type { LoginSessionRow, LoginSessionStore } from './login-session-store.js';
+import { checkLoginToken, reviewToken } from './self-subject-review.js';
+import {
+  sessionClearCookie,
+  sessionIdFromCookie,
+  sessionSetCookie,
+  type CookieSettings,
+} from './session-cookie.js';
+import { SealError, type CredentialSealer } from './session-crypto.js';
+
+export interface LoginSessionsOptions {
+  store: LoginSessionStore;
+  sealer: CredentialSealer;
+  registry: ClusterRegistry;
+  /** The cluster tokens are checked against (and the only one they are sent to). */
+  cluster: string;
+  config: AuthConfig;
+  cookie: CookieSettings;
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  now?: () => Date;
+}
+
+/** A request's signed-in person. */
+export interface ResolvedSession {
+  idHash: string;
+  identity: Identity;
+  user: SignedInUser;
+}
+
+/** 429: too many sign-in attempts from one address; `retryAfter` seconds until the window ends. */
+export class SignInRateLimited extends PodscopeError {
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super(429, message, { code: 'rate-limited' });
+  }
+}
+
+/** How often expired sessions and old attempt counts are deleted (by every replica; the deletes are idempotent). */
+const EXPIRY_SWEEP_MS = 10 * 60 * 1000;
+
+const SIGN_IN_AGAIN = 'Sign in to Podscope again.';
+
+export class LoginSessions {
+  private readonly now: () => Date;
+  private sweep: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly opts: LoginSessionsOptions) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /**
+   * Checks the token and opens a session. Refusals: 400 (not a token), 401 `bad-token` (Kubernetes does
+   * not accept it; no row is written), 429 `rate-limited`, 503 (the database cannot be reached).
+   */
+  async login(
+    rawToken: unknown,
+    clientAddress: string | null,
+    cookieHeader?: string,
+  ): Promise<{ setCookie: string; user: SignedInUser }> {
+    const now = this.now();
+    const { perClient, windowMs } = this.opts.config.loginAttempts;
+    const attempts = await this.store(() =>
+      this.opts.store.countLoginAttempt(clientAddress ?? 'unknown', attemptWindowStart(now, windowMs)),
+    );
+    if (attempts > perClient) {
+      const retryAfter = retryAfterSeconds(now, windowMs);
+      throw new SignInRateLimited(
+        `Too many sign-in attempts from your address: ${perClient} are allowed per ${Math.round(windowMs / 1000)} s. ` +
+          `Try again in ${retryAfter} s.`,
+        retryAfter,
+      );
+    }
+    const token = checkLoginToken(rawToken);
+    const connection = this.opts.registry.get(this.opts.cluster);
+    let reviewed;
+    try {
+      reviewed = await reviewToken(connection, token);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 401) {
+        throw new PodscopeError(
+          401,
+          `Kubernetes does not accept this token (cluster "${this.opts.cluster}"): it may be mistyped, expired or ` +
+            'revoked, or be for another cluster.',
+          { code: 'bad-token', cause: err },
+        );
+      }
+      throw err;
+    }
+    if (reviewed.username === 'system:anonymous') {
+      throw new PodscopeError(401, 'That token signs in as the anonymous user; use a token of your own.', {
+        code: 'bad-token',
+      });
+    }
+    const id = newSessionId();
+    const idHash = hashSessionId(id);
+    const times = newSessionTimes(now, this.opts.config.timeouts, jwtExpiry(token));
+    const row: LoginSessionRow = {
+      idHash,
+      subject: reviewed.uid !== null ? `kubernetes:${reviewed.uid}` : `kubernetes-user:${reviewed.username}`,
+      username: reviewed.username,
+      uid: reviewed.uid,
+      groups: reviewed.groups,
+      extra: reviewed.extra,
+      cluster: this.opts.cluster,
+      credentialKind: 'bearer-token',
+      sealedCredential: this.opts.sealer.seal(token, idHash),
+      clientAddress,
+      ...times,
+    };
+    await this.store(() => this.opts.store.createLoginSession(row));
+    // A session the browser already had ends: one browser, one session (and no id outlives a new sign-in).
+    const previous = sessionIdFromCookie(this.opts.cookie, cookieHeader);
+    if (previous !== undefined) await this.end(hashSessionId(previous));
+    this.opts.log.info({ user: row.username, clientAddress }, 'signed in');
+    return { setCookie: sessionSetCookie(this.opts.cookie, id), user: userOf(row) };
+  }
+
+  /**
+   * The signed-in person of a request's Cookie header, or null: no cookie, no such session (signed out
+   * on any replica), expired (the row is deleted), or its credential cannot be opened (another key).
+   * A use pushes the idle deadline back (at most once a minute).
+   */
+  async resolve(cookieHeader: string | undefined): Promise<ResolvedSession | null> {
+    const id = sessionIdFromCookie(this.opts.cookie, cookieHeader);
+    if (id === undefined) return null;
+    const idHash = hashSessionId(id);
+    const row = await this.store(() => this.opts.store.getLoginSession(idHash));
+    if (row === undefined) return null;
+    const now = this.now();
+    if (judgeSession(row, now).kind === 'expired') {
+      await this.end(idHash);
+      return null;
+    }
+    const idleExpiresAt = touchDue(row, now, this.opts.config.timeouts);
+    if (idleExpiresAt !== null) {
+      const touched = await this.store(() => this.opts.store.touchLoginSession(idHash, now, idleExpiresAt));
+      if (!touched) return null;
+    }
+    let token: string;
+    try {
+      token = this.opts.sealer.open(row.sealedCredential, idHash);
+    } catch (err) {
+      if (!(err instanceof SealError)) throw err;
+      // Not deleted: a replica started with the wrong key must not end everyone's sessions.
+      this.opts.log.warn(
+        { user: row.username, reason: err.message },
+        "a login session could not be opened with this replica's session key: is --session-key-file the same on every replica?",
+      );
+      return null;
+    }
+    return {
+      idHash,
+      identity: {
+        user: row.username,
+        groups: row.groups,
+        ...(row.uid === null ? {} : { uid: row.uid }),
+        extra: row.extra,
+        credential: new BearerTokenCredential(row.cluster, token),
+      },
+      user: userOf(row),
+    };
+  }
+
+  /** Logout: deletes the session's row (so every replica refuses the cookie) and clears the cookie. */
+  async logout(cookieHeader: string | undefined): Promise<string> {
+    const id = sessionIdFromCookie(this.opts.cookie, cookieHeader);
+    if (id !== undefined) await this.store(() => this.opts.store.deleteLoginSession(hashSessionId(id)));
+    return sessionClearCookie(this.opts.cookie);
+  }
+
+  /** Ends a session (expired, or Kubernetes no longer accepts its token). Never throws. */
+  async end(idHash: string): Promise<void> {
+    try {
+      await this.opts.store.deleteLoginSession(idHash);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not delete an ended login session (it expires on its own)');
+    }
+  }
+
+  clearCookie(): string {
+    return sessionClearCookie(this.opts.cookie);
+  }
+
+  /** The 401 every request without a valid session gets. */
+  static loginRequired(message = 'Sign in to Podscope with a Kubernetes token to continue.'): PodscopeError {
+    return new PodscopeError(401, message, { code: 'login-required' });
+  }
+
+  /** A Kubernetes 401 to a call made with a person's token: their token stopped working. */
+  static tokenRefused(): PodscopeError {
+    return LoginSessions.loginRequired(
+      `Kubernetes no longer accepts the token you signed in with (it expired or was revoked). ${SIGN_IN_AGAIN}`,
+    );
+  }
+
+  startExpirySweep(): void {
+    if (this.sweep !== undefined) return;
+    const run = () => {
+      const now = this.now();
+      const oldAttempts = new Date(
+        now.getTime() - Math.max(this.opts.config.loginAttempts.windowMs, 60_000) * 2,
+      );
+      this.opts.store.deleteExpiredLoginSessions(now, oldAttempts).catch((err: unknown) => {
+        this.opts.log.warn({ err }, 'could not delete expired login sessions');
+      });
+    };
+    run();
+    this.sweep = setInterval(run, EXPIRY_SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  stopExpirySweep(): void {
+    if (this.sweep !== undefined) clearInterval(this.sweep);
+    this.sweep = undefined;
+  }
+
+  private async store<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof AuditStoreError && err.code === 'unavailable') {
+        throw new PodscopeError(503, `Podscope cannot reach its session database: ${err.message}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+}
+
+function userOf(row: LoginSessionRow): SignedInUser {
+  return {
+    username: row.username,
+    uid: row.uid,
+    groups: row.groups,
+    cluster: row.cluster,
+    expiresAt: row.expiresAt.toISOString(),
+  };
+}

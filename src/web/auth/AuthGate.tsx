@@ -1,0 +1,114 @@
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { AuthSessionView } from '../../shared/api.js';
+import { errorMessage } from '../common/api-client.js';
+import { ErrorBanner } from '../common/ErrorBanner.js';
+import { fetchAuthSession, signOut } from './auth-api.js';
+import { LoginPage } from './LoginPage.js';
+import { onLoginRequired, onSessionCheck } from './login-required.js';
+
+interface AuthContextValue {
+  view: AuthSessionView;
+  signOut: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+/** The signed-in person and sign-out; null outside the gate. */
+export function useAuth(): AuthContextValue | null {
+  return useContext(AuthContext);
+}
+
+type GateState =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; view: AuthSessionView; notice: string | null };
+
+/** Socket failures ask for a check; more than one per this many ms would only repeat the answer. */
+const CHECK_INTERVAL_MS = 2000;
+
+/**
+ * Asks the server how people get in. With token login and nobody signed in, shows the sign-in page in
+ * place of the app (at the same address, so signing in returns to the page that was open); otherwise
+ * the app. A `login-required` answer anywhere in the app brings the sign-in page back.
+ */
+export function AuthGate({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<GateState>({ kind: 'loading' });
+  const lastCheck = useRef(0);
+
+  const check = useCallback(async (signal?: AbortSignal) => {
+    lastCheck.current = Date.now();
+    try {
+      const view = await fetchAuthSession(signal);
+      setState((s) => ({
+        kind: 'ready',
+        view,
+        notice:
+          view.user === null && s.kind === 'ready' && s.view.user !== null
+            ? 'Your session has ended. Sign in again to go on.'
+            : null,
+      }));
+    } catch (err) {
+      if (!signal?.aborted) setState({ kind: 'error', message: errorMessage(err) });
+    }
+  }, []);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void check(controller.signal);
+    return () => controller.abort();
+  }, [check]);
+
+  useEffect(
+    () =>
+      onLoginRequired(() =>
+        setState((s) =>
+          s.kind === 'ready' && s.view.mode === 'token-login' && s.view.user !== null
+            ? {
+                kind: 'ready',
+                view: { ...s.view, user: null },
+                notice:
+                  'Your session has ended (signed out, timed out, or your token stopped working). Sign in again to go on.',
+              }
+            : s,
+        ),
+      ),
+    [],
+  );
+
+  useEffect(
+    () =>
+      onSessionCheck(() => {
+        if (Date.now() - lastCheck.current >= CHECK_INTERVAL_MS) void check();
+      }),
+    [check],
+  );
+
+  const doSignOut = useCallback(async () => {
+    const view = await signOut();
+    setState({ kind: 'ready', view, notice: 'You signed out.' });
+  }, []);
+
+  if (state.kind === 'loading') return <p className="muted login-loading">Loading Podscope…</p>;
+  if (state.kind === 'error') {
+    return (
+      <main className="login-page">
+        <ErrorBanner message={state.message} onRetry={() => void check()} />
+      </main>
+    );
+  }
+  if (state.view.mode === 'token-login' && state.view.user === null) {
+    return (
+      <LoginPage
+        notice={state.notice}
+        onSignedIn={(view) => {
+          // A new session: the first socket that fails asks the server at once.
+          lastCheck.current = 0;
+          setState({ kind: 'ready', view, notice: null });
+        }}
+      />
+    );
+  }
+  return (
+    <AuthContext.Provider value={{ view: state.view, signOut: doSignOut }}>{children}</AuthContext.Provider>
+  );
+}
