@@ -115,7 +115,19 @@ describe('a rolling upgrade of the chart', () => {
     const url = (await runPostgresScript(['url', '--node'])).stdout.trim();
     const r = await run(
       'bash',
-      ['scripts/platform/install.sh', '--namespace', ns, '--release', release, '--node-port', 'auto'],
+      [
+        'scripts/platform/install.sh',
+        '--namespace',
+        ns,
+        '--release',
+        release,
+        '--node-port',
+        'auto',
+        // One shared access token: the follows and the terminal need no sign-in (token login has its
+        // own tests, test/integration/auth).
+        '--set',
+        'auth.mode=access-token',
+      ],
       { PODSCOPE_DATABASE_URL: url },
       900_000,
     );
