@@ -2,9 +2,11 @@
 // `helm upgrade` with a changed value while 50 log follows and a terminal are open through the Service.
 // Every old pod drains (SIGTERM after the preStop delay): each follow is closed with 1012 and reopens
 // through the Service from its last line, as the web app does — 0 lines lost, 0 shown twice — and the
-// terminal's audit record is closed ("server shutdown"); no record is left open.
+// terminal's audit record is closed ("server shutdown"); no record is left open. Then one replica's
+// process is killed (SIGKILL, in its pod) mid-terminal: the other closes the record as "replica lost".
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -13,7 +15,7 @@ import type { AuditSessionView } from '../../../src/shared/audit/api.js';
 import { delayAfterClose } from '../../../src/web/common/backoff.js';
 import { LogStore } from '../../../src/web/logs/log-store.js';
 import { DEFAULT_LOG_OPTIONS, podStreamQuery } from '../../../src/web/logs/log-options.js';
-import { getJson, kubectl, repoRoot, uniqueName, waitFor } from '../../support/cluster.js';
+import { getJson, kubectl, kubectlOk, repoRoot, uniqueName, waitFor } from '../../support/cluster.js';
 import { helm } from '../../support/helm.js';
 import { CLUSTER } from '../../support/podscope.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
@@ -237,5 +239,83 @@ describe('a rolling upgrade of the chart', () => {
     console.log(
       `rolling upgrade: ${upgradeMs} ms; reconnects per follow: ${follows.map((f) => f.reconnects).join(',')}`,
     );
+  });
+
+  test('a replica killed (SIGKILL in its pod) mid-terminal: the other closes the record as replica lost within 60 s, ends the shell and serves the recording', async (t) => {
+    const pods = (
+      await getJson<{ items: V1Pod[] }>([
+        '-n',
+        ns,
+        'get',
+        'pods',
+        '-l',
+        `app.kubernetes.io/instance=${release}`,
+      ])
+    ).items.filter((p) => p.status?.containerStatuses?.[0]?.ready === true && !p.metadata?.deletionTimestamp);
+    assert.equal(pods.length, 2);
+    const [victim, survivor] = pods as [V1Pod, V1Pod];
+    const at = (p: V1Pod) => `http://${p.status!.podIP!}:7420`;
+    const terminal = new TerminalClient(
+      terminalUrl(at(victim).replace(/^http/, 'ws'), 'demo', pod, { container: 'app' }),
+      { authorization: `Bearer ${token}`, origin: at(victim) },
+    );
+    const { sessionId } = await terminal.ready();
+    terminal.type('echo lost-$((6*7))\r');
+    await terminal.outputMatches(/lost-42/);
+    terminal.type('sleep 4245\r');
+    await waitFor('the shell to run sleep', async () =>
+      /sleep 4245/.test(await kubectlOk(['-n', 'demo', 'exec', pod, '-c', 'app', '--', 'ps']))
+        ? true
+        : undefined,
+    );
+
+    // The node's processes are this host's: the victim's Podscope is the node process in its pod's cgroup.
+    const uid = victim.metadata!.uid!;
+    const pids = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+          return (
+            (cgroup.includes(uid) || cgroup.includes(uid.replace(/-/g, '_'))) &&
+            readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('podscope.js')
+          );
+        } catch {
+          return false;
+        }
+      });
+    assert.equal(pids.length, 1, `one Podscope process in pod ${victim.metadata!.name}`);
+    const killedAt = Date.now();
+    process.kill(Number(pids[0]), 'SIGKILL');
+    await terminal.closed;
+
+    const get = async <T>(path: string): Promise<T> => {
+      const res = await fetch(`${at(survivor)}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, path);
+      return (await res.json()) as T;
+    };
+    const ended = await waitFor(
+      'the surviving replica to close the session as replica lost',
+      async () => {
+        const s = await get<AuditSessionView>(`/api/audit/sessions/${sessionId}`);
+        return s.endedAt ? s : undefined;
+      },
+      90_000,
+      500,
+    );
+    const closedAfter = new Date(ended.endedAt!).getTime() - killedAt;
+    t.diagnostic(`session closed ${closedAfter} ms after its replica was killed`);
+    assert.ok(closedAfter <= 60_000, `within 60 s (${closedAfter} ms)`);
+    assert.match(ended.error ?? '', /^replica lost: /);
+    assert.doesNotMatch(
+      await kubectlOk(['-n', 'demo', 'exec', pod, '-c', 'app', '--', 'ps']),
+      /sleep 4245/,
+      'the shell’s process is gone',
+    );
+    const rec = await fetch(`${at(survivor)}/api/audit/sessions/${sessionId}/recording.cast`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(rec.status, 200);
+    assert.match(await rec.text(), /lost-42/, 'the lost replica’s recording is served by the survivor');
   });
 });
