@@ -146,10 +146,19 @@ const scenes: Scene[] = [
       await page.getByTestId('log-legend').waitFor();
       await page.getByTestId('log-line').first().waitFor();
       // JSON lines of the two pods can be neighbours: the pointer over one shows its {} button, and
-      // that button must still be a large enough target with nothing else clickable next to it.
+      // that button must still be a large enough target with nothing else clickable next to it. The
+      // view follows new lines; scrolled up a little, as someone reading does, the lines stay put.
       const jsonLine = page.getByTestId('log-line').filter({ hasText: '"msg":"order served"' }).first();
+      await jsonLine.waitFor();
+      await page.getByTestId('log-scroll').evaluate((el) => el.scrollBy(0, -200));
+      await page.waitForTimeout(300);
       await jsonLine.hover();
       await jsonLine.getByTestId('log-json-toggle').waitFor({ state: 'visible' });
+      assert.equal(
+        await page.locator('[data-testid="log-json-toggle"]:visible').count(),
+        1,
+        'one {} button shows: the hovered line’s',
+      );
     },
   },
   {

@@ -15,7 +15,7 @@ import type { LogStreamMessage } from '../../../src/shared/api.js';
 import { SqliteAuditStore } from '../../../src/server/audit/sqlite-audit-store.js';
 import { LogStore } from '../../../src/web/logs/log-store.js';
 import { DEFAULT_LOG_OPTIONS, podStreamQuery } from '../../../src/web/logs/log-options.js';
-import { adminKubeconfig, kubectlOk, repoRoot } from '../../support/cluster.js';
+import { adminKubeconfig, kubectlOk, repoRoot, waitFor } from '../../support/cluster.js';
 import {
   CLUSTER,
   fromPrintedUrl,
@@ -159,10 +159,25 @@ test('SIGTERM: streams told to reconnect (1012), terminal ended and audited, exi
   const signalledAt = Date.now();
   child!.kill('SIGTERM');
 
-  // Not ready at once: the metrics say so, and the main port takes no new connection.
-  const draining = await (await fetch(metricsUrl)).text();
-  assert.match(draining, /^podscope_shutting_down 1$/m);
-  await assert.rejects(fetch(`${a.url}/readyz`), 'a new connection is refused while draining');
+  // Not ready as soon as the signal is handled (it arrives asynchronously): the metrics say so, and
+  // the main port takes no new connection.
+  await waitFor(
+    'the metrics to say shutting down',
+    async () =>
+      /^podscope_shutting_down 1$/m.test(await (await fetch(metricsUrl)).text()) ? true : undefined,
+    5_000,
+    10,
+  );
+  await waitFor(
+    'the main port to refuse new connections',
+    () =>
+      fetch(`${a.url}/readyz`).then(
+        () => undefined,
+        () => true,
+      ),
+    5_000,
+    10,
+  );
 
   // The follow is told to reconnect, and does so on the other replica from its last line.
   const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
