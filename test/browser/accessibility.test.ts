@@ -147,12 +147,30 @@ const scenes: Scene[] = [
       await page.getByTestId('log-line').first().waitFor();
       // JSON lines of the two pods can be neighbours: the pointer over one shows its {} button, and
       // that button must still be a large enough target with nothing else clickable next to it. The
-      // view follows new lines; scrolled up a little, as someone reading does, the lines stay put.
-      const jsonLine = page.getByTestId('log-line').filter({ hasText: '"msg":"order served"' }).first();
-      await jsonLine.waitFor();
-      await page.getByTestId('log-scroll').evaluate((el) => el.scrollBy(0, -200));
+      // view follows new lines; a turn of the wheel up, as someone reading does, keeps the lines put.
+      await page.getByTestId('log-line').filter({ hasText: '"msg":"order served"' }).first().waitFor();
+      const view = (await page.getByTestId('log-scroll').boundingBox())!;
+      await page.mouse.move(view.x + view.width / 2, view.y + view.height / 2);
+      await page.mouse.wheel(0, -300);
       await page.waitForTimeout(300);
-      await jsonLine.hover();
+      const index = await page.evaluate(() => {
+        const box = document.querySelector('[data-testid="log-scroll"]')!.getBoundingClientRect();
+        return (
+          [...document.querySelectorAll('[data-testid="log-line"]')]
+            .find((row) => {
+              const r = row.getBoundingClientRect();
+              return (
+                row.textContent?.includes('"msg":"order served"') &&
+                r.top >= box.top &&
+                r.bottom <= box.bottom
+              );
+            })
+            ?.getAttribute('data-index') ?? null
+        );
+      });
+      assert.ok(index !== null, 'a JSON line in view');
+      const jsonLine = page.locator(`[data-testid="log-line"][data-index="${index}"]`);
+      await jsonLine.hover({ position: { x: 40, y: 9 } });
       await jsonLine.getByTestId('log-json-toggle').waitFor({ state: 'visible' });
       assert.equal(
         await page.locator('[data-testid="log-json-toggle"]:visible').count(),
