@@ -48,7 +48,12 @@ export function AuthGate({ children }: { children: ReactNode }) {
             : null,
       }));
     } catch (err) {
-      if (!signal?.aborted) setState({ kind: 'error', message: errorMessage(err) });
+      // Only the first answer decides what to show. Once the app is up, a check that cannot reach the
+      // server (it went away, or is restarting) leaves the app on screen: its own connection status
+      // says "connection lost — retrying", and its sockets come back with the server.
+      if (!signal?.aborted) {
+        setState((s) => (s.kind === 'ready' ? s : { kind: 'error', message: errorMessage(err) }));
+      }
     }
   }, []);
 

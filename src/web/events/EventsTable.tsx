@@ -20,8 +20,10 @@ export function EventsTable({ cluster, namespace, events, order, showObject }: E
   const now = useNow(5000);
   const rows = useMemo(() => sortEvents(foldEvents([...events.values()]), order), [events, order]);
   if (rows.length === 0) return <p className="muted">No events.</p>;
+  // A long table scrolls in its frame; without a link in it (the pod page hides the object column),
+  // the frame itself takes the focus so the keyboard can scroll it (WCAG 2.1.1).
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Events">
       <table className="data" data-testid="events-table">
         <thead>
           <tr>
