@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import type { V1Pod } from '@kubernetes/client-node';
-import { APP_IMAGE, getJson, kubectl, kubectlOk, repoRoot, uniqueName } from '../../support/cluster.js';
-import { helm } from '../../support/helm.js';
+import { APP_IMAGE, kubectl, kubectlOk, uniqueName } from '../../support/cluster.js';
+import { helm, installPodscope, releasePods } from '../../support/helm.js';
 import { CLUSTER } from '../../support/podscope.js';
 import { ensurePostgres, runPostgresScript, TestSchemas } from '../../support/postgres.js';
 import {
@@ -30,18 +29,6 @@ let podIps: string[] = [];
 let pod = '';
 let demoUserCommand = '';
 
-function run(cmd: string, args: string[], env: Record<string, string>, timeoutMs: number) {
-  return new Promise<{ code: number; out: string }>((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
-    );
-  });
-}
-
 const replica = (i: number) => `http://${podIps[i % 2]}:7420`;
 
 before(async () => {
@@ -54,26 +41,18 @@ before(async () => {
   await kubectlOk(['label', 'namespace', ns, 'podscope-test=true']);
   await serviceAccount(ns, 'person', [...READ_PODS, ...EXEC_PODS]);
   pod = await createPod({ prefix: 'app', image: APP_IMAGE, namespace: ns });
-  const r = await run(
-    'bash',
-    ['scripts/platform/install.sh', '--namespace', ns, '--release', release, '--node-port', 'auto'],
-    { PODSCOPE_DATABASE_URL: nodeUrl.toString() },
-    900_000,
-  );
+  const r = await installPodscope({
+    namespace: ns,
+    release,
+    env: { PODSCOPE_DATABASE_URL: nodeUrl.toString() },
+  });
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /Open: http:\/\/10\.213\.0\.1:\d+\/c\/podscope-local\/ns\/demo\n/);
   assert.doesNotMatch(r.out, /\?token=/, 'no shared access token');
   demoUserCommand =
     /^ {2}(\S+ --kubeconfig \S+ -n demo create token podscope-demo-user .*)$/m.exec(r.out)?.[1] ?? '';
   assert.ok(demoUserCommand, r.out);
-  const pods = await getJson<{ items: V1Pod[] }>([
-    '-n',
-    ns,
-    'get',
-    'pods',
-    '-l',
-    `app.kubernetes.io/instance=${release}`,
-  ]);
+  const pods = { items: await releasePods(ns, release) };
   podIps = pods.items.map((p) => p.status!.podIP!);
   assert.equal(new Set(podIps).size, 2);
   await waitPodRunning(pod, ns);

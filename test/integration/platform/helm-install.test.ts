@@ -3,12 +3,11 @@
 // API answer through the Service with no affinity (a cookie from one replica works on the other), the
 // features work as the chart's ServiceAccount, and that account can do nothing more than the chart says.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
-import { getJson, kubectl, repoRoot, uniqueName, waitFor } from '../../support/cluster.js';
-import { helm } from '../../support/helm.js';
+import { getJson, kubectl, uniqueName, waitFor } from '../../support/cluster.js';
+import { helm, installPodscope, releasePods } from '../../support/helm.js';
 import { CLUSTER, WsClient } from '../../support/podscope.js';
 import { TerminalClient, terminalUrl } from '../terminal/terminal-client.js';
 import type { PodSummary } from '../../../src/shared/api.js';
@@ -41,50 +40,21 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Reply> 
   });
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
-    );
-  });
-}
-
 describe('Podscope installed with its Helm chart', () => {
   before(async () => {
-    const r = await run(
-      'bash',
-      // The shared access token (token login, the chart's default, has its own test: auth/in-cluster-login).
-      [
-        'scripts/platform/install.sh',
-        '--namespace',
-        ns,
-        '--release',
-        release,
-        '--node-port',
-        'auto',
-        '--set',
-        'auth.mode=access-token',
-      ],
-      900_000,
-    );
+    // The shared access token (token login, the chart's default, has its own test: auth/in-cluster-login).
+    const r = await installPodscope({
+      namespace: ns,
+      release,
+      helmArgs: ['--set', 'auth.mode=access-token'],
+    });
     assert.equal(r.code, 0, r.out);
     const m = /Open: (http:\/\/10\.213\.0\.1:\d+)\/c\/podscope-local\/ns\/demo\?token=([A-Za-z0-9]+)/.exec(
       r.out,
     );
     assert.ok(m, r.out);
     [, base, token] = m as unknown as [string, string, string];
-    const pods = await getJson<{ items: V1Pod[] }>([
-      '-n',
-      ns,
-      'get',
-      'pods',
-      '-l',
-      `app.kubernetes.io/instance=${release}`,
-    ]);
+    const pods = { items: await releasePods(ns, release) };
     podIps = pods.items.map((p) => p.status!.podIP!);
   });
 
@@ -96,14 +66,7 @@ describe('Podscope installed with its Helm chart', () => {
   test('both replicas are Ready, as non-root on a read-only root filesystem, on their own pod IPs', async () => {
     const d = await getJson<V1Deployment>(['-n', ns, 'get', 'deployment', release]);
     assert.equal(d.status?.readyReplicas, 2);
-    const pods = await getJson<{ items: V1Pod[] }>([
-      '-n',
-      ns,
-      'get',
-      'pods',
-      '-l',
-      `app.kubernetes.io/instance=${release}`,
-    ]);
+    const pods = { items: await releasePods(ns, release) };
     assert.equal(pods.items.length, 2);
     for (const p of pods.items) {
       assert.equal(p.status?.containerStatuses?.[0]?.ready, true, `${p.metadata?.name} ready`);
@@ -222,14 +185,7 @@ describe('Podscope installed with its Helm chart', () => {
   });
 
   test('the replicas elect one leader on their Lease, which is all the ServiceAccount may touch of Leases', async () => {
-    const pods = await getJson<{ items: V1Pod[] }>([
-      '-n',
-      ns,
-      'get',
-      'pods',
-      '-l',
-      `app.kubernetes.io/instance=${release}`,
-    ]);
+    const pods = { items: await releasePods(ns, release) };
     const names = pods.items.map((p) => p.metadata!.name!);
     const holder = await waitFor(
       'a leader',

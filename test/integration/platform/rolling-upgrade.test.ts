@@ -5,7 +5,6 @@
 // terminal's audit record is closed ("server shutdown"); no record is left open. Then one replica's
 // process is killed (SIGKILL, in its pod) mid-terminal: the other closes the record as "replica lost".
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
@@ -15,8 +14,8 @@ import type { AuditSessionView } from '../../../src/shared/audit/api.js';
 import { delayAfterClose } from '../../../src/web/common/backoff.js';
 import { LogStore } from '../../../src/web/logs/log-store.js';
 import { DEFAULT_LOG_OPTIONS, podStreamQuery } from '../../../src/web/logs/log-options.js';
-import { getJson, kubectl, kubectlOk, repoRoot, uniqueName, waitFor } from '../../support/cluster.js';
-import { helm } from '../../support/helm.js';
+import { kubectl, kubectlOk, repoRoot, uniqueName, waitFor } from '../../support/cluster.js';
+import { helm, installPodscope, releasePods } from '../../support/helm.js';
 import { CLUSTER } from '../../support/podscope.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
 import { ensurePostgres, runPostgresScript } from '../../support/postgres.js';
@@ -28,18 +27,6 @@ const release = 'podscope-up';
 let base = '';
 let token = '';
 let pod = '';
-
-function run(cmd: string, args: string[], env: Record<string, string>, timeoutMs: number) {
-  return new Promise<{ code: number; out: string }>((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
-    );
-  });
-}
 
 /** A log view as the web app keeps it: reopens when dropped (at once after 1012), resumes from its last line. */
 class Follow {
@@ -98,41 +85,20 @@ async function api<T>(path: string): Promise<T> {
 
 /** The release's pods, terminating ones included (a draining pod still holds its streams). */
 const podNames = async () =>
-  (
-    await getJson<{ items: V1Pod[] }>([
-      '-n',
-      ns,
-      'get',
-      'pods',
-      '-l',
-      `app.kubernetes.io/instance=${release}`,
-    ])
-  ).items
-    .map((p) => p.metadata!.name!)
-    .sort();
+  ({ items: await releasePods(ns, release) }).items.map((p) => p.metadata!.name!).sort();
 
 describe('a rolling upgrade of the chart', () => {
   before(async () => {
     await ensurePostgres();
     const url = (await runPostgresScript(['url', '--node'])).stdout.trim();
-    const r = await run(
-      'bash',
-      [
-        'scripts/platform/install.sh',
-        '--namespace',
-        ns,
-        '--release',
-        release,
-        '--node-port',
-        'auto',
-        // One shared access token: the follows and the terminal need no sign-in (token login has its
-        // own tests, test/integration/auth).
-        '--set',
-        'auth.mode=access-token',
-      ],
-      { PODSCOPE_DATABASE_URL: url },
-      900_000,
-    );
+    // One shared access token: the follows and the terminal need no sign-in (token login has its own
+    // tests, test/integration/auth).
+    const r = await installPodscope({
+      namespace: ns,
+      release,
+      helmArgs: ['--set', 'auth.mode=access-token'],
+      env: { PODSCOPE_DATABASE_URL: url },
+    });
     assert.equal(r.code, 0, r.out);
     const m = /Open: (http:\/\/10\.213\.0\.1:\d+)\/c\/podscope-local\/ns\/demo\?token=([A-Za-z0-9]+)/.exec(
       r.out,
@@ -242,16 +208,9 @@ describe('a rolling upgrade of the chart', () => {
   });
 
   test('a replica killed (SIGKILL in its pod) mid-terminal: the other closes the record as replica lost within 60 s, ends the shell and serves the recording', async (t) => {
-    const pods = (
-      await getJson<{ items: V1Pod[] }>([
-        '-n',
-        ns,
-        'get',
-        'pods',
-        '-l',
-        `app.kubernetes.io/instance=${release}`,
-      ])
-    ).items.filter((p) => p.status?.containerStatuses?.[0]?.ready === true && !p.metadata?.deletionTimestamp);
+    const pods = { items: await releasePods(ns, release) }.items.filter(
+      (p) => p.status?.containerStatuses?.[0]?.ready === true && !p.metadata?.deletionTimestamp,
+    );
     assert.equal(pods.length, 2);
     const [victim, survivor] = pods as [V1Pod, V1Pod];
     const at = (p: V1Pod) => `http://${p.status!.podIP!}:7420`;
@@ -285,6 +244,9 @@ describe('a rolling upgrade of the chart', () => {
         }
       });
     assert.equal(pids.length, 1, `one Podscope process in pod ${victim.metadata!.name}`);
+    // A recording is appended to the database at least once a second: what the replica got more recently
+    // than that dies with it. Give the last flush its second.
+    await new Promise((r) => setTimeout(r, 1500));
     const killedAt = Date.now();
     process.kill(Number(pids[0]), 'SIGKILL');
     await terminal.closed;
