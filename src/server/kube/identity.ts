@@ -30,8 +30,13 @@ export class BearerTokenCredential {
 export type KubeCredential = BearerTokenCredential;
 
 export interface Identity {
+  /** The username Kubernetes sees (RBAC subjects name it). */
   user: string;
   groups: string[];
+  /** Single sign-on: the person's stable subject at the provider, `<issuer>#<sub>` (absent otherwise). */
+  subject?: string;
+  /** Single sign-on: the person's email address, when the provider asserts one. */
+  email?: string;
   uid?: string;
   extra?: Record<string, string[]>;
   /** How calls are authenticated as this person; absent: Podscope's own credentials plus impersonation. */
