@@ -19,7 +19,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/components.sh"
 
 OIDC_DIR="$STATE_DIR/oidc"
-OIDC_PORT=5556
+# The issuer everyone names is on 5556; another port only to try the script beside a running provider.
+OIDC_PORT="${PODSCOPE_OIDC_PORT:-5556}"
+[[ "$OIDC_PORT" =~ ^[0-9]{1,5}$ ]] && ((OIDC_PORT > 0 && OIDC_PORT < 65536)) ||
+  die "PODSCOPE_OIDC_PORT must be a TCP port (got \"$OIDC_PORT\")"
 OIDC_ISSUER="https://$NODE_IP:$OIDC_PORT"
 OIDC_CLIENT_ID=podscope
 OIDC_PID_FILE="$OIDC_DIR/provider.pid"
@@ -91,10 +94,11 @@ cmd_start() {
   [[ -d "$REPO_ROOT/node_modules/oidc-provider" ]] || die "oidc: $REPO_ROOT/node_modules lacks oidc-provider (run npm ci)"
   mkdir -p "$LOGS"
   log "oidc: starting the OpenID provider on $OIDC_ISSUER"
-  # Its own session (setsid), so it outlives this script; without fd 9, the lock.
-  (cd "$REPO_ROOT" && setsid node --import tsx cluster/oidc/main.ts "$OIDC_DIR" "$NODE_IP" "$OIDC_PORT" \
+  # Its own session (setsid), so it outlives this script; without fd 9, the lock. setsid and env exec,
+  # so $! is the provider's own pid. tsx (for `--import tsx`) resolves from the repository root.
+  setsid env -C "$REPO_ROOT" node --import tsx cluster/oidc/main.ts "$OIDC_DIR" "$NODE_IP" "$OIDC_PORT" \
     >>"$OIDC_LOG" 2>&1 </dev/null 9<&- &
-    echo $! >"$OIDC_PID_FILE")
+  echo $! >"$OIDC_PID_FILE"
   local deadline=$((SECONDS + 30))
   until oidc_answers; do
     if ! oidc_alive || ((SECONDS >= deadline)); then
