@@ -30,6 +30,8 @@ else
 fi
 # The OpenID provider (start_cluster starts it before the API server; here for a reused cluster).
 bash "$CLUSTER_DIR/oidc.sh" start
+[[ -f "$STATE_DIR/authentication-config.yaml" ]] ||
+  log "warning: this API server was started without trusting the OpenID provider; restart the cluster (cluster:down, cluster:up)"
 # PostgreSQL (Debian's server) for platform mode: on 127.0.0.1 and the node IP, so pods reach it.
 bash "$CLUSTER_DIR/postgres.sh" start
 
