@@ -176,15 +176,17 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       },
     });
     try {
-      if (!reuse) {
-        await client.json({
-          method: 'PATCH',
-          path: `${podPath(ns, podName)}/ephemeralcontainers`,
-          body: { spec: { ephemeralContainers: [container] } },
-          contentType: 'application/strategic-merge-patch+json',
-        });
-        await waitRunning(client, ns, podName, name);
-      }
+      // Reusing adds nothing, yet only someone Kubernetes lets add a debug container here may have one:
+      // the same patch as a dry run (nothing changes; RBAC and admission decide as for a real one), so a
+      // viewer is refused instead of being handed a container someone else made.
+      await client.json({
+        method: 'PATCH',
+        path: `${podPath(ns, podName)}/ephemeralcontainers`,
+        ...(reuse ? { query: { dryRun: 'All' } } : {}),
+        body: { spec: { ephemeralContainers: [container] } },
+        contentType: 'application/strategic-merge-patch+json',
+      });
+      if (!reuse) await waitRunning(client, ns, podName, name);
     } catch (err) {
       await endAuditFailed(ctx, audit, err);
       throw err;

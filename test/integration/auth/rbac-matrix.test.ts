@@ -40,7 +40,8 @@ const NONE = Object.fromEntries(ACTIONS.map((a) => [a, 'refused'])) as Record<Ac
 /**
  * What each person may do in `demo`, from their bindings: dana `edit` + debug containers (terminal, files
  * and copies need pods/exec and create pods, which `edit` has; node debug needs rights outside demo);
- * victor `view` (read only); olga `cluster-admin`; nora nothing.
+ * victor `view` (read only); olga `cluster-admin`; nora nothing. The people run in this order, so by
+ * victor's turn dana has made a debug container: his cell checks that reusing one is refused too.
  */
 const EXPECTED: Record<TestUserName, Record<Action, Outcome>> = {
   dana: { ...ALL, 'node debug': 'refused' },
