@@ -22,7 +22,20 @@ test('each policy reads as a sentence naming who you will be', () => {
 });
 
 test('the source is named for people', () => {
-  assert.equal(policySource({ policy: 'no-exec', source: 'namespace-label', rule: null, reason: '' }), 'namespace label');
-  assert.equal(policySource({ policy: 'no-exec', source: 'config', rule: 'rule 1', reason: '' }), 'Podscope configuration');
-  assert.equal(policySource({ policy: 'no-exec', source: 'default', rule: null, reason: '' }), 'built-in default');
+  assert.equal(
+    policySource({ policy: 'no-exec', source: 'namespace-label', rule: null, reason: '' }),
+    'namespace label',
+  );
+  assert.equal(
+    policySource({ policy: 'no-exec', source: 'config', rule: 'rule 1', reason: '' }),
+    'Podscope configuration, rule: rule 1',
+  );
+  assert.equal(
+    policySource({ policy: 'root-allowed', source: 'config', rule: 'admins get root', reason: '' }),
+    'Podscope configuration, rule: admins get root',
+  );
+  assert.equal(
+    policySource({ policy: 'no-exec', source: 'default', rule: null, reason: '' }),
+    'built-in default',
+  );
 });
