@@ -23,14 +23,19 @@ export function PodPermissionsProvider({
   refreshKey: string;
   children: ReactNode;
 }) {
-  const { data, reload } = useJson<PodPermissionsView>(apiPaths.podPermissions(cluster, namespace, pod));
+  const path = apiPaths.podPermissions(cluster, namespace, pod);
+  const { data, reload } = useJson<PodPermissionsView>(path);
+  // While asking again, the last answer for this pod stands (no buttons flickering on and off).
+  const last = useRef<{ path: string; data: PodPermissionsView } | null>(null);
+  if (data !== null) last.current = { path, data };
+  const shown = data ?? (last.current?.path === path ? last.current.data : null);
   const asked = useRef(refreshKey);
   useEffect(() => {
     if (asked.current === refreshKey) return;
     asked.current = refreshKey;
     reload();
   }, [refreshKey, reload]);
-  return <PermissionsContext.Provider value={data}>{children}</PermissionsContext.Provider>;
+  return <PermissionsContext.Provider value={shown}>{children}</PermissionsContext.Provider>;
 }
 
 /** How the button of `action` looks (enabled while the answer is not there yet). */
