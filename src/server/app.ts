@@ -43,6 +43,8 @@ import { authRoutes, signedInIdentity } from './auth/routes.js';
 import { cookieSettingsFor } from './auth/session-cookie.js';
 import type { CredentialSealer } from './auth/session-crypto.js';
 import { KubeApiError } from './http/errors.js';
+import { AccessReviews } from './permissions/access-reviews.js';
+import { permissionRoutes } from './permissions/routes.js';
 
 export interface AppOptions {
   registry: ClusterRegistry;
@@ -179,6 +181,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     limits: config.limits,
     replica: replicas.id,
     leadership: replicas,
+    access: new AccessReviews(),
   };
 
   app.setErrorHandler(async (err, req, reply) => {
@@ -240,6 +243,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const debugConfig = resolveDebugConfig({ ...(opts.config ?? DEFAULT_CONFIG).debug, ...opts.debug });
   debugRoutes(app, ctx, debugConfig);
   fileRoutes(app, ctx, debugConfig);
+  permissionRoutes(app, ctx, debugConfig);
 
   const webRoot = opts.webRoot ?? defaultWebRoot();
   const haveWeb = existsSync(path.join(webRoot, 'index.html'));

@@ -9,6 +9,7 @@ import type { KubeClient } from './kube/kube-client.js';
 import { KubeApiError, notFound } from './http/errors.js';
 import { clusterParam, namespaceParam } from './http/params.js';
 import type { ExecPolicyConfig } from './policy/exec-policy.js';
+import type { AccessReviews } from './permissions/access-reviews.js';
 
 export interface ServerContext {
   registry: ClusterRegistry;
@@ -26,6 +27,8 @@ export interface ServerContext {
   replica: ReplicaId;
   /** Whether this replica runs the leader's duties now (the debug pod reaper, replica-lost recovery). */
   leadership: Leadership;
+  /** What the person may do and who they are, asked of Kubernetes as them (cached briefly). */
+  access: AccessReviews;
 }
 
 /** A client for the `:cluster` route parameter, acting as the request's identity. */

@@ -6,17 +6,20 @@ import type { ResolvedExecPolicy } from './exec-policy.js';
 const rootAllowed: ResolvedExecPolicy = {
   policy: 'root-allowed',
   source: 'default',
+  rule: null,
   reason: "Exec as the container's own user is allowed: no rule or namespace label applies.",
 };
 const nonRoot = (user: number | string = 1000): ResolvedExecPolicy => ({
   policy: 'non-root',
   user,
   source: 'namespace-label',
+  rule: null,
   reason: 'Exec only as an ordinary (non-root) user: namespace label podscope.io/environment=production.',
 });
 const noExec: ResolvedExecPolicy = {
   policy: 'no-exec',
   source: 'config',
+  rule: 'rule 1',
   reason: 'Exec is not allowed: config rule 1 (cluster *, namespace payments).',
 };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  configNamesGroups,
   DEFAULT_EXEC_POLICY_CONFIG,
   parseExecPolicyConfig,
   policyLabel,
@@ -111,6 +112,83 @@ describe('resolveExecPolicy', () => {
   });
 });
 
+describe('rules that name groups', () => {
+  // The issue's example: platform-admins may get root in production, everyone else non-root.
+  const byGroup = parseExecPolicyConfig({
+    rules: [
+      {
+        name: 'admins get root in production',
+        namespace: 'production',
+        groups: ['platform-admins', 'sre'],
+        policy: 'root-allowed',
+      },
+      { name: 'production is non-root', namespace: 'production', policy: 'non-root', user: 1000 },
+    ],
+  });
+  const as = (groups: string[] | undefined, labels: Record<string, string> | null = {}) =>
+    resolveExecPolicy(byGroup, {
+      cluster: 'prod-eu',
+      namespace: 'production',
+      namespaceLabels: labels,
+      groups,
+    });
+
+  it('applies a group rule to a member, naming the rule and the group that matched', () => {
+    const p = as(['system:authenticated', 'platform-admins']);
+    assert.equal(p.policy, 'root-allowed');
+    assert.equal(p.rule, 'admins get root in production');
+    assert.equal(
+      p.reason,
+      'Exec as the container\'s own user is allowed: config rule "admins get root in production" (cluster *, namespace production, groups platform-admins, sre; you are in platform-admins).',
+    );
+  });
+
+  it('passes over it for everyone else, to the next matching rule', () => {
+    const p = as(['system:authenticated', 'dev-team']);
+    assert.equal(p.policy, 'non-root');
+    assert.equal(p.user, 1000);
+    assert.equal(p.rule, 'production is non-root');
+    assert.match(p.reason, /config rule "production is non-root" \(cluster \*, namespace production\)/);
+    assert.equal(as([]).rule, 'production is non-root');
+  });
+
+  it('matches group names exactly (no patterns, no case folding)', () => {
+    assert.equal(as(['Platform-Admins']).rule, 'production is non-root');
+    assert.equal(as(['platform-admins-2']).rule, 'production is non-root');
+  });
+
+  it('a group rule never loosens a namespace label', () => {
+    const p = as(['platform-admins'], { 'podscope.io/exec-policy': 'no-exec' });
+    assert.equal(p.policy, 'no-exec');
+    assert.equal(p.source, 'namespace-label');
+    assert.equal(p.rule, null);
+  });
+
+  it('a group rule can be the stricter one, e.g. contractors get no terminal anywhere', () => {
+    const c = parseExecPolicyConfig({ rules: [{ groups: ['contractors'], policy: 'no-exec' }] });
+    const t = (groups: string[]) =>
+      resolveExecPolicy(c, { cluster: 'x', namespace: 'y', namespaceLabels: {}, groups });
+    assert.equal(t(['contractors']).policy, 'no-exec');
+    assert.equal(t(['contractors']).rule, 'rule 1');
+    assert.equal(t(['staff']).policy, 'root-allowed');
+    assert.equal(t(['staff']).rule, null);
+  });
+
+  it('refuses to guess when the groups are not known (the caller must ask for them)', () => {
+    assert.throws(() => as(undefined), /names groups, but the person’s groups were not given/);
+    // Rules without groups need none.
+    assert.equal(
+      resolveExecPolicy(config, { cluster: 'prod-eu', namespace: 'shop', namespaceLabels: {} }).rule,
+      'rule 2',
+    );
+  });
+
+  it('says whether resolving needs the groups', () => {
+    assert.equal(configNamesGroups(byGroup), true);
+    assert.equal(configNamesGroups(config), false);
+  });
+});
+
 describe('parseExecPolicyConfig', () => {
   it('gives the defaults for an absent section', () => {
     assert.deepEqual(parseExecPolicyConfig(undefined), DEFAULT_EXEC_POLICY_CONFIG);
@@ -135,6 +213,23 @@ describe('parseExecPolicyConfig', () => {
     ],
     [{ rules: [{ policy: 'no-exec', pod: 'x' }] }, /rules\[0\] has an unknown field "pod"/],
     [{ environments: { production: 'non-root' } }, /environments\.production must be an object/],
+    [{ rules: [{ policy: 'no-exec', groups: [] }] }, /rules\[0\]\.groups must be a non-empty list/],
+    [{ rules: [{ policy: 'no-exec', groups: 'admins' }] }, /rules\[0\]\.groups must be a non-empty list/],
+    [{ rules: [{ policy: 'no-exec', groups: ['ok', ''] }] }, /rules\[0\]\.groups\[1\] must be a group name/],
+    [{ rules: [{ policy: 'no-exec', groups: [' admins'] }] }, /groups\[0\] must be a group name/],
+    [{ rules: [{ policy: 'no-exec', groups: [7] }] }, /groups\[0\] must be a group name/],
+    [{ rules: [{ policy: 'no-exec', name: '' }] }, /rules\[0\]\.name must be 1 to 64 visible/],
+    [{ rules: [{ policy: 'no-exec', name: 'x'.repeat(65) }] }, /rules\[0\]\.name must be 1 to 64/],
+    [{ rules: [{ policy: 'no-exec', name: 'tab\there' }] }, /rules\[0\]\.name must be 1 to 64/],
+    [
+      {
+        rules: [
+          { policy: 'no-exec', name: 'same' },
+          { policy: 'non-root', name: 'same' },
+        ],
+      },
+      /rules\[1\]\.name "same" is already the name of execPolicy\.rules\[0\]; names must be unique/,
+    ],
   ];
   for (const [raw, message] of bad) {
     it(`rejects ${JSON.stringify(raw)}`, () => {

@@ -15,6 +15,12 @@
  * Fails closed: an unknown label value means no-exec; unreadable labels mean no-exec too (the strictest
  * policy a label could have selected).
  *
+ * A rule may name `groups`: it then applies only to people in at least one of them (the groups of the
+ * person's identity — their token's, the impersonated ones, or in local mode the kubeconfig user's as a
+ * SelfSubjectReview tells). So `platform-admins` may get root where everyone else gets non-root: put the
+ * group rule first. A rule may have a `name`, which the terminal shows before connecting and the audit
+ * record keeps ("which rule applied").
+ *
  * Pure: no I/O. Loading the file is config/podscope-config.ts.
  */
 
@@ -37,6 +43,10 @@ export interface PolicyChoice {
 }
 
 export interface ExecPolicyRule extends PolicyChoice {
+  /** A name people see ("which rule applied"); unique among the rules. */
+  name?: string;
+  /** The rule applies only to members of at least one of these groups. Absent: to everyone. */
+  groups?: string[];
   /** Cluster name; `*` matches any run of characters. Absent: every cluster. */
   cluster?: string;
   /** Namespace name; `*` matches any run of characters. Absent: every namespace. */
@@ -78,6 +88,8 @@ export interface ResolvedExecPolicy {
   /** Set for non-root only. */
   user?: ExecUser;
   source: PolicySource;
+  /** The config rule that applied (its name, or `rule N`); null when a label or the default decided. */
+  rule: string | null;
   /** A sentence for the UI and the audit record: why this policy applies. */
   reason: string;
 }
@@ -87,31 +99,63 @@ export interface PolicyTarget {
   namespace: string;
   /** The namespace's labels; null when they could not be read (e.g. RBAC forbids reading namespaces). */
   namespaceLabels: Record<string, string> | null;
+  /**
+   * The person's groups. Needed (an Error otherwise: a caller bug) when a rule names groups; see
+   * configNamesGroups.
+   */
+  groups?: readonly string[];
+}
+
+/** Whether any rule names groups, so resolving needs the person's groups. */
+export function configNamesGroups(config: ExecPolicyConfig): boolean {
+  return config.rules.some((r) => r.groups !== undefined);
 }
 
 const STRICTNESS: Record<ExecPolicyName, number> = { 'root-allowed': 0, 'non-root': 1, 'no-exec': 2 };
 
 interface Candidate extends PolicyChoice {
   source: PolicySource;
+  rule: string | null;
   reason: string;
+}
+
+/** The groups of `groups` the rule names (all of them matter for "why"); null: the rule names none. */
+function groupsMatched(rule: ExecPolicyRule, groups: readonly string[] | undefined): string[] | null {
+  if (rule.groups === undefined) return null;
+  if (groups === undefined) {
+    throw new Error('an exec policy rule names groups, but the person’s groups were not given');
+  }
+  return rule.groups.filter((g) => groups.includes(g));
 }
 
 export function resolveExecPolicy(config: ExecPolicyConfig, target: PolicyTarget): ResolvedExecPolicy {
   const candidates: Candidate[] = [];
   const ruleIndex = config.rules.findIndex(
-    (r) => matches(r.cluster, target.cluster) && matches(r.namespace, target.namespace),
+    (r) =>
+      matches(r.cluster, target.cluster) &&
+      matches(r.namespace, target.namespace) &&
+      (groupsMatched(r, target.groups)?.length ?? 1) > 0,
   );
   const rule = config.rules[ruleIndex];
   if (rule !== undefined) {
+    const inGroups = groupsMatched(rule, target.groups);
+    const member = inGroups === null ? '' : `; you are in ${inGroups.join(', ')}`;
     candidates.push({
-      ...rule,
+      policy: rule.policy,
+      ...(rule.user === undefined ? {} : { user: rule.user }),
       source: 'config',
-      reason: `config rule ${ruleIndex + 1} (${describeRule(rule)})`,
+      rule: ruleName(rule, ruleIndex),
+      reason: `config rule ${rule.name === undefined ? ruleIndex + 1 : `"${rule.name}"`} (${describeRule(rule)}${member})`,
     });
   }
   candidates.push(...labelCandidates(config, target.namespaceLabels));
   if (candidates.length === 0) {
-    candidates.push({ ...config.default, source: 'default', reason: 'no rule or namespace label applies' });
+    candidates.push({
+      ...config.default,
+      source: 'default',
+      rule: null,
+      reason: 'no rule or namespace label applies',
+    });
   }
   // Strictest wins; on a tie the earlier (config before label) keeps its place.
   let chosen = candidates[0] as Candidate;
@@ -119,6 +163,7 @@ export function resolveExecPolicy(config: ExecPolicyConfig, target: PolicyTarget
   const resolved: ResolvedExecPolicy = {
     policy: chosen.policy,
     source: chosen.source,
+    rule: chosen.rule,
     reason: `${describePolicy(chosen.policy)}: ${chosen.reason}.`,
   };
   if (chosen.policy === 'non-root') resolved.user = chosen.user ?? config.nonRootUser;
@@ -132,6 +177,7 @@ function labelCandidates(config: ExecPolicyConfig, labels: Record<string, string
       {
         policy: 'no-exec',
         source: 'namespace-label',
+        rule: null,
         reason: `the namespace's labels could not be read, so the strictest policy a label could set applies (as if ${EXEC_POLICY_LABEL}=no-exec)`,
       },
     ];
@@ -143,6 +189,7 @@ function labelCandidates(config: ExecPolicyConfig, labels: Record<string, string
     out.push({
       policy: known ? (explicit as ExecPolicyName) : 'no-exec',
       source: 'namespace-label',
+      rule: null,
       reason: known
         ? `namespace label ${EXEC_POLICY_LABEL}=${explicit}`
         : `namespace label ${EXEC_POLICY_LABEL} has the unknown value "${explicit}" (expected ${EXEC_POLICIES.join(', ')})`,
@@ -154,6 +201,7 @@ function labelCandidates(config: ExecPolicyConfig, labels: Record<string, string
     out.push({
       ...envChoice,
       source: 'namespace-label',
+      rule: null,
       reason: `namespace label ${ENVIRONMENT_LABEL}=${env}`,
     });
   }
@@ -172,11 +220,17 @@ function describePolicy(policy: ExecPolicyName): string {
 }
 
 function describeRule(rule: ExecPolicyRule): string {
-  return `cluster ${rule.cluster ?? '*'}, namespace ${rule.namespace ?? '*'}`;
+  const groups = rule.groups === undefined ? '' : `, groups ${rule.groups.join(', ')}`;
+  return `cluster ${rule.cluster ?? '*'}, namespace ${rule.namespace ?? '*'}${groups}`;
+}
+
+/** How a rule is named to people: its name, or its place in the list. */
+function ruleName(rule: ExecPolicyRule, index: number): string {
+  return rule.name ?? `rule ${index + 1}`;
 }
 
 /** Exact match, or a pattern where `*` stands for any characters. Absent pattern: matches everything. */
-function matches(pattern: string | undefined, value: string): boolean {
+export function matches(pattern: string | undefined, value: string): boolean {
   if (pattern === undefined) return true;
   if (!pattern.includes('*')) return pattern === value;
   const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
@@ -235,8 +289,10 @@ export function parseExecPolicyConfig(raw: unknown, where = 'execPolicy'): ExecP
     config.rules = obj['rules'].map((value: unknown, i) => {
       const at = `${where}.rules[${i}]`;
       const r = record(value, at);
-      onlyKeys(r, ['cluster', 'namespace', 'policy', 'user'], at);
+      onlyKeys(r, ['name', 'groups', 'cluster', 'namespace', 'policy', 'user'], at);
       const rule: ExecPolicyRule = choice({ policy: r['policy'], user: r['user'] }, at);
+      if (r['name'] !== undefined) rule.name = ruleNameParam(r['name'], `${at}.name`);
+      if (r['groups'] !== undefined) rule.groups = groupsParam(r['groups'], `${at}.groups`);
       for (const key of ['cluster', 'namespace'] as const) {
         const v = r[key];
         if (v === undefined) continue;
@@ -246,8 +302,42 @@ export function parseExecPolicyConfig(raw: unknown, where = 'execPolicy'): ExecP
       }
       return rule;
     });
+    const seen = new Map<string, number>();
+    config.rules.forEach((rule, i) => {
+      if (rule.name === undefined) return;
+      const first = seen.get(rule.name);
+      if (first !== undefined) {
+        throw new Error(
+          `${where}.rules[${i}].name "${rule.name}" is already the name of ${where}.rules[${first}]; names must be unique`,
+        );
+      }
+      seen.set(rule.name, i);
+    });
   }
   return config;
+}
+
+/** A rule's name: what people read in the terminal and the audit, so short visible text. */
+function ruleNameParam(raw: unknown, where: string): string {
+  if (typeof raw !== 'string' || !/^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/.test(raw)) {
+    throw new Error(`${where} must be 1 to 64 visible ASCII characters (spaces only inside)`);
+  }
+  return raw;
+}
+
+/** Group names as Kubernetes spells them (any non-empty string, e.g. system:serviceaccounts:team-a). */
+function groupsParam(raw: unknown, where: string): string[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw new Error(`${where} must be a non-empty list of group names (leave it out to match everyone)`);
+  }
+  return raw.map((g: unknown, i) => {
+    if (typeof g !== 'string' || g.trim() === '' || g !== g.trim() || g.length > 256) {
+      throw new Error(
+        `${where}[${i}] must be a group name as Kubernetes gives it (1 to 256 characters, no surrounding spaces)`,
+      );
+    }
+    return g;
+  });
 }
 
 function choice(raw: unknown, where: string): PolicyChoice {

@@ -14,7 +14,7 @@ import type { ServerContext } from '../context.js';
 import { KubeApiError, notFound, PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { decideAction, decisionLabel, type ActionDecision, type ActionRequest } from './action-policy.js';
-import { resolveExecPolicy, type ResolvedExecPolicy } from './exec-policy.js';
+import { configNamesGroups, resolveExecPolicy, type ResolvedExecPolicy } from './exec-policy.js';
 import { ownedByReplica } from '../replicas/replica-health.js';
 
 /** The logged-in user, or in local mode the kubeconfig user of the context. */
@@ -59,7 +59,26 @@ export async function policyAt(
     cluster: client.cluster.name,
     namespace,
     namespaceLabels: labels,
+    ...(configNamesGroups(ctx.execPolicy) ? { groups: await personGroups(ctx, client) } : {}),
   });
+}
+
+/**
+ * The groups the exec policy's group rules are matched against: the signed-in (or impersonated)
+ * person's, or in local mode the kubeconfig user's as Kubernetes reports them (SelfSubjectReview,
+ * cached). Not knowing them refuses the action rather than guessing (a group rule may be the strict one).
+ */
+async function personGroups(ctx: ServerContext, client: KubeClient): Promise<string[]> {
+  if (client.identity !== null) return client.identity.groups;
+  try {
+    return (await ctx.access.whoAmI(client)).groups;
+  } catch (err) {
+    throw new PodscopeError(
+      502,
+      `Podscope could not find out your groups, which the exec policy's rules need: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
 }
 
 /** Where an action happens, as the audit record names it. */

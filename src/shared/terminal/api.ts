@@ -17,7 +17,9 @@ export interface ExecPolicyView {
   /** Set for non-root only. */
   user?: ExecUser;
   source: ExecPolicySource;
-  /** A sentence: why this policy applies. */
+  /** The config rule that applied (its name, or `rule N`); null when a namespace label or the default did. */
+  rule: string | null;
+  /** A sentence: why this policy applies (which rule, and for a group rule which of the person's groups). */
   reason: string;
 }
 

@@ -48,7 +48,7 @@ export function Layout() {
             Audit
           </NavLink>
         </nav>
-        <SignedInUser />
+        <SignedInUser cluster={cluster} />
         <ShortcutsDialog />
         <ThemeToggle />
       </header>

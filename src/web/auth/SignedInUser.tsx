@@ -1,13 +1,39 @@
 import { useState } from 'react';
+import type { WhoAmIView } from '../../shared/permissions/api.js';
 import { errorMessage } from '../common/api-client.js';
+import { apiPaths } from '../common/api-paths.js';
+import { useJson } from '../common/use-json.js';
 import { useAuth } from './AuthGate.js';
 
-/** "Signed in as …" and Sign out, in the header (token login only). */
-export function SignedInUser() {
+/**
+ * Who is acting, in the header. Token login: "Signed in as …" and Sign out. Otherwise (local mode, the
+ * shared access token): the user the kubeconfig acts as on the open cluster, as Kubernetes names them
+ * (SelfSubjectReview) — so nobody wonders whose rights they are using.
+ */
+export function SignedInUser({ cluster }: { cluster?: string }) {
   const auth = useAuth();
   const [error, setError] = useState<string | null>(null);
   const user = auth?.view.user;
-  if (!auth || auth.view.mode !== 'token-login' || !user) return null;
+  const signedIn = auth?.view.mode === 'token-login' && user;
+  const whoAmI = useJson<WhoAmIView>(!signedIn && cluster ? apiPaths.whoAmI(cluster) : null);
+  if (!auth) return null;
+  if (!signedIn) {
+    const me = whoAmI.data;
+    if (!me) return null;
+    const groups = me.groups.join(', ');
+    return (
+      <div className="signed-in" data-testid="whoami">
+        <span className="muted">Kubernetes user</span>{' '}
+        <strong
+          className="signed-in-name mono"
+          title={groups ? `Groups: ${groups}` : undefined}
+          data-testid="whoami-user"
+        >
+          {me.username}
+        </strong>
+      </div>
+    );
+  }
   const groups = user.groups.join(', ');
   return (
     <div className="signed-in" data-testid="signed-in">

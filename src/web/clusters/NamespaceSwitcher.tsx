@@ -11,8 +11,9 @@ interface NamespaceSwitcherProps {
 }
 
 /**
- * A namespace picker. A user whose RBAC does not allow listing namespaces still gets a text field,
- * since they may well be allowed into the one they type.
+ * A namespace picker over the namespaces the person can work in (the server asks Kubernetes as them).
+ * A user for whom none is known still gets a text field, since they may well be allowed into the one
+ * they type.
  */
 export function NamespaceSwitcher({ cluster, namespace, section }: NamespaceSwitcherProps) {
   const { data: namespaces, error } = useNamespaces(cluster);
@@ -21,7 +22,9 @@ export function NamespaceSwitcher({ cluster, namespace, section }: NamespaceSwit
     if (!ns || ns === namespace) return;
     navigate(section === 'events' ? routes.events(cluster, ns) : routes.pods(cluster, ns));
   };
-  if (error || !namespaces) {
+  // Nothing known to be workable (or the list could not be read): they may still be allowed into the
+  // one they type.
+  if (error || !namespaces || namespaces.length === 0) {
     return <NamespaceInput key={namespace} namespace={namespace} onGo={go} />;
   }
   const names = namespaces.map((n) => n.name);

@@ -43,6 +43,9 @@ export const apiPaths = {
   podDiagnosis: (cluster: string, namespace: string, pod: string): string =>
     `${ns(cluster, namespace)}/pods/${enc(pod)}/diagnosis`,
   namespaceDiagnosis: (cluster: string, namespace: string): string => `${ns(cluster, namespace)}/diagnosis`,
+  podPermissions: (cluster: string, namespace: string, pod: string): string =>
+    `${ns(cluster, namespace)}/pods/${enc(pod)}/permissions`,
+  whoAmI: (cluster: string): string => `/api/clusters/${enc(cluster)}/whoami`,
   terminalPolicy: (cluster: string, namespace: string, pod: string): string =>
     `${ns(cluster, namespace)}/pods/${enc(pod)}/terminal/policy`,
   terminal: (cluster: string, namespace: string, pod: string): string =>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { PodDetail } from '../../shared/api.js';
 import type { DebugOptions, DebugPodCreated, DebugProfile } from '../../shared/debug/debug-api.js';
 import { errorMessage } from '../common/api-client.js';
@@ -11,6 +11,7 @@ import { debugPaths } from './debug-paths.js';
 import { useLeasedPods, useLeaseStore } from './LeaseProvider.js';
 import { requestJson } from './request-json.js';
 import { useCopyPlan } from './use-copy-plan.js';
+import { DeniedReason, useActionState } from '../permissions/PodPermissions.js';
 
 interface Props {
   cluster: string;
@@ -46,10 +47,12 @@ export function CopySection({ cluster, namespace, pod, options }: Props) {
   const before = initContainersBefore(pod.containers, container);
   const isInit = targets.some((t) => t.name === container && t.kind === 'init');
   const refused = plan.state === 'error' && plan.refused;
+  const allowed = useActionState('pod-copy');
+  const deniedId = useId();
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (busy || !body.ok) return;
+    if (busy || !body.ok || allowed.disabled) return;
     setBusy(true);
     setError(null);
     try {
@@ -219,12 +222,14 @@ export function CopySection({ cluster, namespace, pod, options }: Props) {
           <button
             type="submit"
             className="btn btn-primary"
-            disabled={busy || !body.ok || refused}
+            disabled={busy || !body.ok || refused || allowed.disabled}
             title={!body.ok ? body.error : refused ? plan.message : undefined}
+            aria-describedby={allowed.disabled ? deniedId : undefined}
             data-testid="copy-create"
           >
             {busy ? 'Creating…' : 'Create copy'}
           </button>
+          <DeniedReason id={deniedId} state={allowed} testId="copy-create-denied" />
           {busy && (
             <span className="muted" role="status">
               Creating the copy and waiting for it to run…

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import type { PodDetail } from '../../shared/api.js';
 import type {
@@ -16,6 +16,7 @@ import { ImageField, ProfileField } from './DebugFields.js';
 import { appContainerNames, debugContainerBody, defaultDebugTarget } from './debug-forms.js';
 import { debugPaths, terminalHref } from './debug-paths.js';
 import { requestJson } from './request-json.js';
+import { DeniedReason, useActionState } from '../permissions/PodPermissions.js';
 
 interface Props {
   cluster: string;
@@ -37,10 +38,12 @@ export function DebugContainerSection({ cluster, namespace, pod, options }: Prop
   const [created, setCreated] = useState<DebugContainerCreated | null>(null);
   const body = debugContainerBody({ target, image, profile, runAsUser, runAsGroup });
   const list = useDebugContainers(cluster, namespace, pod);
+  const allowed = useActionState('debug-container');
+  const deniedId = useId();
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (busy || !body.ok) return;
+    if (busy || !body.ok || allowed.disabled) return;
     setBusy(true);
     setError(null);
     setCreated(null);
@@ -130,13 +133,15 @@ export function DebugContainerSection({ cluster, namespace, pod, options }: Prop
           <button
             type="submit"
             className="btn btn-primary"
-            disabled={busy || !body.ok}
+            disabled={busy || !body.ok || allowed.disabled}
             title={body.ok ? undefined : body.error}
+            aria-describedby={allowed.disabled ? deniedId : undefined}
             data-testid="debug-start"
           >
             {busy ? 'Starting…' : 'Start'}
           </button>
         </div>
+        <DeniedReason id={deniedId} state={allowed} testId="debug-start-denied" />
         <p className="muted debug-hint">
           Leave the user empty to let Podscope choose: in a pod that requires non-root users it runs as the
           app&apos;s user (or 65534, nobody, if the pod names none), so the image is not refused; otherwise as

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { PodDetail } from '../../shared/api.js';
 import type { DebugOptions, DebugPodCreated, DebugProfile } from '../../shared/debug/debug-api.js';
 import { errorMessage } from '../common/api-client.js';
@@ -9,6 +9,7 @@ import { nodeDebugBody } from './debug-forms.js';
 import { debugPaths } from './debug-paths.js';
 import { useLeasedPods, useLeaseStore } from './LeaseProvider.js';
 import { requestJson } from './request-json.js';
+import { DeniedReason, useActionState } from '../permissions/PodPermissions.js';
 
 interface Props {
   cluster: string;
@@ -28,11 +29,13 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
   const [profile, setProfile] = useState<DebugProfile>(options.defaultProfile);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const allowed = useActionState('node-debug');
+  const deniedId = useId();
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const name = node.trim();
-    if (busy || !name) return;
+    if (busy || !name || allowed.disabled) return;
     setBusy(true);
     setError(null);
     try {
@@ -49,6 +52,8 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
     }
   };
 
+  // Not offered on this cluster (no config rule enables node debugging): nothing to show.
+  if (allowed.hidden && leased.length === 0) return null;
   return (
     <section className="debug-section" aria-labelledby="debug-node-title">
       <h2 id="debug-node-title">Debug the node</h2>
@@ -95,11 +100,13 @@ export function NodeDebugSection({ cluster, namespace, pod, options }: Props) {
           <button
             type="submit"
             className="btn btn-primary"
-            disabled={busy || !node.trim()}
+            disabled={busy || !node.trim() || allowed.disabled}
+            aria-describedby={allowed.disabled ? deniedId : undefined}
             data-testid="node-debug-create"
           >
             {busy ? 'Creating…' : 'Create node debug pod'}
           </button>
+          <DeniedReason id={deniedId} state={allowed} testId="node-debug-denied" />
           {busy && (
             <span className="muted" role="status">
               Creating the pod on {node} and waiting for it to run…

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { PodDetail } from '../../shared/api.js';
 import type { DebugContainerCreated, DebugOptions, DirectoryListing } from '../../shared/debug/debug-api.js';
@@ -13,6 +13,7 @@ import { defaultFileContainer, fileContainers, viaChoices } from './file-targets
 import { UploadForm } from './UploadForm.js';
 import { useDownloads } from './use-downloads.js';
 import { TransferList } from './TransferList.js';
+import { DeniedReason, useActionState } from '../permissions/PodPermissions.js';
 import '../debug/debug.css';
 
 interface FilesTabProps {
@@ -34,9 +35,14 @@ export function FilesTab({ cluster, namespace, pod }: FilesTabProps) {
   const typed = normalizeTypedPath(params.get('path') ?? '/');
   const path = typed.ok ? typed.value : '/';
   const at = container === null ? null : { container, via, path };
+  // Browsing is a download's first step (the same exec): not allowed, nothing is listed.
+  const readable = useActionState('file-download');
+  const writable = useActionState('file-upload');
+  const debuggable = useActionState('debug-container');
   const listing = useJson<DirectoryListing>(
-    at && selected?.running ? filePaths.list(cluster, namespace, pod.name, at) : null,
+    at && selected?.running && !readable.disabled ? filePaths.list(cluster, namespace, pod.name, at) : null,
   );
+  const startDeniedId = useId();
   const options = useJson<DebugOptions>(debugPaths.options(cluster));
   const downloads = useDownloads();
   const [starting, setStarting] = useState(false);
@@ -76,11 +82,13 @@ export function FilesTab({ cluster, namespace, pod }: FilesTabProps) {
   const isAppContainer = pod.containers.some((c) => c.name === container && c.kind === 'app');
   const crashLooping = pod.containers.some((c) => c.name === container && c.reason === 'CrashLoopBackOff');
   const blocker =
-    container === null
-      ? 'This pod has no containers yet.'
-      : !selected?.running
-        ? `Container ${container} is not running, so its files cannot be reached.`
-        : null;
+    readable.disabled && readable.reason !== null
+      ? readable.reason
+      : container === null
+        ? 'This pod has no containers yet.'
+        : !selected?.running
+          ? `Container ${container} is not running, so its files cannot be reached.`
+          : null;
 
   return (
     <div className="tab-panel files-panel">
@@ -123,12 +131,16 @@ export function FilesTab({ cluster, namespace, pod }: FilesTabProps) {
             type="button"
             className="btn"
             onClick={() => void startDebugContainer()}
-            disabled={starting || !selected?.running}
+            disabled={starting || !selected?.running || debuggable.disabled}
             title="Adds a debug container with the default tools image targeting this container, and browses through it."
+            aria-describedby={debuggable.disabled ? startDeniedId : undefined}
             data-testid="files-start-debug"
           >
             {starting ? 'Starting a debug container…' : 'Start a debug container for this'}
           </button>
+        )}
+        {isAppContainer && via === null && (
+          <DeniedReason id={startDeniedId} state={debuggable} testId="files-start-debug-denied" />
         )}
       </div>
       {startError && (
@@ -241,6 +253,7 @@ export function FilesTab({ cluster, namespace, pod }: FilesTabProps) {
           pod={pod.name}
           at={at}
           maxBytes={options.data?.maxFileBytes ?? null}
+          denied={writable.disabled ? writable.reason : null}
           onUploaded={listing.reload}
         />
       )}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { UploadResult } from '../../shared/debug/debug-api.js';
 import { useAnnounce } from '../common/Announcer.js';
 import { formatBytes, progressText } from './file-format.js';
@@ -12,6 +12,8 @@ interface UploadFormProps {
   /** The directory shown: the file lands in it. */
   at: FileQuery;
   maxBytes: number | null;
+  /** Why the person may not upload here (RBAC or the exec policy); null: they may. */
+  denied: string | null;
   onUploaded: () => void;
 }
 
@@ -22,7 +24,7 @@ type UploadState =
   | { phase: 'failed'; error: string };
 
 /** Puts one file from this computer into the shown directory, and shows the sha256 that arrived. */
-export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }: UploadFormProps) {
+export function UploadForm({ cluster, namespace, pod, at, maxBytes, denied, onUploaded }: UploadFormProps) {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [overwrite, setOverwrite] = useState(false);
@@ -30,6 +32,7 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
   const controller = useRef<AbortController | null>(null);
   const announce = useAnnounce();
   useEffect(() => () => controller.current?.abort(), []);
+  const deniedId = useId();
 
   const target = name.includes('/') || name === '.' || name === '..' ? null : joinPath(at.path, name);
   const valid = target === null ? null : normalizeTypedPath(target);
@@ -47,7 +50,7 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (sending || problem !== null || file === null || target === null) return;
+    if (sending || denied !== null || problem !== null || file === null || target === null) return;
     const c = new AbortController();
     controller.current = c;
     setState({ phase: 'sending', progress: { done: 0, total: file.size } });
@@ -113,8 +116,9 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
         <button
           type="submit"
           className="btn btn-primary"
-          disabled={sending || problem !== null}
+          disabled={sending || problem !== null || denied !== null}
           title={problem ?? undefined}
+          aria-describedby={denied !== null ? deniedId : undefined}
           data-testid="files-upload-button"
         >
           Upload
@@ -125,6 +129,11 @@ export function UploadForm({ cluster, namespace, pod, at, maxBytes, onUploaded }
           </button>
         )}
       </div>
+      {denied !== null && (
+        <p id={deniedId} className="permission-denied" data-testid="files-upload-denied">
+          {denied}
+        </p>
+      )}
       {file !== null && problem !== null && (
         <p className="tone-error" role="alert">
           {problem}

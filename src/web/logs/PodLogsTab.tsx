@@ -8,6 +8,7 @@ import { LogViewer } from './LogViewer.js';
 import { RangeControls } from './RangeControls.js';
 import { Toggle } from './Toggle.js';
 import { useLogOptions } from './use-log-options.js';
+import { useActionState } from '../permissions/PodPermissions.js';
 
 interface PodLogsTabProps {
   cluster: string;
@@ -34,6 +35,17 @@ export function PodLogsTab({ cluster, namespace, pod }: PodLogsTabProps) {
       : withQuery(apiPaths.podLogs(cluster, namespace, pod.name), downloadQuery(options, container));
   const selected = pod.containers.find((c) => c.name === container) ?? null;
   const hasPrevious = selected ? selected.restartCount > 0 || selected.lastTermination !== null : true;
+  const allowed = useActionState('logs');
+  if (allowed.disabled) {
+    // Nothing to stream: Kubernetes would refuse it. Say what is missing instead.
+    return (
+      <div className="tab-panel">
+        <p className="banner banner-warn permission-denied-banner" data-testid="logs-denied">
+          {allowed.reason}
+        </p>
+      </div>
+    );
+  }
 
   return (
     <div className="tab-panel">

@@ -13,6 +13,7 @@ import { PodLogsTab } from '../logs/PodLogsTab.js';
 import { ContainersTab } from './ContainersTab.js';
 import { PodHeader } from './PodHeader.js';
 import { usePodDetail } from './use-pod-detail.js';
+import { PodPermissionsProvider } from '../permissions/PodPermissions.js';
 
 interface PodPageProps {
   cluster: string;
@@ -63,7 +64,8 @@ export function PodPage({ cluster, namespace, name }: PodPageProps) {
   };
 
   return (
-    <>
+    // What the person may do here, for the action buttons of every tab (asked again on a tab switch).
+    <PodPermissionsProvider cluster={cluster} namespace={namespace} pod={name} refreshKey={tab}>
       <nav className="breadcrumbs" aria-label="Breadcrumb">
         <Link to={routes.pods(cluster, namespace)}>Pods in {namespace}</Link>
         <span aria-hidden="true">›</span>
@@ -109,7 +111,7 @@ export function PodPage({ cluster, namespace, name }: PodPageProps) {
           error={error}
         />
       </div>
-    </>
+    </PodPermissionsProvider>
   );
 }
 

@@ -14,6 +14,7 @@ import { defaultTerminalContainer, terminalContainers } from './terminal-contain
 import { errorAdvice, exitLine, statusLine } from './terminal-state.js';
 import { terminalSocketPath } from './terminal-url.js';
 import { useTerminal } from './use-terminal.js';
+import { DeniedReason, useActionState } from '../permissions/PodPermissions.js';
 
 interface TerminalTabProps {
   cluster: string;
@@ -39,6 +40,8 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
   const disconnectButton = useRef<HTMLButtonElement>(null);
   const screenReaderButton = useRef<HTMLButtonElement>(null);
   const hintId = useId();
+  const deniedId = useId();
+  const allowed = useActionState('terminal');
   const [screenReaderMode, setScreenReaderMode] = useState(readScreenReaderMode);
   const { state, notice, connect, disconnect } = useTerminal(screenRef, {
     // Out of the terminal to its controls: Disconnect while a session runs, Connect after it.
@@ -55,15 +58,17 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
   const error = state.phase === 'ended' ? state.error : null;
 
   const blocker =
-    container === null
-      ? 'This pod has no containers yet.'
-      : !selected?.running
-        ? `Container ${container} is not running; a terminal needs a running container.`
-        : policy.data?.policy === 'no-exec'
-          ? 'The exec policy does not allow terminals here.'
-          : !command.ok
-            ? command.error
-            : null;
+    allowed.disabled && allowed.reason !== null
+      ? allowed.reason
+      : container === null
+        ? 'This pod has no containers yet.'
+        : !selected?.running
+          ? `Container ${container} is not running; a terminal needs a running container.`
+          : policy.data?.policy === 'no-exec'
+            ? 'The exec policy does not allow terminals here.'
+            : !command.ok
+              ? command.error
+              : null;
 
   const onSubmit = (e: FormEvent): void => {
     e.preventDefault();
@@ -116,6 +121,7 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
           className="btn btn-primary"
           disabled={active || blocker !== null}
           title={blocker ?? undefined}
+          aria-describedby={allowed.disabled ? deniedId : undefined}
           ref={connectButton}
           data-testid="terminal-connect"
         >
@@ -145,6 +151,8 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
         </button>
       </form>
 
+      <DeniedReason id={deniedId} state={allowed} testId="terminal-denied" />
+
       <PolicyNotice policy={policy.data} error={policy.error} loading={policy.loading} />
 
       <p className={`terminal-status status-${state.phase}`} role="status" data-testid="terminal-status">
@@ -161,7 +169,9 @@ export function TerminalTab({ cluster, namespace, pod }: TerminalTabProps) {
             </Link>
           </>
         )}
-        {state.phase === 'idle' && blocker !== null && <span className="muted"> {blocker}</span>}
+        {state.phase === 'idle' && blocker !== null && !allowed.disabled && (
+          <span className="muted"> {blocker}</span>
+        )}
       </p>
 
       {exit !== null && (

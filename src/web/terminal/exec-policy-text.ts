@@ -19,6 +19,8 @@ export function policyTitle(p: ExecPolicyView): string {
   }
 }
 
+/** Where the policy comes from, with the config rule that applied (by name) when one did. */
 export function policySource(p: ExecPolicyView): string {
-  return SOURCE[p.source] ?? p.source;
+  const source = SOURCE[p.source] ?? p.source;
+  return p.rule ? `${source}, rule: ${p.rule}` : source;
 }
