@@ -114,12 +114,13 @@ export function auditRoutes(app: FastifyInstance, ctx: ServerContext, options: A
     const recording = await store(() => ctx.audit.readRecording(s.id));
     if (recording === undefined) throw notFound(`Audit session ${s.id} has no recording.`);
     let body: Readable = recording;
-    if (viewNeedsRecord(access, s.identity)) {
-      let view: string;
+    const viewer = access.viewer;
+    if (viewer !== null && viewNeedsRecord(access, s.identity)) {
+      let viewing: string;
       try {
-        view = await ctx.audit.startSession({
+        viewing = await ctx.audit.startSession({
           // Nothing is asked of Kubernetes: the record names the person only.
-          identity: access.viewer!,
+          identity: viewer,
           startedAt: new Date(),
           cluster: s.cluster,
           namespace: s.namespace,
@@ -141,7 +142,7 @@ export function auditRoutes(app: FastifyInstance, ctx: ServerContext, options: A
         );
       }
       body = countedUntilClosed(recording, reply.raw, (bytesOut, error) =>
-        endAudit(ctx, view, {
+        endAudit(ctx, viewing, {
           bytesOut,
           ...(error === null ? { outcome: { result: 'sent' } } : { error }),
         }),
