@@ -26,7 +26,7 @@ async function get<T>(path: string): Promise<{ status: number; body: T; res: Res
   return { status: res.status, body: body as T, res };
 }
 
-type Page = { sessions: AuditSessionView[]; nextCursor: string | null };
+type Page = { scope: 'all' | 'own'; sessions: AuditSessionView[]; nextCursor: string | null };
 
 before(async () => {
   pod = await createTestPod({ prefix: 'audit', script: 'sleep 100000' });
