@@ -238,7 +238,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   eventRoutes(app, ctx);
   diagnosisRoutes(app, ctx);
   terminalRoutes(app, ctx);
-  auditRoutes(app, ctx);
+  auditRoutes(app, ctx, config.audit);
   // The config file's debug section, then what the caller sets (tests shorten the timers).
   const debugConfig = resolveDebugConfig({ ...(opts.config ?? DEFAULT_CONFIG).debug, ...opts.debug });
   debugRoutes(app, ctx, debugConfig);

@@ -52,7 +52,13 @@ const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 
 export function sessionStart(overrides: Partial<SessionStart> = {}): SessionStart {
   return {
-    identity: { user: 'alice@example.com', groups: ['team-a', 'system:authenticated'] },
+    identity: {
+      user: 'alice@example.com',
+      groups: ['team-a', 'system:authenticated'],
+      subject: 'https://login.example.com#5d8a-41c2',
+      email: 'alice@example.com',
+      kube: { method: 'impersonation', user: 'alice@example.com', groups: ['team-a'] },
+    },
     startedAt: new Date(T0),
     cluster: 'prod-eu',
     namespace: 'shop',
@@ -112,6 +118,83 @@ export function runAuditStoreContract(
           replica: null,
           commands: [],
         });
+      });
+
+      it('keeps the person and the Kubernetes identity of each way in, and leaves out what is unknown', async () => {
+        const store = await fresh();
+        const identities = [
+          // Local mode: the kubeconfig's user; in a pod nobody signed in to: the ServiceAccount.
+          { user: 'kubeconfig:admin', groups: [], kube: { method: 'kubeconfig', user: 'admin', groups: [] } },
+          {
+            user: 'system:serviceaccount:podscope:podscope',
+            groups: [],
+            kube: { method: 'service-account', user: 'system:serviceaccount:podscope:podscope', groups: [] },
+          },
+          // Token login: the person is the token's subject, and the token is what Kubernetes sees.
+          {
+            user: 'system:serviceaccount:team:dev',
+            groups: ['system:serviceaccounts', 'system:serviceaccounts:team'],
+            kube: {
+              method: 'token',
+              user: 'system:serviceaccount:team:dev',
+              groups: ['system:serviceaccounts', 'system:serviceaccounts:team'],
+            },
+          },
+          // Who opened a recording: no Kubernetes call, no Kubernetes identity; unicode kept.
+          { user: 'zoë@example.com', groups: ['ops'], subject: 'https://idp#zoë', email: 'zoë@example.com' },
+          { user: 'bare', groups: [] },
+        ] as const satisfies SessionStart['identity'][];
+        for (const identity of identities) {
+          const id = await store.startSession(sessionStart({ identity: structuredClone(identity) as never }));
+          assert.deepEqual((await store.getSession(id))?.identity, identity);
+          const listed = (await store.listSessions()).sessions.find((s) => s.id === id);
+          assert.deepEqual(listed?.identity, identity);
+        }
+      });
+
+      it('refuses an identity that is not one', async () => {
+        const store = await fresh();
+        const base = { user: 'alice', groups: [] as string[] };
+        const bad = [
+          { ...base, subject: '' },
+          { ...base, email: 42 },
+          { ...base, user: 'x'.repeat(1025) },
+          { ...base, groups: ['a', 7] },
+          { ...base, kube: { method: 'magic', user: 'alice', groups: [] } },
+          { ...base, kube: { method: 'token', user: '', groups: [] } },
+          { ...base, kube: { method: 'token', user: 'alice', groups: 'admins' } },
+          { ...base, kube: null },
+        ];
+        for (const identity of bad) {
+          await assert.rejects(
+            store.startSession(sessionStart({ identity: identity as never })),
+            isStoreError('invalid'),
+            JSON.stringify(identity),
+          );
+        }
+        assert.deepEqual((await store.listSessions()).sessions, []);
+      });
+
+      it('keeps audit-view records: who opened whose recording', async () => {
+        const store = await fresh();
+        const viewed = await store.startSession(sessionStart());
+        const id = await store.startSession(
+          sessionStart({
+            kind: 'audit-view',
+            identity: { user: 'olga@example.com', groups: ['platform-admins'], email: 'olga@example.com' },
+            command: [],
+            policy: 'auditor: member of platform-admins',
+            details: { viewedSession: viewed, owner: { user: 'alice@example.com' } },
+          }),
+        );
+        const got = await store.getSession(id);
+        assert.equal(got?.kind, 'audit-view');
+        assert.equal(got?.identity.kube, undefined);
+        assert.deepEqual(got?.details, { viewedSession: viewed, owner: { user: 'alice@example.com' } });
+        assert.deepEqual(
+          (await store.listSessions({ kind: 'audit-view' })).sessions.map((s) => s.id),
+          [id],
+        );
       });
 
       it('keeps the replica that runs the session', async () => {
@@ -524,6 +607,28 @@ export function runAuditStoreContract(
           ids.alicePodA,
         ]);
         assert.deepEqual(await list({ user: 'nobody' }), []);
+      });
+
+      it('filters by the single sign-on subject, which a username cannot stand in for', async () => {
+        const { store, ids } = await seeded();
+        const subject = sessionStart().identity.subject;
+        const other = await store.startSession(
+          sessionStart({
+            identity: { user: 'alice@example.com', groups: [], subject: 'https://other-idp#1' },
+          }),
+        );
+        const list = async (filter: Parameters<AuditStore['listSessions']>[0]) =>
+          (await store.listSessions(filter)).sessions.map((s) => s.id);
+        assert.deepEqual(await list({ subject }), [
+          ids.aliceOtherCluster,
+          ids.aliceOtherNs,
+          ids.aliceDebug,
+          ids.alicePodA,
+        ]);
+        assert.deepEqual(await list({ subject: 'https://other-idp#1' }), [other]);
+        assert.deepEqual(await list({ subject, pod: 'a', namespace: 'shop' }), [ids.alicePodA]);
+        assert.deepEqual(await list({ subject: 'alice@example.com' }), []);
+        await assert.rejects(store.listSessions({ subject: '' }), isStoreError('invalid'));
       });
 
       it('filters by time: from is inclusive, to is exclusive', async () => {

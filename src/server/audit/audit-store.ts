@@ -14,15 +14,34 @@ import { COMMAND_FLAGS, type CommandFlag } from '../../shared/exec/command-line.
 /** Opaque and unique across stores (a UUID), so recordings can be named after it. */
 export type SessionId = string;
 
-import { SESSION_KINDS, type SessionKind } from '../../shared/audit/api.js';
+import {
+  KUBE_AUTH_METHODS,
+  SESSION_KINDS,
+  type KubeAuthMethod,
+  type KubeIdentity,
+  type SessionKind,
+} from '../../shared/audit/api.js';
 
-export { SESSION_KINDS, type SessionKind };
+export { KUBE_AUTH_METHODS, SESSION_KINDS, type KubeAuthMethod, type KubeIdentity, type SessionKind };
 
-/** Who acted: the end user as Kubernetes sees them (the impersonated identity). */
+/**
+ * Who acted: the person, and the identity Podscope used towards Kubernetes for them. Optional fields are
+ * absent (not null) when unknown, and read back the same way; records written before they were kept
+ * read back without them.
+ */
 export interface Identity {
+  /** The username (Kubernetes RBAC names the person by it); `kubeconfig:<user>` in local mode. */
   user: string;
   groups: string[];
+  /** Single sign-on: the person's stable id at the provider, `<issuer>#<sub>`. */
+  subject?: string;
+  email?: string;
+  /** How and as whom Kubernetes was called; absent where no Kubernetes call is made (`audit-view`). */
+  kube?: KubeIdentity;
 }
+
+/** Longest subject, email, username or group kept (longer ones are refused, not cut). */
+export const MAX_IDENTITY_FIELD = 1024;
 
 export interface SessionStart {
   identity: Identity;
@@ -95,7 +114,10 @@ export interface SessionWithCommands extends SessionRecord {
 }
 
 export interface SessionFilter {
+  /** The person's username. */
   user?: string;
+  /** The person's single sign-on subject (`<issuer>#<sub>`). */
+  subject?: string;
   cluster?: string;
   namespace?: string;
   pod?: string;
@@ -196,11 +218,7 @@ export class AuditStoreError extends Error {
 /** Checks a session start before any implementation writes it. Throws AuditStoreError 'invalid'. */
 export function validateSessionStart(rec: SessionStart): void {
   const invalid = (what: string) => new AuditStoreError('invalid', `invalid audit session start: ${what}`);
-  if (typeof rec.identity?.user !== 'string' || rec.identity.user === '')
-    throw invalid('identity.user is empty');
-  if (!Array.isArray(rec.identity.groups) || rec.identity.groups.some((g) => typeof g !== 'string')) {
-    throw invalid('identity.groups must be a list of strings');
-  }
+  validateIdentity(rec.identity, invalid);
   if (!(rec.startedAt instanceof Date) || Number.isNaN(rec.startedAt.getTime()))
     throw invalid('startedAt is not a date');
   for (const field of ['cluster', 'namespace', 'pod'] as const) {
@@ -217,6 +235,31 @@ export function validateSessionStart(rec: SessionStart): void {
   if (rec.clientAddress !== null && typeof rec.clientAddress !== 'string') throw invalid('clientAddress');
   if (rec.details !== undefined) detailsJson(rec.details);
   if (rec.replica !== undefined && rec.replica !== null) validateReplicaId(rec.replica);
+}
+
+const isName = (v: unknown): v is string =>
+  typeof v === 'string' && v !== '' && v.length <= MAX_IDENTITY_FIELD;
+const isNameList = (v: unknown): v is string[] =>
+  Array.isArray(v) &&
+  v.length <= 1000 &&
+  v.every((g) => typeof g === 'string' && g.length <= MAX_IDENTITY_FIELD);
+
+function validateIdentity(identity: Identity | undefined, invalid: (what: string) => AuditStoreError): void {
+  if (typeof identity?.user !== 'string' || identity.user === '') throw invalid('identity.user is empty');
+  if (!isName(identity.user)) throw invalid(`identity.user is longer than ${MAX_IDENTITY_FIELD} characters`);
+  if (!isNameList(identity.groups)) throw invalid('identity.groups must be a list of strings');
+  for (const field of ['subject', 'email'] as const) {
+    if (identity[field] !== undefined && !isName(identity[field])) {
+      throw invalid(`identity.${field} must be 1 to ${MAX_IDENTITY_FIELD} characters when present`);
+    }
+  }
+  const kube = identity.kube;
+  if (kube === undefined) return;
+  if (typeof kube !== 'object' || kube === null || !KUBE_AUTH_METHODS.includes(kube.method)) {
+    throw invalid(`identity.kube.method must be one of ${KUBE_AUTH_METHODS.join(', ')}`);
+  }
+  if (!isName(kube.user)) throw invalid('identity.kube.user is empty');
+  if (!isNameList(kube.groups)) throw invalid('identity.kube.groups must be a list of strings');
 }
 
 /** A replica id: 1 to 253 characters of a DNS name plus `-`, `_`, `.` (pod names and random suffixes). */
@@ -296,8 +339,58 @@ export function validateFilter(filter: SessionFilter): number {
       throw invalid(`${field} is not a date`);
     }
   }
+  for (const field of ['user', 'subject'] as const) {
+    const value = filter[field];
+    if (value !== undefined && !isName(value))
+      throw invalid(`${field} must be 1 to ${MAX_IDENTITY_FIELD} characters`);
+  }
   if (filter.kind !== undefined && !SESSION_KINDS.includes(filter.kind)) {
     throw invalid(`unknown kind "${String(filter.kind)}"`);
   }
   return limit;
+}
+
+/** An identity as both stores keep it: one column per field, null where absent. */
+export interface IdentityColumns {
+  user_name: string;
+  user_groups: string[];
+  user_subject: string | null;
+  user_email: string | null;
+  kube_method: KubeAuthMethod | null;
+  kube_user: string | null;
+  kube_groups: string[] | null;
+}
+
+export function identityColumns(identity: Identity): IdentityColumns {
+  return {
+    user_name: identity.user,
+    user_groups: identity.groups,
+    user_subject: identity.subject ?? null,
+    user_email: identity.email ?? null,
+    kube_method: identity.kube?.method ?? null,
+    kube_user: identity.kube?.user ?? null,
+    kube_groups: identity.kube?.groups ?? null,
+  };
+}
+
+/**
+ * The identity of a stored row; fields that are null are left out. The newer columns are undefined in a
+ * database opened with fewer migrations (as the migration tests do) and read as null.
+ */
+export function identityFromColumns(row: {
+  [K in keyof IdentityColumns]: K extends 'user_name' | 'user_groups'
+    ? IdentityColumns[K]
+    : IdentityColumns[K] | undefined;
+}): Identity {
+  const identity: Identity = { user: row.user_name, groups: row.user_groups };
+  const subject = row.user_subject ?? null;
+  const email = row.user_email ?? null;
+  const method = row.kube_method ?? null;
+  const kubeUser = row.kube_user ?? null;
+  if (subject !== null) identity.subject = subject;
+  if (email !== null) identity.email = email;
+  if (method !== null && kubeUser !== null) {
+    identity.kube = { method, user: kubeUser, groups: row.kube_groups ?? [] };
+  }
+  return identity;
 }

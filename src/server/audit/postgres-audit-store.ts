@@ -5,6 +5,8 @@ import type { PoolClient, QueryResultRow } from 'pg';
 import {
   AuditStoreError,
   detailsJson,
+  identityColumns,
+  identityFromColumns,
   validateCommand,
   validateCutoff,
   validateFilter,
@@ -13,6 +15,7 @@ import {
   validateReplicaId,
   validateSilentQuery,
   type AuditStore,
+  type KubeAuthMethod,
   type ReplicaId,
   type CommandRecord,
   type RecordingSink,
@@ -80,6 +83,11 @@ interface SessionRow {
   recording_path: string | null;
   recording_truncated_at: Date | null;
   replica: string | null;
+  user_subject: string | null | undefined;
+  user_email: string | null | undefined;
+  kube_method: KubeAuthMethod | null | undefined;
+  kube_user: string | null | undefined;
+  kube_groups: string[] | null | undefined;
 }
 
 interface LoginSessionDbRow {
@@ -181,16 +189,23 @@ export class PostgresAuditStore implements AuditStore, LoginSessionStore {
   async startSession(rec: SessionStart): Promise<SessionId> {
     validateSessionStart(rec);
     const id = randomUUID();
+    const who = identityColumns(rec.identity);
     await this.run('record the session start', (db) =>
       db.query(
-        `INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container,
-           kind, command, policy, client_address, details, replica)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO sessions (id, started_at, user_name, user_groups, user_subject, user_email, kube_method,
+           kube_user, kube_groups, cluster, namespace, pod, container, kind, command, policy, client_address,
+           details, replica)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
         [
           id,
           rec.startedAt,
-          rec.identity.user,
-          JSON.stringify(rec.identity.groups),
+          who.user_name,
+          JSON.stringify(who.user_groups),
+          who.user_subject,
+          who.user_email,
+          who.kube_method,
+          who.kube_user,
+          who.kube_groups === null ? null : JSON.stringify(who.kube_groups),
           rec.cluster,
           rec.namespace,
           rec.pod,
@@ -605,7 +620,7 @@ async function transaction<T>(db: PoolClient, work: () => Promise<T>): Promise<T
 function toRecord(row: SessionRow): SessionRecord {
   return {
     id: row.id,
-    identity: { user: row.user_name, groups: row.user_groups },
+    identity: identityFromColumns(row),
     startedAt: row.started_at,
     cluster: row.cluster,
     namespace: row.namespace,
@@ -650,6 +665,7 @@ export function sessionListQuery(filter: SessionFilter): {
     if (value !== undefined) where.push(`${column} = ${param(value)}`);
   };
   equal('user_name', filter.user);
+  equal('user_subject', filter.subject);
   equal('cluster', filter.cluster);
   equal('namespace', filter.namespace);
   equal('pod', filter.pod);

@@ -131,6 +131,25 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX login_attempts_window ON login_attempts (window_start);
     `,
   },
+  {
+    version: 6,
+    name: 'people in audit records',
+    // The person (single sign-on subject, email) and the identity used towards Kubernetes (how: method;
+    // as whom: user and groups), all NULL in older rows; and the audit-view kind (someone opened another
+    // person's recording). People see their own sessions by subject: an index for that filter.
+    sql: `
+      ALTER TABLE sessions
+        ADD COLUMN user_subject text,
+        ADD COLUMN user_email   text,
+        ADD COLUMN kube_method  text CHECK (kube_method IN ('kubeconfig','service-account','token','impersonation')),
+        ADD COLUMN kube_user    text,
+        ADD COLUMN kube_groups  json,
+        DROP CONSTRAINT sessions_kind_check,
+        ADD CONSTRAINT sessions_kind_check
+          CHECK (kind IN ('exec','debug','copy','node-debug','file-list','file-download','file-upload','audit-view'));
+      CREATE INDEX sessions_by_subject ON sessions (user_subject, started_at DESC, seq DESC);
+    `,
+  },
 ];
 
 /** Any 64-bit number of our own: only one process migrates a database at a time. */

@@ -234,6 +234,68 @@ describe('SQLite migrations', () => {
     }
   });
 
+  it('migration 7 keeps every row of a version-6 database: old sessions read without a person or Kubernetes identity', async () => {
+    const file = freshFile();
+    mkdirSync(join(file, '..'), { recursive: true });
+    const db = new BetterSqlite3(file);
+    db.pragma('foreign_keys = ON');
+    applyMigrations(db, SQLITE_MIGRATIONS.slice(0, 6));
+    db.prepare(
+      `INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container, kind,
+         command, policy, details, outcome, ended_at, exit_code, recording_truncated_at, replica)
+       VALUES ('old-7', 1000, 'kubeconfig:admin', '["g"]', 'c', 'ns', 'p', 'app', 'file-list', '["ls"]',
+         'root-allowed', '{"a":1}', '{"x":1}', 2000, 0, 1500, 'host-abc')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO session_commands (session_seq, seq, at_ms, line) VALUES (1, 1, 5, 'ls -l')`,
+    ).run();
+    db.prepare(`INSERT INTO replicas (id, started_at, heartbeat_at) VALUES ('host-abc', 1000, 1000)`).run();
+    db.close();
+    const store = new SqliteAuditStore(file);
+    try {
+      const old = await store.getSession('old-7');
+      assert.deepEqual(old?.identity, { user: 'kubeconfig:admin', groups: ['g'] });
+      assert.equal(old?.kind, 'file-list');
+      assert.deepEqual(old?.details, { a: 1 });
+      assert.deepEqual(old?.outcome, { x: 1 });
+      assert.equal(old?.exitCode, 0);
+      assert.deepEqual(old?.recordingTruncatedAt, new Date(1500));
+      assert.equal(old?.replica, 'host-abc');
+      assert.deepEqual(
+        old?.commands.map((c) => c.line),
+        ['ls -l'],
+      );
+      const id = await store.startSession(sessionStart({ kind: 'audit-view' }));
+      assert.deepEqual((await store.getSession(id))?.identity, sessionStart().identity);
+      // The indexes are back, the subject's among them, and commands still go with their session.
+      const check = new BetterSqlite3(file, { readonly: true });
+      const indexes = (
+        check
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions'")
+          .all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+      check.close();
+      for (const name of [
+        'sessions_newest',
+        'sessions_by_user',
+        'sessions_by_subject',
+        'sessions_by_target',
+        'sessions_open_by_replica',
+      ]) {
+        assert.ok(indexes.includes(name), `${name} in ${indexes.join(', ')}`);
+      }
+      assert.equal(await store.deleteEndedSessionsStartedBefore(new Date(1001)), 1);
+      assert.equal(await store.getSession('old-7'), undefined);
+    } finally {
+      await store.close();
+    }
+    const after = new BetterSqlite3(file, { readonly: true });
+    assert.equal((after.prepare('SELECT count(*) AS n FROM session_commands').get() as { n: number }).n, 0);
+    after.close();
+  });
+
   it('rolls a failing migration back entirely, leaving the previous version', () => {
     const db = new BetterSqlite3(':memory:');
     applyMigrations(db);

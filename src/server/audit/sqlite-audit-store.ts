@@ -7,6 +7,8 @@ import type { Database } from 'better-sqlite3';
 import {
   AuditStoreError,
   detailsJson,
+  identityColumns,
+  identityFromColumns,
   validateCommand,
   validateCutoff,
   validateFilter,
@@ -15,6 +17,7 @@ import {
   validateReplicaId,
   validateSilentQuery,
   type AuditStore,
+  type KubeAuthMethod,
   type ReplicaId,
   type CommandRecord,
   type RecordingSink,
@@ -81,6 +84,11 @@ interface SessionRow {
   outcome: string | null;
   recording_truncated_at: number | null | undefined;
   replica: string | null | undefined;
+  user_subject: string | null | undefined;
+  user_email: string | null | undefined;
+  kube_method: KubeAuthMethod | null | undefined;
+  kube_user: string | null | undefined;
+  kube_groups: string | null | undefined;
 }
 
 interface CommandRow {
@@ -121,19 +129,26 @@ export class SqliteAuditStore implements AuditStore, LoginSessionStore {
   async startSession(rec: SessionStart): Promise<SessionId> {
     validateSessionStart(rec);
     const id = randomUUID();
+    const who = identityColumns(rec.identity);
     this.write('record the session start', (db) =>
       withFullSync(db, () =>
         db
           .prepare(
-            `INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container,
-               kind, command, policy, client_address, details, replica)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO sessions (id, started_at, user_name, user_groups, user_subject, user_email, kube_method,
+               kube_user, kube_groups, cluster, namespace, pod, container, kind, command, policy, client_address,
+               details, replica)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             id,
             rec.startedAt.getTime(),
-            rec.identity.user,
-            JSON.stringify(rec.identity.groups),
+            who.user_name,
+            JSON.stringify(who.user_groups),
+            who.user_subject,
+            who.user_email,
+            who.kube_method,
+            who.kube_user,
+            who.kube_groups === null ? null : JSON.stringify(who.kube_groups),
             rec.cluster,
             rec.namespace,
             rec.pod,
@@ -272,6 +287,7 @@ export class SqliteAuditStore implements AuditStore, LoginSessionStore {
       params.push(value);
     };
     equal('user_name', filter.user);
+    equal('user_subject', filter.subject);
     equal('cluster', filter.cluster);
     equal('namespace', filter.namespace);
     equal('pod', filter.pod);
@@ -573,7 +589,18 @@ function toLoginSession(row: LoginSessionDbRow): LoginSessionRow {
 function toRecord(row: SessionRow): SessionRecord {
   return {
     id: row.id,
-    identity: { user: row.user_name, groups: JSON.parse(row.user_groups) as string[] },
+    identity: identityFromColumns({
+      user_name: row.user_name,
+      user_groups: JSON.parse(row.user_groups) as string[],
+      user_subject: row.user_subject,
+      user_email: row.user_email,
+      kube_method: row.kube_method,
+      kube_user: row.kube_user,
+      kube_groups:
+        row.kube_groups === null || row.kube_groups === undefined
+          ? null
+          : (JSON.parse(row.kube_groups) as string[]),
+    }),
     startedAt: new Date(row.started_at),
     cluster: row.cluster,
     namespace: row.namespace,

@@ -158,6 +158,71 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX login_attempts_window ON login_attempts (window_start);
     `,
   },
+  {
+    version: 7,
+    name: 'people in audit records',
+    // The person (single sign-on subject, email) and the identity used towards Kubernetes (how: method;
+    // as whom: user and groups), all NULL in older rows; and the audit-view kind (someone opened another
+    // person's recording). SQLite cannot change a CHECK constraint: the tables are rebuilt as in
+    // migration 3 (children dropped first, so ON DELETE CASCADE never fires; RENAME updates the key).
+    sql: `
+      CREATE TABLE sessions_v7 (
+        seq                    INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                     TEXT    NOT NULL UNIQUE,
+        started_at             INTEGER NOT NULL,
+        user_name              TEXT    NOT NULL,
+        user_groups            TEXT    NOT NULL,
+        cluster                TEXT    NOT NULL,
+        namespace              TEXT    NOT NULL,
+        pod                    TEXT    NOT NULL,
+        container              TEXT,
+        kind                   TEXT    NOT NULL CHECK (kind IN ('exec','debug','copy','node-debug','file-list','file-download','file-upload','audit-view')),
+        command                TEXT    NOT NULL,
+        policy                 TEXT    NOT NULL,
+        client_address         TEXT,
+        details                TEXT    NOT NULL DEFAULT '{}',
+        ended_at               INTEGER,
+        exit_code              INTEGER,
+        bytes_in               INTEGER,
+        bytes_out              INTEGER,
+        error                  TEXT,
+        recording_path         TEXT,
+        outcome                TEXT,
+        recording_truncated_at INTEGER,
+        replica                TEXT,
+        user_subject           TEXT,                -- <issuer>#<sub>
+        user_email             TEXT,
+        kube_method            TEXT CHECK (kube_method IN ('kubeconfig','service-account','token','impersonation')),
+        kube_user              TEXT,
+        kube_groups            TEXT                 -- JSON array
+      );
+      INSERT INTO sessions_v7 (seq, id, started_at, user_name, user_groups, cluster, namespace, pod, container,
+        kind, command, policy, client_address, details, ended_at, exit_code, bytes_in, bytes_out, error,
+        recording_path, outcome, recording_truncated_at, replica)
+      SELECT seq, id, started_at, user_name, user_groups, cluster, namespace, pod, container, kind, command,
+        policy, client_address, details, ended_at, exit_code, bytes_in, bytes_out, error, recording_path, outcome,
+        recording_truncated_at, replica
+      FROM sessions;
+      CREATE TABLE session_commands_v7 (
+        session_seq INTEGER NOT NULL REFERENCES sessions_v7 (seq) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        at_ms       INTEGER NOT NULL,
+        line        TEXT    NOT NULL,
+        flags       TEXT    NOT NULL DEFAULT '[]',
+        PRIMARY KEY (session_seq, seq)
+      );
+      INSERT INTO session_commands_v7 SELECT session_seq, seq, at_ms, line, flags FROM session_commands;
+      DROP TABLE session_commands;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_v7 RENAME TO sessions;
+      ALTER TABLE session_commands_v7 RENAME TO session_commands;
+      CREATE INDEX sessions_newest ON sessions (started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_user ON sessions (user_name, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_subject ON sessions (user_subject, started_at DESC, seq DESC);
+      CREATE INDEX sessions_by_target ON sessions (cluster, namespace, pod, started_at DESC, seq DESC);
+      CREATE INDEX sessions_open_by_replica ON sessions (replica) WHERE ended_at IS NULL AND replica IS NOT NULL;
+    `,
+  },
 ];
 
 /**

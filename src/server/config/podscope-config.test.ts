@@ -138,4 +138,34 @@ describe('config file', () => {
     }
     assert.throws(() => parseConfig({ audit: { retentiondays: 1 } }), /audit has an unknown field/);
   });
+
+  it('reads the auditor groups, none when absent, and refuses what is not a list of group names', () => {
+    assert.deepEqual(parseConfig({}).audit.auditorGroups, []);
+    assert.deepEqual(parseConfig({ audit: { retentionDays: 30 } }).audit, {
+      retentionDays: 30,
+      auditorGroups: [],
+    });
+    assert.deepEqual(
+      parseConfig({ audit: { auditorGroups: ['platform-admins', 'system:serviceaccounts:audit'] } }).audit,
+      { retentionDays: null, auditorGroups: ['platform-admins', 'system:serviceaccounts:audit'] },
+    );
+    for (const bad of ['platform-admins', { g: 1 }, Array.from({ length: 101 }, (_, i) => `g${i}`)]) {
+      assert.throws(
+        () => parseConfig({ audit: { auditorGroups: bad } }),
+        /^Error: audit\.auditorGroups must be a list of at most 100 group names/,
+        JSON.stringify(bad),
+      );
+    }
+    for (const bad of [[''], [' admins'], ['admins '], ['a\nb'], [7], ['x'.repeat(257)]]) {
+      assert.throws(
+        () => parseConfig({ audit: { auditorGroups: bad } }),
+        /^Error: audit\.auditorGroups: .* is not a group name/,
+        JSON.stringify(bad),
+      );
+    }
+    assert.throws(
+      () => parseConfig({ audit: { auditorGroups: ['ops', 'ops'] } }),
+      /audit\.auditorGroups names "ops" twice/,
+    );
+  });
 });

@@ -35,6 +35,11 @@ export interface AuditConfig {
    * deleted (at start and every hour). Null: kept forever.
    */
   retentionDays: number | null;
+  /**
+   * Groups whose members read everyone's audit records (and whose opening of another person's recording
+   * is itself recorded); everyone else signed in reads their own. Local mode (nobody signs in) reads all.
+   */
+  auditorGroups: string[];
 }
 
 export interface ReplicasConfig {
@@ -80,7 +85,7 @@ export const DEFAULT_CONFIG: PodscopeConfig = {
   limits: DEFAULT_LIMITS,
   debug: {},
   database: { url: null },
-  audit: { retentionDays: null },
+  audit: { retentionDays: null, auditorGroups: [] },
   // With these, a lost replica's sessions are closed within about 45 s even when it was the leader
   // (15 s for the Lease to expire, 5 s to the next round, 30 s of silence overlapping those, 5 s to the
   // next recovery pass): the goal is ≤ 60 s.
@@ -188,17 +193,55 @@ export function parseDatabaseConfig(raw: unknown): DatabaseConfig {
   return { url: checkDatabaseUrl(url, 'database.url') };
 }
 
-/** The `audit` section: `{ "retentionDays": 365 }`. */
+/** Most auditor groups accepted: more is a mistake, and each request checks them all. */
+export const MAX_AUDITOR_GROUPS = 100;
+
+/** The `audit` section: `{ "retentionDays": 365, "auditorGroups": ["platform-admins"] }`, each optional. */
 export function parseAuditConfig(raw: unknown): AuditConfig {
   if (raw === undefined) return DEFAULT_CONFIG.audit;
-  const days = section(raw, 'audit', ['retentionDays'])['retentionDays'];
-  if (days === undefined || days === null) return DEFAULT_CONFIG.audit;
+  const obj = section(raw, 'audit', ['retentionDays', 'auditorGroups']);
+  return {
+    retentionDays: parseRetentionDays(obj['retentionDays']),
+    auditorGroups: parseAuditorGroups(obj['auditorGroups']),
+  };
+}
+
+function parseRetentionDays(days: unknown): number | null {
+  if (days === undefined || days === null) return null;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
     throw new Error(
       `audit.retentionDays must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (got ${JSON.stringify(days)})`,
     );
   }
-  return { retentionDays: days };
+  return days;
+}
+
+/**
+ * Group names as Kubernetes and the identity provider assert them: 1 to 256 characters, no control
+ * characters, no surrounding spaces (a group " admins" would silently match nobody), no repeats.
+ */
+function parseAuditorGroups(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw) || raw.length > MAX_AUDITOR_GROUPS) {
+    throw new Error(`audit.auditorGroups must be a list of at most ${MAX_AUDITOR_GROUPS} group names`);
+  }
+  const groups: string[] = [];
+  for (const g of raw as unknown[]) {
+    if (
+      typeof g !== 'string' ||
+      g === '' ||
+      g.length > 256 ||
+      g.trim() !== g ||
+      /[\u0000-\u001f\u007f]/.test(g)
+    ) {
+      throw new Error(
+        `audit.auditorGroups: ${JSON.stringify(g)} is not a group name (1 to 256 characters, no control characters or surrounding spaces)`,
+      );
+    }
+    if (groups.includes(g)) throw new Error(`audit.auditorGroups names "${g}" twice`);
+    groups.push(g);
+  }
+  return groups;
 }
 
 /** The `recording` section: `{ "maxBytes": 268435456 }` (a whole number of bytes, at least 1024). */

@@ -9,6 +9,7 @@
 // reason; a failed end is logged, never thrown (the action has happened and the start names it).
 import type { FastifyRequest } from 'fastify';
 import type { Identity, SessionEnd, SessionId, SessionStart } from '../audit/audit-store.js';
+import { auditIdentityOf } from '../audit/audit-people.js';
 import { endSessionSurvivingOutage } from '../audit/end-session.js';
 import type { ServerContext } from '../context.js';
 import { KubeApiError, notFound, PodscopeError, toErrorBody } from '../http/errors.js';
@@ -17,18 +18,17 @@ import { decideAction, decisionLabel, type ActionDecision, type ActionRequest } 
 import { configNamesGroups, resolveExecPolicy, type ResolvedExecPolicy } from './exec-policy.js';
 import { ownedByReplica } from '../replicas/replica-health.js';
 
-/** The logged-in user, or in local mode the kubeconfig user of the context. */
-/** `system:serviceaccount:NAMESPACE:NAME`, as a ServiceAccount token's subject names it. */
-const SERVICE_ACCOUNT_USER = /^system:serviceaccount:[a-z0-9-]+:[a-z0-9.-]+$/;
-
+/**
+ * Who an audit record names: the signed-in person (or in local mode the kubeconfig user of the context,
+ * in a pod the ServiceAccount), and how and as whom the request's client calls Kubernetes — the
+ * person's own token, impersonation of the person, or the kubeconfig's / ServiceAccount's credentials.
+ */
 export function auditIdentity(ctx: ServerContext, req: FastifyRequest, client: KubeClient): Identity {
-  const identity = ctx.identityFor(req);
-  if (identity !== null) return { user: identity.user, groups: identity.groups };
-  const user = client.cluster.kubeConfig.getCurrentUser()?.name ?? 'unknown';
-  // In a pod the user is the ServiceAccount (named after its token's subject by inClusterKubeConfig);
-  // elsewhere it is the name of a kubeconfig entry, which says where the rights came from.
-  if (SERVICE_ACCOUNT_USER.test(user)) return { user, groups: [] };
-  return { user: `kubeconfig:${user}`, groups: [] };
+  return auditIdentityOf(
+    ctx.identityFor(req),
+    client.identity,
+    client.cluster.kubeConfig.getCurrentUser()?.name,
+  );
 }
 
 /**

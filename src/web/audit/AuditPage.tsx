@@ -19,7 +19,14 @@ import {
   withFilters,
   type AuditFilters,
 } from './audit-filters.js';
-import { formatDuration, KIND_LABELS, sessionResult, requestedCommand } from './audit-format.js';
+import {
+  formatDuration,
+  KIND_LABELS,
+  kubeIdentityText,
+  personEmail,
+  sessionResult,
+  requestedCommand,
+} from './audit-format.js';
 import {
   SESSION_KINDS,
   type AuditSessionPage,
@@ -27,7 +34,7 @@ import {
   type SessionKind,
 } from '../../shared/audit/api.js';
 
-const FILTER_LABELS = { user: 'User', cluster: 'Cluster', namespace: 'Namespace', pod: 'Pod' } as const;
+const FILTER_LABELS = { user: 'Person', cluster: 'Cluster', namespace: 'Namespace', pod: 'Pod' } as const;
 
 /** Every audited session (terminals, debug containers, pod copies, file transfers), newest first. */
 export function AuditPage() {
@@ -59,12 +66,20 @@ export function AuditPage() {
   };
 
   const sessions = page.data?.sessions ?? [];
+  // Only someone who reads everyone's sessions (an auditor, or local mode) filters by person.
+  const own = page.data?.scope === 'own';
+  const textFilters = TEXT_FILTERS.filter((name) => !(own && name === 'user'));
   return (
     <>
       <h1 className="page-title">Audit</h1>
       <p className="muted">
         Every terminal, debug container, pod copy and file transfer, recorded before it started. Newest first.
       </p>
+      {own && (
+        <p className="muted" data-testid="audit-scope">
+          You see your own sessions. Members of an auditor group see everyone&apos;s.
+        </p>
+      )}
       <form
         ref={form}
         // Re-created when the URL changes, so the fields show what is applied (back/forward included).
@@ -73,7 +88,7 @@ export function AuditPage() {
         onSubmit={onSubmit}
         aria-label="Filter sessions"
       >
-        {TEXT_FILTERS.map((name) => (
+        {textFilters.map((name) => (
           <label key={name} className="field">
             {FILTER_LABELS[name]}
             <input
@@ -83,6 +98,7 @@ export function AuditPage() {
               size={14}
               spellCheck={false}
               autoComplete="off"
+              title={name === 'user' ? 'The username, e.g. dana@example.com' : undefined}
               data-testid={`audit-filter-${name}`}
             />
           </label>
@@ -141,7 +157,7 @@ export function AuditPage() {
           <thead>
             <tr>
               <th>Started</th>
-              <th>User</th>
+              <th>Person</th>
               <th>Kind</th>
               <th>Where</th>
               <th>Command</th>
@@ -211,7 +227,14 @@ function SessionRow({
         </Link>
         <div className="muted">{formatAge(s.startedAt, now)} ago</div>
       </td>
-      <td className="wrap-anywhere">{s.user}</td>
+      <td className="wrap-anywhere" data-testid="audit-person">
+        <div data-testid="audit-person-user">{s.user}</div>
+        {personEmail(s) && <div className="muted">{personEmail(s)}</div>}
+        {s.groups.length > 0 && <div className="muted">groups: {s.groups.join(', ')}</div>}
+        <div className="muted" data-testid="audit-kube-identity">
+          Kubernetes: {kubeIdentityText(s.kube, s.kind)}
+        </div>
+      </td>
       <td>{KIND_LABELS[s.kind] ?? s.kind}</td>
       <td className="mono wrap-anywhere">
         {s.cluster}/{s.namespace}/{s.pod}

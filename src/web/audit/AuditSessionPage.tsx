@@ -15,6 +15,7 @@ import {
   formatDuration,
   formatOffset,
   KIND_LABELS,
+  kubeIdentityText,
   recordingNote,
   sessionResult,
   requestedCommand,
@@ -168,10 +169,27 @@ function SessionFacts({ session: s }: { session: AuditSessionDetail }) {
   const details = Object.entries(s.details).filter(([, v]) => v !== null && v !== undefined);
   return (
     <dl className="facts audit-facts" data-testid="audit-facts">
-      <Fact label="User">
-        {s.user}
+      <Fact label="Person">
+        <span data-testid="audit-person-user">{s.user}</span>
+        {s.email !== null && <div className="muted">email: {s.email}</div>}
         {s.groups.length > 0 && <div className="muted">groups: {s.groups.join(', ')}</div>}
+        {s.subject !== null && <div className="muted wrap-anywhere">sign-on subject: {s.subject}</div>}
       </Fact>
+      <Fact label="Kubernetes identity">
+        <span data-testid="audit-kube-identity">{kubeIdentityText(s.kube, s.kind)}</span>
+        {s.kube !== null && s.kube.groups.length > 0 && (
+          <div className="muted">
+            {s.kube.method === 'impersonation' ? 'groups sent' : 'groups'}: {s.kube.groups.join(', ')}
+          </div>
+        )}
+      </Fact>
+      {s.kind === 'audit-view' && typeof s.details['viewedSession'] === 'string' && (
+        <Fact label="Recording of">
+          <Link to={routes.auditSession(s.details['viewedSession'])} className="mono">
+            {s.details['viewedSession']}
+          </Link>
+        </Fact>
+      )}
       <Fact label="Started">{formatDateTime(s.startedAt)}</Fact>
       <Fact label="Ended">{s.endedAt ? formatDateTime(s.endedAt) : 'still running'}</Fact>
       <Fact label="Duration">{formatDuration(s.durationMs)}</Fact>

@@ -7,6 +7,9 @@ import {
   formatBytes,
   formatDuration,
   formatOffset,
+  KIND_LABELS,
+  kubeIdentityText,
+  personEmail,
   recordingNote,
   sessionResult,
   requestedCommand,
@@ -98,4 +101,36 @@ test('a recording cut short by its size limit is explained, with when and the li
     recordingNote({ ...base, details: {}, recordingTruncatedAt: '2026-01-15T09:00:01.000Z' }) ?? '',
     /^The recording stopped at \+0:01\.0 because it reached its size limit; the session/,
   );
+});
+
+test('the Kubernetes identity of a session reads as a phrase for each way in', () => {
+  assert.equal(
+    kubeIdentityText({ method: 'impersonation', user: 'dana@podscope.test', groups: ['dev-team'] }),
+    'impersonating dana@podscope.test',
+  );
+  assert.equal(
+    kubeIdentityText({ method: 'token', user: 'system:serviceaccount:a:b', groups: [] }),
+    'with their own token, as system:serviceaccount:a:b',
+  );
+  assert.equal(
+    kubeIdentityText({
+      method: 'service-account',
+      user: 'system:serviceaccount:podscope:podscope',
+      groups: [],
+    }),
+    "Podscope's ServiceAccount system:serviceaccount:podscope:podscope",
+  );
+  assert.equal(
+    kubeIdentityText({ method: 'kubeconfig', user: 'admin', groups: [] }),
+    'kubeconfig user admin',
+  );
+  assert.equal(kubeIdentityText(null), 'not recorded');
+  assert.equal(kubeIdentityText(null, 'audit-view'), 'none (no Kubernetes call)');
+  assert.equal(KIND_LABELS['audit-view'], 'Recording viewed');
+});
+
+test("a person's email is shown when it is not their username", () => {
+  assert.equal(personEmail({ user: 'dana@podscope.test', email: 'dana@podscope.test' }), null);
+  assert.equal(personEmail({ user: 'dana', email: 'dana@podscope.test' }), 'dana@podscope.test');
+  assert.equal(personEmail({ user: 'dana', email: null }), null);
 });

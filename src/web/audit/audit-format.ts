@@ -1,6 +1,6 @@
 // How audit values read in the table and the session page. Pure.
 
-import type { CommandFlag, SessionKind } from '../../shared/audit/api.js';
+import type { CommandFlag, KubeIdentity, SessionKind } from '../../shared/audit/api.js';
 
 /** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min", "3 d 4 h"; "running" when there is no end yet. */
 export function formatDuration(ms: number | null): string {
@@ -51,7 +51,31 @@ export const KIND_LABELS: Record<SessionKind, string> = {
   'file-list': 'File listing',
   'file-download': 'File download',
   'file-upload': 'File upload',
+  'audit-view': 'Recording viewed',
 };
+
+/**
+ * How and as whom Podscope called Kubernetes for a session, in a phrase: "impersonating dana@…",
+ * "with their own token, as system:serviceaccount:…", "kubeconfig user admin", "ServiceAccount …".
+ */
+export function kubeIdentityText(kube: KubeIdentity | null, kind?: SessionKind): string {
+  if (kube === null) return kind === 'audit-view' ? 'none (no Kubernetes call)' : 'not recorded';
+  switch (kube.method) {
+    case 'impersonation':
+      return `impersonating ${kube.user}`;
+    case 'token':
+      return `with their own token, as ${kube.user}`;
+    case 'service-account':
+      return `Podscope's ServiceAccount ${kube.user}`;
+    case 'kubeconfig':
+      return `kubeconfig user ${kube.user}`;
+  }
+}
+
+/** The person's email when it says more than the username. */
+export function personEmail(s: { user: string; email: string | null }): string | null {
+  return s.email !== null && s.email !== s.user ? s.email : null;
+}
 
 export const FLAG_LABELS: Record<CommandFlag, { label: string; title: string }> = {
   'tab-completion': {

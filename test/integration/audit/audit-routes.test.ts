@@ -26,7 +26,7 @@ async function get<T>(path: string): Promise<{ status: number; body: T; res: Res
   return { status: res.status, body: body as T, res };
 }
 
-type Page = { sessions: AuditSessionView[]; nextCursor: string | null };
+type Page = { scope: 'all' | 'own'; sessions: AuditSessionView[]; nextCursor: string | null };
 
 before(async () => {
   pod = await createTestPod({ prefix: 'audit', script: 'sleep 100000' });
@@ -64,8 +64,14 @@ describe('audit REST API', () => {
       body.sessions.map((s) => s.id),
       [ids[1], ids[0]],
     );
+    // Local mode: one person, who reads everything; Kubernetes saw the kubeconfig's user.
+    assert.equal(body.scope, 'all');
     const s = body.sessions[1]!;
     assert.equal(s.user, 'kubeconfig:kubernetes-admin');
+    assert.deepEqual(s.groups, []);
+    assert.equal(s.subject, null);
+    assert.equal(s.email, null);
+    assert.deepEqual(s.kube, { method: 'kubeconfig', user: 'kubernetes-admin', groups: [] });
     assert.equal(s.cluster, CLUSTER);
     assert.equal(s.namespace, 'demo');
     assert.equal(s.pod, pod);
@@ -157,6 +163,9 @@ describe('audit REST API', () => {
       download.res.headers.get('content-disposition') ?? '',
       new RegExp(`^attachment; filename="${pod}_app_.*\\.cast"$`),
     );
+    // Local mode has one person: opening a recording is opening one's own, and adds no record.
+    const views = await get<Page>('/api/audit/sessions?kind=audit-view');
+    assert.deepEqual(views.body.sessions, []);
   });
 
   const bad: [string, number, RegExp][] = [
@@ -168,7 +177,9 @@ describe('audit REST API', () => {
     ['/api/audit/sessions?limit=0', 400, /limit/],
     ['/api/audit/sessions?limit=501', 400, /limit/],
     ['/api/audit/sessions?before=garbage', 400, /invalid audit page cursor/],
-    ['/api/audit/sessions?user=', 400, /user must be 1 to 256 characters/],
+    ['/api/audit/sessions?user=', 400, /user must be 1 to 1024 characters/],
+    ['/api/audit/sessions?subject=', 400, /subject must be 1 to 1024 characters/],
+    [`/api/audit/sessions?user=${'x'.repeat(1025)}`, 400, /user must be 1 to 1024 characters/],
     ['/api/audit/sessions?owner=x', 400, /Unknown query parameter "owner"/],
     ['/api/audit/sessions?pod=a&pod=b', 400, /must be given once/],
   ];

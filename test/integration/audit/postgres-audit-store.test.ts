@@ -142,6 +142,40 @@ describe('PostgreSQL audit store', () => {
       });
     });
 
+    it('migration 6 keeps the rows of a version-5 database: old sessions read without a person or Kubernetes identity', async () => {
+      const { url } = await schemas.fresh('migrate');
+      await (await storeOn(url, { migrations: POSTGRES_MIGRATIONS.slice(0, 5) })).check();
+      await withClient(url, (c) =>
+        c.query(`INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container,
+                   kind, command, policy, details, replica)
+                 VALUES ('old-6', timestamptz '2026-01-01', 'kubeconfig:admin', '["g"]', 'c', 'ns', 'p', 'app',
+                   'file-list', '["ls"]', 'root-allowed', '{"a":1}', 'host-abc')`),
+      );
+      const store = await storeOn(url);
+      const old = await store.getSession('old-6');
+      assert.deepEqual(old?.identity, { user: 'kubeconfig:admin', groups: ['g'] });
+      assert.equal(old?.kind, 'file-list');
+      assert.deepEqual(old?.details, { a: 1 });
+      assert.equal(old?.replica, 'host-abc');
+      const id = await store.startSession(sessionStart({ kind: 'audit-view' }));
+      assert.deepEqual((await store.getSession(id))?.identity, sessionStart().identity);
+      await withClient(url, async (c) => {
+        // The kind's CHECK was replaced, not added beside the old one (which would refuse audit-view).
+        const { rows } = await c.query(
+          `SELECT conname FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'c'
+           ORDER BY conname`,
+        );
+        assert.deepEqual(
+          rows.map((r: { conname: string }) => r.conname),
+          ['sessions_kind_check', 'sessions_kube_method_check'],
+        );
+        await assert.rejects(
+          c.query(`UPDATE sessions SET kube_method = 'magic' WHERE id = 'old-6'`),
+          /sessions_kube_method_check/,
+        );
+      });
+    });
+
     it('migrates once when several replicas start on an empty database at the same time', async () => {
       const { url } = await schemas.fresh('migrate');
       const replicas = await Promise.all([1, 2, 3, 4].map(() => storeOn(url)));
@@ -174,17 +208,23 @@ describe('PostgreSQL audit store', () => {
       // 50,000 sessions over a year: 40 users, 5 clusters, 30 namespaces, 2,000 pods, every kind.
       await c.query(`
         INSERT INTO sessions (id, started_at, user_name, user_groups, cluster, namespace, pod, container,
-          kind, command, policy, details)
+          kind, command, policy, details, user_subject)
         SELECT 'id-' || i, timestamptz '2026-01-01' + i * interval '10 minutes', 'user-' || (i % 40), '[]',
           'cluster-' || (i % 5), 'ns-' || (i % 30), 'pod-' || (i % 2000), 'app',
           (ARRAY['exec','debug','copy','node-debug','file-list','file-download','file-upload'])[1 + i % 7],
-          '["sh"]', 'root-allowed', '{}'
+          '["sh"]', 'root-allowed', '{}', 'https://idp.example#' || (i % 40)
         FROM generate_series(1, 50000) AS i`);
       await c.query('ANALYZE sessions');
       const cursor = (await store.listSessions({ limit: 50 })).nextCursor as string;
       const filters = {
         'newest first': {},
         user: { user: 'user-7' },
+        subject: { subject: 'https://idp.example#7' },
+        "subject + namespace (one person's own, filtered)": {
+          subject: 'https://idp.example#7',
+          namespace: 'ns-7',
+        },
+        'subject, next page': { subject: 'https://idp.example#7', before: cursor },
         cluster: { cluster: 'cluster-3' },
         namespace: { namespace: 'ns-12' },
         pod: { pod: 'pod-1234' },
