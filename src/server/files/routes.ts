@@ -4,7 +4,9 @@
 //   GET …/pods/:pod/files/download?container=&path=[&via=]   → the bytes (file) or a .tar.gz (directory);
 //       headers X-Podscope-File-Size (files: the size for progress), X-Podscope-Audit-Session
 //   PUT …/pods/:pod/files/upload?container=&path=[&via=][&overwrite=true]  body = the raw file
-//       → UploadResult. Written to a temporary name and renamed only when complete and under the limit.
+//       → UploadResult. Written to a temporary name and renamed only when complete, under the limit and
+//       its sha256 in the container matches. Sent as a one-file tar to `tar -x` when the image has tar
+//       and the request has a Content-Length; otherwise through tee (whose echo is discarded).
 //
 // `via` names a debug container that targets `container`: the files are then read through it at
 // /proc/<pid>/root/…, for app images that have no tools at all.
@@ -14,7 +16,6 @@ import type { Authorization } from '../policy/gate.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DirectoryListing, UploadResult } from '../../shared/debug/debug-api.js';
 import {
-  baseName,
   downloadFileName,
   parentDir,
   validateContainerPath,
@@ -38,7 +39,16 @@ import {
   statPath,
   type FileTarget,
 } from './container-files.js';
-import { downloadCommand, openDownload, uploadCommand, uploadTo } from './file-transfer.js';
+import {
+  canUntar,
+  downloadCommand,
+  openDownload,
+  uploadCommand,
+  uploadTempPath,
+  uploadTo,
+  type UploadMethod,
+} from './file-transfer.js';
+import { TAR_MAX_SIZE } from './tar-entry.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
 
@@ -245,30 +255,44 @@ async function upload(
   const overwrite = boolParam(q.overwrite, 'overwrite', false);
   if (path === '/') throw badRequest('Upload to a file path, not to /.');
   const dir = parentDir(path);
-  const parent = await statPath(client, t, dir);
+  const size = declared === undefined ? null : Number(declared);
+  // One round of checks, at once: the directory, the file, and whether tar can receive the upload.
+  const [parent, file, untar] = await Promise.all([
+    statPath(client, t, dir),
+    // Its failure (a part of the path is no directory…) matters only once the directory exists.
+    statPath(client, t, path).then(
+      (entry) => ({ entry }),
+      (err: unknown) => ({ err }),
+    ),
+    size !== null && size <= TAR_MAX_SIZE ? canUntar(client, t).catch(() => false) : false,
+  ]);
   if (!parent || parent.type !== 'directory') {
     throw new PodscopeError(404, `The directory ${dir} does not exist in container "${t.container}".`);
   }
-  const existing = await statPath(client, t, path);
+  if ('err' in file) throw file.err;
+  const existing = file.entry;
   if (existing?.type === 'directory') throw new PodscopeError(409, `${path} is a directory.`);
   if (existing && !overwrite) {
     throw new PodscopeError(409, `${path} already exists; upload with overwrite=true to replace it.`);
   }
-  const tmp = `${dir === '/' ? '' : dir}/.${baseName(path).slice(0, 100)}.podscope-upload-${randomBytes(4).toString('hex')}`;
+  const tmp = uploadTempPath(path, randomBytes(4).toString('hex'));
+  // Without tar (a distroless image) or without a declared length, tee: it echoes the data back.
+  const method: UploadMethod = untar && size !== null ? { kind: 'tar', size } : { kind: 'tee' };
   const audit = await startAudit(ctx, req, client, allowed, {
     kind: 'file-upload',
-    command: uploadCommand(t, tmp),
+    command: uploadCommand(t, tmp, method),
     ...auditWhere(t, path),
     details: {
       ...auditWhere(t, path).details,
-      declaredSize: declared === undefined ? null : Number(declared),
+      declaredSize: size,
       overwrite,
       runAs: t.runAs,
+      method: method.kind,
     },
   });
   let outcome;
   try {
-    outcome = await uploadTo(client, t, tmp, req.raw, config.maxFileBytes);
+    outcome = await uploadTo(client, t, tmp, req.raw, config.maxFileBytes, method);
   } catch (err) {
     await removeQuietly(client, t, tmp);
     await endAuditFailed(ctx, audit, err);
@@ -292,18 +316,19 @@ async function upload(
       ),
     );
   }
-  if (outcome.error !== undefined) {
-    const status = outcome.status ?? { kind: 'failure' as const, message: outcome.error };
-    const err = fileCommandError(t, path, 'tee', { stderr: outcome.stderr, status });
-    throw await fail(new PodscopeError(err.status, `${err.message} Nothing was written.`));
-  }
-  if (declared !== undefined && Number(declared) !== outcome.bytes) {
+  // A body cut short is the reason whatever the command made of it (tar fails on a short archive).
+  if (size !== null && size !== outcome.bytes) {
     throw await fail(
       new PodscopeError(
         400,
-        `The upload ended after ${outcome.bytes} of ${declared} bytes. Nothing was written.`,
+        `The upload ended after ${outcome.bytes} of ${size} bytes. Nothing was written.`,
       ),
     );
+  }
+  if (outcome.error !== undefined) {
+    const status = outcome.status ?? { kind: 'failure' as const, message: outcome.error };
+    const err = fileCommandError(t, path, method.kind, { stderr: outcome.stderr, status });
+    throw await fail(new PodscopeError(err.status, `${err.message} Nothing was written.`));
   }
   const landed = await containerSha256(client, t, tmp).catch(() => null);
   if (landed !== null && landed !== outcome.sha256) {
@@ -322,7 +347,12 @@ async function upload(
   await endAudit(ctx, audit, {
     exitCode: 0,
     bytesIn: outcome.bytes,
-    outcome: { bytes: outcome.bytes, sha256: outcome.sha256, verifiedInContainer: landed },
+    outcome: {
+      bytes: outcome.bytes,
+      sha256: outcome.sha256,
+      verifiedInContainer: landed,
+      method: method.kind,
+    },
   });
   return { path, size: outcome.bytes, sha256: outcome.sha256, auditSession: audit.id };
 }
