@@ -174,6 +174,8 @@ export interface UploadOutcome extends TransferResult {
 
 /** Stdin queued towards the API server beyond which the upload waits for the socket. */
 const UPLOAD_WINDOW = 1024 * 1024;
+/** How long a stopped upload's command gets to exit before its connection is closed anyway. */
+const STOP_WAIT_MS = 10_000;
 
 /**
  * Writes `source` to `tmpPath` in the container (argv, no shell), as `method` says. Stops and reports
@@ -224,6 +226,14 @@ export async function uploadTo(
     status,
     tooLarge,
   });
+  // Ends the command before the caller removes its temporary file: stdin ends (tar fails on the
+  // cut archive, tee stops) and its exit is awaited, so nothing it still writes lands after the removal.
+  const stop = async () => {
+    if (status === null && (await conn.closeStdin())) {
+      await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    }
+    conn.close();
+  };
   const limit = method.kind === 'tar' ? Math.min(maxBytes, method.size) : maxBytes;
   try {
     if (method.kind === 'tar') {
@@ -240,7 +250,7 @@ export async function uploadTo(
       if (status !== null) break;
       bytes += chunk.length;
       if (bytes > limit) {
-        conn.close();
+        await stop();
         // More than the archive's header announced can only be a body beyond its Content-Length.
         return result(`larger than the limit of ${limit} bytes`, bytes > maxBytes);
       }
@@ -249,14 +259,14 @@ export async function uploadTo(
     }
     if (method.kind === 'tar' && status === null) {
       if (bytes !== method.size) {
-        // An archive cut short must not end cleanly: tar is left to fail on the missing bytes.
-        conn.close();
+        // An archive cut short must not end cleanly: tar fails on the missing bytes.
+        await stop();
         return result(`the upload ended after ${bytes} of ${method.size} bytes`);
       }
       await conn.writeStreaming(Buffer.concat([tarPadding(bytes), tarEnd()]), UPLOAD_WINDOW);
     }
   } catch (err) {
-    conn.close();
+    await stop();
     return result(`the upload was interrupted: ${(err as Error).message}`);
   }
   if (status === null && !(await conn.closeStdin())) {
