@@ -112,7 +112,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     } else if (flag === '--json') out.json = value();
     else if (flag === '--cpu-prof') {
       const next = argv[i + 1];
-      out.cpuProf = inline ?? (next !== undefined && !next.startsWith('--') ? (i++, next) : '.bench/profiles');
+      out.cpuProf =
+        inline ?? (next !== undefined && !next.startsWith('--') ? (i++, next) : '.bench/profiles');
     } else if (flag === '--list') out.list = true;
     else throw new Error(`unknown option ${argv[i]} (options: --only ID,ID  --cpu-prof [DIR]  --list)`);
   }
