@@ -15,11 +15,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { Authorization } from '../policy/gate.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DirectoryListing, UploadResult } from '../../shared/debug/debug-api.js';
-import {
-  downloadFileName,
-  parentDir,
-  validateContainerPath,
-} from '../../shared/debug/container-paths.js';
+import { downloadFileName, parentDir, validateContainerPath } from '../../shared/debug/container-paths.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 import type { DebugConfig } from '../debug/debug-config.js';
 import { authorize, endAudit, endAuditFailed, recordRefusal, startAudit } from '../policy/gate.js';
