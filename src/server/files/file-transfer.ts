@@ -170,6 +170,8 @@ export interface UploadOutcome extends TransferResult {
   stderr: string;
   status: ExecStatus | null;
   tooLarge: boolean;
+  /** The request body broke off (or ended before its Content-Length), not the command. */
+  cutShort: boolean;
 }
 
 /** Stdin queued towards the API server beyond which the upload waits for the socket. */
@@ -217,7 +219,7 @@ export async function uploadTo(
       },
     },
   );
-  const result = (error?: string, tooLarge = false): UploadOutcome => ({
+  const result = (error?: string, tooLarge = false, cutShort = false): UploadOutcome => ({
     bytes,
     sha256: hash.digest('hex'),
     exitCode: status ? exitCodeOf(status) : null,
@@ -225,6 +227,7 @@ export async function uploadTo(
     stderr,
     status,
     tooLarge,
+    cutShort,
   });
   // Ends the command before the caller removes its temporary file: stdin ends (tar fails on the
   // cut archive, tee stops) and its exit is awaited, so nothing it still writes lands after the removal.
@@ -261,13 +264,13 @@ export async function uploadTo(
       if (bytes !== method.size) {
         // An archive cut short must not end cleanly: tar fails on the missing bytes.
         await stop();
-        return result(`the upload ended after ${bytes} of ${method.size} bytes`);
+        return result(`the upload ended after ${bytes} of ${method.size} bytes`, false, true);
       }
       await conn.writeStreaming(Buffer.concat([tarPadding(bytes), tarEnd()]), UPLOAD_WINDOW);
     }
   } catch (err) {
     await stop();
-    return result(`the upload was interrupted: ${(err as Error).message}`);
+    return result(`the upload was interrupted: ${(err as Error).message}`, false, true);
   }
   if (status === null && !(await conn.closeStdin())) {
     conn.close();

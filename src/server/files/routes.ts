@@ -312,7 +312,18 @@ async function upload(
       ),
     );
   }
-  // A body cut short is the reason whatever the command made of it (tar fails on a short archive).
+  // The browser's body broke off (tar then fails on the cut archive): that is the reason to give.
+  if (outcome.cutShort) {
+    const of = size === null ? '' : ` of ${size}`;
+    throw await fail(
+      new PodscopeError(400, `The upload ended after ${outcome.bytes}${of} bytes. Nothing was written.`),
+    );
+  }
+  if (outcome.error !== undefined) {
+    const status = outcome.status ?? { kind: 'failure' as const, message: outcome.error };
+    const err = fileCommandError(t, path, method.kind, { stderr: outcome.stderr, status });
+    throw await fail(new PodscopeError(err.status, `${err.message} Nothing was written.`));
+  }
   if (size !== null && size !== outcome.bytes) {
     throw await fail(
       new PodscopeError(
@@ -320,11 +331,6 @@ async function upload(
         `The upload ended after ${outcome.bytes} of ${size} bytes. Nothing was written.`,
       ),
     );
-  }
-  if (outcome.error !== undefined) {
-    const status = outcome.status ?? { kind: 'failure' as const, message: outcome.error };
-    const err = fileCommandError(t, path, method.kind, { stderr: outcome.stderr, status });
-    throw await fail(new PodscopeError(err.status, `${err.message} Nothing was written.`));
   }
   const landed = await containerSha256(client, t, tmp).catch(() => null);
   if (landed !== null && landed !== outcome.sha256) {
