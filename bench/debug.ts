@@ -10,7 +10,8 @@ import path from 'node:path';
 import { execCollect } from '../src/server/exec/exec-connection.js';
 import { KubeconfigClusterRegistry } from '../src/server/kube/cluster-registry.js';
 import { adminKubeconfig, APP_IMAGE, DEBUG_IMAGE, kubectl, kubectlOk } from '../test/support/cluster.js';
-import { CLUSTER, startPodscope } from '../test/support/podscope.js';
+import { CLUSTER } from '../test/support/podscope.js';
+import { startServer } from './server.js';
 import { createPod, deletePod, waitContainerRunning } from '../test/integration/debug/debug-helpers.js';
 import { emitMeasures, parseBenchArgs, wants, type Measure } from './report.js';
 
@@ -58,7 +59,9 @@ const app = (prefix: string) =>
   });
 
 async function main() {
-  const podscope = await startPodscope({ debug: { maxFileBytes: 2 * SIZE_MB * 1024 * 1024 } });
+  // A server process of its own (as kubectl is one): the benchmark's own reading and hashing must not
+  // share Podscope's event loop. Its default file limit (1 GiB) covers the 100 MB transfers.
+  const podscope = await startServer();
   const registry = new KubeconfigClusterRegistry({ kubeconfig: adminKubeconfig });
   const client = registry.get(CLUSTER).client(null);
   const pods: string[] = [];
@@ -194,7 +197,7 @@ async function main() {
     await Promise.all(pods.map((p) => deletePod(p)));
     rmSync(work, { recursive: true, force: true });
     registry.close();
-    await podscope.close();
+    await podscope.stop();
   }
 }
 

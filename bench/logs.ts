@@ -7,13 +7,12 @@
 //      in total, vs 100 `kubectl logs -f` processes (one after the other, same window)
 // The server runs in a process of its own (from the sources, through tsx: no build needed).
 // Run: npx tsx bench/logs.ts [--only backlog,follow,first-line,follow-memory,firehose]   (or npm run bench)
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { WebSocket } from 'ws';
-import { adminKubeconfig, kubectlPath, repoRoot } from '../test/support/cluster.js';
-import { fromPrintedUrl } from '../test/support/podscope.js';
+import { adminKubeconfig, kubectlPath } from '../test/support/cluster.js';
 import { emitMeasures, parseBenchArgs, wants, type Measure } from './report.js';
+import { startServer } from './server.js';
 
 const CLUSTER = 'podscope-local';
 const BACKLOG_LINES = 200_000;
@@ -25,37 +24,6 @@ const args = parseBenchArgs(process.argv.slice(2));
 
 /** The access token of the server started below, as a Bearer header (from the URL it prints). */
 let auth: Record<string, string> = {};
-
-function startServer(port: number): Promise<ChildProcess> {
-  // bench/run.ts --cpu-prof: the server writes its profile there when it exits.
-  const prof = process.env['PODSCOPE_BENCH_CPU_PROF'];
-  const child = spawn(
-    process.execPath,
-    [
-      ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
-      '--import',
-      'tsx',
-      path.join(repoRoot, 'src/server/cli.ts'),
-      '--kubeconfig',
-      adminKubeconfig,
-      '--port',
-      String(port),
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        auth = fromPrintedUrl(m[1]!).headers;
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`podscope exited ${code}`)));
-  });
-}
 
 const rssKiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
@@ -137,8 +105,9 @@ async function manyFollows(
 
 async function main() {
   const measures: Measure[] = [];
-  const port = 7490 + Math.floor(Math.random() * 100);
-  const server = await startServer(port);
+  const bench = await startServer();
+  const { port, child: server } = bench;
+  auth = bench.headers;
   try {
     const stopAt = (n: number) => (lines: number) => lines >= n;
     if (wants(args, 'backlog')) {
@@ -292,10 +261,7 @@ async function main() {
       });
     }
   } finally {
-    // Waits for its exit: with --cpu-prof it writes its profile then.
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    await bench.stop();
   }
   emitMeasures(args, 'Log streaming (firehose and web pods, local cluster, one run)', measures);
   // (Podscope lines are counted as received by a WebSocket client; kubectl lines as newlines on its stdout.)
