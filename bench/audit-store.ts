@@ -4,7 +4,7 @@
 //   2. a recording append (what the asciicast writer does every 250 ms) and a sync: p50 / p99 of 300
 //   3. replay of a 64 MiB recording (1,024 appends of 64 KiB): MB/s
 //   4. retention: deleting 5,000 ended sessions with their commands
-// Usage: npx tsx bench/audit-store.ts
+// Usage: npx tsx bench/audit-store.ts   (or npm run bench -- --only audit)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,10 +13,11 @@ import { sessionStart } from '../src/server/audit/audit-store.contract.js';
 import { PostgresAuditStore } from '../src/server/audit/postgres-audit-store.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-audit-store.js';
 import { ensurePostgres, TestSchemas } from '../test/support/postgres.js';
+import { emitMeasures, parseBenchArgs, type Measure } from './report.js';
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
-const fmt = (xs: number[]) => `${pct(xs, 0.5).toFixed(2)} ms / ${pct(xs, 0.99).toFixed(2)} ms`;
+const args = parseBenchArgs(process.argv.slice(2));
 
 async function timed(n: number, run: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
@@ -28,7 +29,8 @@ async function timed(n: number, run: () => Promise<unknown>): Promise<number[]> 
   return out;
 }
 
-async function measure(store: AuditStore): Promise<Record<string, string>> {
+/** The store's figures: [label, unit, value]. */
+async function measure(store: AuditStore): Promise<[string, string, number][]> {
   const starts = await timed(300, () => store.startSession(sessionStart({ startedAt: new Date() })));
 
   const id = await store.startSession(sessionStart());
@@ -59,13 +61,16 @@ async function measure(store: AuditStore): Promise<Record<string, string>> {
   const deleted = await store.deleteEndedSessionsStartedBefore(new Date(Date.UTC(2021, 0, 1)));
   const retentionMs = ms(t1);
 
-  return {
-    'session start p50 / p99': fmt(starts),
-    'recording append p50 / p99': fmt(appends),
-    'append + sync p50 / p99': fmt(syncs),
-    'replay of 64 MiB': `${(bytes / 1e6 / (replayMs / 1000)).toFixed(0)} MB/s`,
-    [`retention: delete ${deleted} sessions`]: `${retentionMs.toFixed(0)} ms`,
-  };
+  return [
+    ['session start p50', 'ms', pct(starts, 0.5)],
+    ['session start p99', 'ms', pct(starts, 0.99)],
+    ['recording append p50', 'ms', pct(appends, 0.5)],
+    ['recording append p99', 'ms', pct(appends, 0.99)],
+    ['append + sync p50', 'ms', pct(syncs, 0.5)],
+    ['append + sync p99', 'ms', pct(syncs, 0.99)],
+    ['replay of 64 MiB', 'MB/s', bytes / 1e6 / (replayMs / 1000)],
+    [`retention: delete ${deleted} sessions`, 'ms', retentionMs],
+  ];
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'podscope-bench-audit-'));
@@ -76,11 +81,20 @@ try {
   const results = { SQLite: await measure(sqlite), PostgreSQL: await measure(pg) };
   await sqlite.close();
   await pg.close();
-  console.log('| measure | SQLite + files | PostgreSQL |');
-  console.log('| --- | --- | --- |');
-  for (const key of Object.keys(results.SQLite)) {
-    console.log(`| ${key} | ${results.SQLite[key]} | ${results.PostgreSQL[key]} |`);
+  const measures: Measure[] = [];
+  for (const [store, figures] of Object.entries(results)) {
+    for (const [label, unit, value] of figures) {
+      measures.push({
+        id: 'audit',
+        measure: `audit store (${store}): ${label}`,
+        unit,
+        podscope: value,
+        kubectl: null,
+        goal: null,
+      });
+    }
   }
+  emitMeasures(args, 'Audit store: SQLite + files (local mode) and PostgreSQL (platform mode)', measures);
 } finally {
   await schemas.dropAll();
   rmSync(dir, { recursive: true, force: true });

@@ -3,43 +3,27 @@
 //   2. live follow rate over a fixed window (the firehose writes ~5,000 lines/s)
 //   3. time to first line of a follow (median of 10)
 //   4. server memory per open follow stream, with 100 concurrent follows (of the steadily logging web pods)
-// Run: npm run build && npx tsx bench/logs.ts   (cluster up: npm run cluster:up)
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+//   5. 100 concurrent follows of the firehose: how many streams receive lines, and the lines delivered
+//      in total, vs 100 `kubectl logs -f` processes (one after the other, same window)
+// The server runs in a process of its own (from the sources, through tsx: no build needed).
+// Run: npx tsx bench/logs.ts [--only backlog,follow,first-line,follow-memory,firehose]   (or npm run bench)
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { WebSocket } from 'ws';
-import { adminKubeconfig, kubectlPath, repoRoot } from '../test/support/cluster.js';
-import { fromPrintedUrl } from '../test/support/podscope.js';
+import { adminKubeconfig, kubectlPath } from '../test/support/cluster.js';
+import { emitMeasures, parseBenchArgs, wants, type Measure } from './report.js';
+import { startServer } from './server.js';
 
 const CLUSTER = 'podscope-local';
 const BACKLOG_LINES = 200_000;
 const FOLLOW_SECONDS = 10;
 const CONCURRENT = 100;
+const FIREHOSE_FOLLOWS = 100;
+const FIREHOSE_SECONDS = 15;
+const args = parseBenchArgs(process.argv.slice(2));
 
 /** The access token of the server started below, as a Bearer header (from the URL it prints). */
 let auth: Record<string, string> = {};
-
-function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'bin/podscope.js'), '--kubeconfig', adminKubeconfig, '--port', String(port)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        auth = fromPrintedUrl(m[1]!).headers;
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`podscope exited ${code}`)));
-  });
-}
 
 const rssKiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
@@ -106,103 +90,187 @@ function kubectlCount(
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-async function main() {
-  const port = 7490 + Math.floor(Math.random() * 100);
-  const server = await startServer(port);
-  try {
-    // 1. Backlog.
-    const stopAt = (n: number) => (lines: number) => lines >= n;
-    const psBacklog = await podscopeCount(
-      streamUrl(port, `follow=false&tailLines=${BACKLOG_LINES}`),
-      stopAt(BACKLOG_LINES),
-    );
-    const kcBacklog = await kubectlCount(
-      ['logs', 'firehose', `--tail=${BACKLOG_LINES}`],
-      stopAt(BACKLOG_LINES),
-    );
-    const psRate = psBacklog.lines / (psBacklog.ms / 1000);
-    const kcRate = kcBacklog.lines / (kcBacklog.ms / 1000);
-
-    // 2. Live follow, both at once for the same window.
-    const window = (_l: number, ms: number) => ms >= FOLLOW_SECONDS * 1000;
-    const [psLive, kcLive] = await Promise.all([
-      podscopeCount(streamUrl(port, 'follow=true&tailLines=0'), window),
-      kubectlCount(['logs', '-f', 'firehose', '--tail=0'], window),
-    ]);
-
-    // 3. Time to first line.
-    const psFirst: number[] = [];
-    const kcFirst: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      psFirst.push(
-        (await podscopeCount(streamUrl(port, 'follow=true&tailLines=1'), (l) => l >= 1)).firstLineMs,
-      );
-      kcFirst.push((await kubectlCount(['logs', '-f', 'firehose', '--tail=1'], (l) => l >= 1)).firstLineMs);
-    }
-
-    // 4. Memory per follow stream.
-    await new Promise((r) => setTimeout(r, 1000));
-    const before = rssKiB(server.pid!);
-    const sockets: WebSocket[] = [];
-    let received = 0;
-    const streaming = new Set<number>();
-    // Realistic streams: the web Deployment's pods, which log a few lines a second each.
-    const webPods = execFileSync(
-      kubectlPath,
-      [
-        '--kubeconfig',
-        adminKubeconfig,
-        '-n',
-        'demo',
-        'get',
-        'pods',
-        '-l',
-        'app=web',
-        '-o',
-        'jsonpath={.items[*].metadata.name}',
-      ],
-      { encoding: 'utf8' },
-    )
-      .trim()
-      .split(/\s+/);
-    for (let i = 0; i < CONCURRENT; i++) {
-      const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', webPods[i % webPods.length]), {
-        headers: auth,
-      });
-      ws.on('message', (d) => {
-        received += (d as Buffer).length;
-        streaming.add(i);
-      });
-      ws.on('error', (err) => console.error(`follow ${i}: ${err.message}`));
-      sockets.push(ws);
-    }
-    await new Promise((r) => setTimeout(r, 15_000));
-    const during = rssKiB(server.pid!);
-    for (const ws of sockets) ws.terminate();
-
-    console.log('\nPodscope log streaming benchmark (firehose pod, local cluster)\n');
-    console.log('| measure | Podscope | kubectl | ratio (Podscope/kubectl) |');
-    console.log('|---|---|---|---|');
-    console.log(
-      `| backlog read (up to ${fmt(BACKLOG_LINES)}; got ${fmt(psBacklog.lines)} / ${fmt(kcBacklog.lines)} lines) | ${fmt(psRate)} lines/s (${fmt(psBacklog.ms)} ms) | ${fmt(kcRate)} lines/s (${fmt(kcBacklog.ms)} ms) | ${(psRate / kcRate).toFixed(2)} |`,
-    );
-    console.log(
-      `| live follow, ${FOLLOW_SECONDS} s window | ${fmt(psLive.lines / FOLLOW_SECONDS)} lines/s | ${fmt(kcLive.lines / FOLLOW_SECONDS)} lines/s | ${(psLive.lines / kcLive.lines).toFixed(2)} |`,
-    );
-    console.log(
-      `| time to first line (median of 10) | ${fmt(median(psFirst))} ms | ${fmt(median(kcFirst))} ms | ${(median(psFirst) / median(kcFirst)).toFixed(2)} |`,
-    );
-    console.log(
-      `\nServer RSS: ${fmt(before)} KiB idle → ${fmt(during)} KiB with ${CONCURRENT} concurrent follows of the web pods ` +
-        `(${fmt((during - before) / CONCURRENT)} KiB per stream; ${streaming.size} streams delivered lines, ` +
-        `${fmt(received / 1024)} KiB in total over 15 s)`,
-    );
-    console.log(
-      '(Podscope lines are counted as received by a WebSocket client; kubectl lines as newlines on its stdout.)',
-    );
-  } finally {
-    server.kill('SIGTERM');
-  }
+/** `n` follows of `pod` at once for `seconds`: lines per stream, through Podscope or kubectl. */
+async function manyFollows(
+  n: number,
+  seconds: number,
+  open: (i: number, count: (lines: number) => void) => () => void,
+): Promise<number[]> {
+  const counts = new Array<number>(n).fill(0);
+  const closers = Array.from({ length: n }, (_, i) => open(i, (lines) => (counts[i]! += lines)));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  for (const close of closers) close();
+  return counts;
 }
 
-void main();
+async function main() {
+  const measures: Measure[] = [];
+  const bench = await startServer();
+  const { port, child: server } = bench;
+  auth = bench.headers;
+  try {
+    const stopAt = (n: number) => (lines: number) => lines >= n;
+    if (wants(args, 'backlog')) {
+      const psBacklog = await podscopeCount(
+        streamUrl(port, `follow=false&tailLines=${BACKLOG_LINES}`),
+        stopAt(BACKLOG_LINES),
+      );
+      const kcBacklog = await kubectlCount(
+        ['logs', 'firehose', `--tail=${BACKLOG_LINES}`],
+        stopAt(BACKLOG_LINES),
+      );
+      measures.push({
+        id: 'backlog',
+        measure: `backlog read (last ${fmt(BACKLOG_LINES)} lines)`,
+        unit: 'lines/s',
+        podscope: psBacklog.lines / (psBacklog.ms / 1000),
+        kubectl: kcBacklog.lines / (kcBacklog.ms / 1000),
+        goal: { on: 'ratio', op: '>=', target: 1.0 },
+        note: `got ${fmt(psBacklog.lines)} / ${fmt(kcBacklog.lines)} lines`,
+      });
+    }
+
+    if (wants(args, 'follow')) {
+      // Both at once for the same window.
+      const window = (_l: number, ms: number) => ms >= FOLLOW_SECONDS * 1000;
+      const [psLive, kcLive] = await Promise.all([
+        podscopeCount(streamUrl(port, 'follow=true&tailLines=0'), window),
+        kubectlCount(['logs', '-f', 'firehose', '--tail=0'], window),
+      ]);
+      measures.push({
+        id: 'follow',
+        measure: `live follow of the firehose, ${FOLLOW_SECONDS} s`,
+        unit: 'lines/s',
+        podscope: psLive.lines / FOLLOW_SECONDS,
+        kubectl: kcLive.lines / FOLLOW_SECONDS,
+        goal: { on: 'ratio', op: '>=', target: 1.0 },
+      });
+    }
+
+    if (wants(args, 'first-line')) {
+      const psFirst: number[] = [];
+      const kcFirst: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        psFirst.push(
+          (await podscopeCount(streamUrl(port, 'follow=true&tailLines=1'), (l) => l >= 1)).firstLineMs,
+        );
+        kcFirst.push((await kubectlCount(['logs', '-f', 'firehose', '--tail=1'], (l) => l >= 1)).firstLineMs);
+      }
+      measures.push({
+        id: 'first-line',
+        measure: 'time to first line of a follow',
+        unit: 'ms',
+        podscope: median(psFirst),
+        kubectl: median(kcFirst),
+        goal: { on: 'ratio', op: '<=', target: 1.0 },
+        note: 'median of 10; kubectl includes its process start',
+      });
+    }
+
+    if (wants(args, 'follow-memory')) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = rssKiB(server.pid!);
+      const sockets: WebSocket[] = [];
+      let received = 0;
+      const streaming = new Set<number>();
+      // Realistic streams: the web Deployment's pods, which log a few lines a second each.
+      const webPods = execFileSync(
+        kubectlPath,
+        [
+          '--kubeconfig',
+          adminKubeconfig,
+          '-n',
+          'demo',
+          'get',
+          'pods',
+          '-l',
+          'app=web',
+          '-o',
+          'jsonpath={.items[*].metadata.name}',
+        ],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split(/\s+/);
+      for (let i = 0; i < CONCURRENT; i++) {
+        const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', webPods[i % webPods.length]), {
+          headers: auth,
+        });
+        ws.on('message', (d) => {
+          received += (d as Buffer).length;
+          streaming.add(i);
+        });
+        ws.on('error', (err) => console.error(`follow ${i}: ${err.message}`));
+        sockets.push(ws);
+      }
+      await new Promise((r) => setTimeout(r, 15_000));
+      const during = rssKiB(server.pid!);
+      for (const ws of sockets) ws.terminate();
+      measures.push({
+        id: 'follow-memory',
+        measure: `server memory per open follow (${CONCURRENT} follows of the web pods)`,
+        unit: 'KiB',
+        podscope: (during - before) / CONCURRENT,
+        kubectl: null,
+        goal: { on: 'value', op: '<=', target: 64 },
+        note: `RSS ${fmt(before)} → ${fmt(during)} KiB; ${streaming.size} streams delivered, ${fmt(received / 1024)} KiB in 15 s`,
+      });
+    }
+
+    if (wants(args, 'firehose')) {
+      const ours = await manyFollows(FIREHOSE_FOLLOWS, FIREHOSE_SECONDS, (_i, count) => {
+        const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=0'), { headers: auth });
+        ws.on('message', (data) => {
+          const m = JSON.parse(data.toString()) as { type: string; lines?: unknown[] };
+          if (m.type === 'lines') count(m.lines!.length);
+        });
+        ws.on('error', () => undefined);
+        return () => ws.terminate();
+      });
+      const theirs = await manyFollows(FIREHOSE_FOLLOWS, FIREHOSE_SECONDS, (_i, count) => {
+        const child = spawn(
+          kubectlPath,
+          ['--kubeconfig', adminKubeconfig, '-n', 'demo', 'logs', '-f', 'firehose', '--tail=0'],
+          { stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+        child.stdout.on('data', (d: Buffer) => {
+          let n = 0;
+          for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) n++;
+          count(n);
+        });
+        return () => child.kill('SIGKILL');
+      });
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      measures.push({
+        id: 'firehose',
+        measure: `${FIREHOSE_FOLLOWS} follows of the firehose: streams that received lines`,
+        unit: 'streams',
+        podscope: ours.filter((c) => c > 0).length,
+        kubectl: theirs.filter((c) => c > 0).length,
+        goal: { on: 'value', op: '>=', target: FIREHOSE_FOLLOWS },
+        note: `${FIREHOSE_SECONDS} s each`,
+      });
+      measures.push({
+        id: 'firehose',
+        measure: `${FIREHOSE_FOLLOWS} follows of the firehose: lines delivered in total`,
+        unit: 'lines/s',
+        podscope: sum(ours) / FIREHOSE_SECONDS,
+        kubectl: sum(theirs) / FIREHOSE_SECONDS,
+        goal: null,
+        note: `fewest per stream: ${fmt(Math.min(...ours))} / ${fmt(Math.min(...theirs))} lines`,
+      });
+    }
+  } finally {
+    await bench.stop();
+  }
+  emitMeasures(args, 'Log streaming (firehose and web pods, local cluster, one run)', measures);
+  // (Podscope lines are counted as received by a WebSocket client; kubectl lines as newlines on its stdout.)
+}
+
+void main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -5,7 +5,9 @@ import type { Leadership } from './replicas/replicas.js';
 import type { Limits } from './config/limits.js';
 import type { ClusterRegistry } from './kube/cluster-registry.js';
 import type { Identity } from './kube/identity.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from './kube/kube-client.js';
+import { getPod } from './kube/pods.js';
 import { KubeApiError, notFound } from './http/errors.js';
 import { clusterParam, namespaceParam } from './http/params.js';
 import type { ExecPolicyConfig } from './policy/exec-policy.js';
@@ -55,4 +57,24 @@ export async function existingNamespace(
     if (!(err instanceof KubeApiError && err.status === 403)) throw err;
   }
   return ns;
+}
+
+/**
+ * `existingNamespace` and the pod, read at once: one round trip to the API server instead of two in a
+ * row. An unknown namespace is reported as such (its 404 wins over the pod's).
+ */
+export async function namespaceAndPod(
+  client: KubeClient,
+  rawNamespace: string,
+  pod: string,
+  signal?: AbortSignal,
+): Promise<[string, V1Pod]> {
+  const ns = namespaceParam(rawNamespace);
+  const [checked, read] = await Promise.allSettled([
+    existingNamespace(client, ns, signal),
+    getPod(client, ns, pod, signal),
+  ]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (read.status === 'rejected') throw read.reason;
+  return [ns, read.value];
 }

@@ -275,8 +275,13 @@ export function podCopyRoutes(
   ): Promise<string | null> => {
     const name = plan.pod.metadata!.name!;
     const target = plan.target.name;
+    let created: V1Pod;
     try {
-      await client.json<V1Pod>({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: plan.pod });
+      created = await client.json<V1Pod>({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: plan.pod,
+      });
     } catch (err) {
       const explained =
         err instanceof KubeApiError ? explainCreateRefusal(err.status, err.kubeMessage) : null;
@@ -294,6 +299,7 @@ export function podCopyRoutes(
         (p) => copyStartOutcome(p as Pod, target),
         new AbortController().signal,
         config.startTimeoutMs,
+        created,
       );
       if (outcome === null) {
         const by = (await deletionsSince(client, ns, createdAt)).find((d) => d.pod === name);

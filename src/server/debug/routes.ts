@@ -19,7 +19,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
   buildDebugContainer,
-  containerStartOutcome,
   debugContainerViews,
   findReusableDebugContainer,
   nextDebugContainerName,
@@ -36,11 +35,11 @@ import { buildNodeDebugPod, NODE_DEBUG_CONTAINER, nodeDebugPodName } from '../..
 import { enforceNonRoot } from '../../shared/debug/non-root.js';
 import { DEBUG_PROFILES, PROFILE_DESCRIPTIONS } from '../../shared/debug/profiles.js';
 import type { Pod } from '../../shared/debug/types.js';
-import { clientFor, existingNamespace, type ServerContext } from '../context.js';
-import { badRequest, KubeApiError, notFound, PodscopeError } from '../http/errors.js';
+import { clientFor, existingNamespace, namespaceAndPod, type ServerContext } from '../context.js';
+import { badRequest, KubeApiError, notFound } from '../http/errors.js';
 import { objectNameParam, podParam, readQuery } from '../http/params.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import { getPod, podPath, waitForPod } from '../kube/pods.js';
+import { getPod, podPath } from '../kube/pods.js';
 import { JsonSocket } from '../ws/json-socket.js';
 import { nodeDebugEnabled } from '../policy/exec-policy.js';
 import {
@@ -53,6 +52,7 @@ import {
   type Authorization,
 } from '../policy/gate.js';
 import { podCopyRoutes } from './copy-routes.js';
+import { waitContainerStarted, type StartedBy } from './container-start.js';
 import {
   imageParam as imageParamOf,
   optUid,
@@ -82,26 +82,9 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
   const imageParam = (body: Body) => imageParamOf(config, body);
   const profileParam = (body: Body) => profileParamOf(config, body);
 
-  /** Waits until the container runs; a failure or timeout is an error naming the reason. */
-  const waitRunning = async (client: KubeClient, ns: string, pod: string, container: string) => {
-    const outcome = await waitForPod(
-      client,
-      ns,
-      pod,
-      (p) => containerStartOutcome(p as Pod, container),
-      new AbortController().signal,
-      config.startTimeoutMs,
-    );
-    if (outcome === null)
-      throw new PodscopeError(409, `Pod "${pod}" was deleted while its container started.`);
-    if (outcome === undefined) {
-      throw new PodscopeError(
-        504,
-        `Container "${container}" did not start within ${config.startTimeoutMs / 1000} s.`,
-      );
-    }
-    if (!outcome.ok) throw new PodscopeError(422, outcome.error);
-  };
+  /** Waits until the container runs (see container-start.ts); a failure or timeout is an error naming the reason. */
+  const waitRunning = (client: KubeClient, ns: string, pod: string, container: string, from?: V1Pod) =>
+    waitContainerStarted(client, { namespace: ns, pod, container }, config.startTimeoutMs, from);
 
   app.get<{ Params: { cluster: string } }>('/api/clusters/:cluster/debug/options', async (req) => {
     readQuery(req.query, []);
@@ -130,7 +113,6 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
     readQuery(req.query, []);
     const body = readBody(req.body, ['target', 'image', 'profile', 'runAsUser', 'runAsGroup']);
     const client = clientFor(ctx, req, req.params.cluster);
-    const ns = await existingNamespace(client, req.params.namespace);
     const podName = podParam(req.params.pod);
     const request = {
       target: requiredName(body, 'target'),
@@ -139,7 +121,8 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
       runAsUser: optUid(body, 'runAsUser'),
       runAsGroup: optUid(body, 'runAsGroup'),
     };
-    const pod = (await getPod(client, ns, podName)) as Pod;
+    const [ns, podObject] = await namespaceAndPod(client, req.params.namespace, podName);
+    const pod = podObject as Pod;
     const allowed = await authorize(
       ctx,
       req,
@@ -175,23 +158,24 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
         securityContext: container.securityContext ?? null,
       },
     });
+    let startedBy: StartedBy | null = null;
     try {
       // Reusing adds nothing, yet only someone Kubernetes lets add a debug container here may have one:
       // the same patch as a dry run (nothing changes; RBAC and admission decide as for a real one), so a
       // viewer is refused instead of being handed a container someone else made.
-      await client.json({
+      const patched = await client.json<V1Pod>({
         method: 'PATCH',
         path: `${podPath(ns, podName)}/ephemeralcontainers`,
         ...(reuse ? { query: { dryRun: 'All' } } : {}),
         body: { spec: { ephemeralContainers: [container] } },
         contentType: 'application/strategic-merge-patch+json',
       });
-      if (!reuse) await waitRunning(client, ns, podName, name);
+      if (!reuse) startedBy = await waitRunning(client, ns, podName, name, patched);
     } catch (err) {
       await endAuditFailed(ctx, audit, err);
       throw err;
     }
-    await endAudit(ctx, audit, { exitCode: 0, outcome: { container: name, reused: reuse } });
+    await endAudit(ctx, audit, { exitCode: 0, outcome: { container: name, reused: reuse, startedBy } });
     void reply.code(reuse ? 200 : 201);
     return {
       namespace: ns,
@@ -214,14 +198,19 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
   ): Promise<DebugPodCreated> => {
     const ns = manifest.metadata!.namespace!;
     const name = manifest.metadata!.name!;
+    let created: V1Pod;
     try {
-      await client.json<V1Pod>({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: manifest });
+      created = await client.json<V1Pod>({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/pods`,
+        body: manifest,
+      });
     } catch (err) {
       await endAuditFailed(ctx, audit, err);
       throw err;
     }
     try {
-      await waitRunning(client, ns, name, container);
+      await waitRunning(client, ns, name, container, created);
     } catch (err) {
       await deleteDebugPod(client, ns, name).catch(() => undefined);
       await endAuditFailed(ctx, audit, err);

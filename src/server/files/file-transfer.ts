@@ -1,14 +1,15 @@
 // Streaming a file or directory archive out of a container (cat / tar over exec, no TTY) and a request
-// body into one (tee over exec stdin). Nothing is held in memory: back-pressure goes from the browser to
+// body into one (a one-file tar archive to `tar -x`, or tee, over exec stdin). Nothing is held in memory: back-pressure goes from the browser to
 // the exec WebSocket and back. Both sides count bytes against a limit and hash what passes.
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { baseName, parentDir } from '../../shared/debug/container-paths.js';
 import type { ExecStatus } from '../../shared/exec/channel.js';
-import { openExec, type ExecConnection } from '../exec/exec-connection.js';
+import { execCollect, openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { execPath, type FileTarget } from './container-files.js';
+import { tarEnd, tarFileHeader, tarPadding } from './tar-entry.js';
 
 export interface TransferResult {
   bytes: number;
@@ -121,23 +122,65 @@ export async function openDownload(
 }
 
 /**
- * `tee FILE`, its echo on stdout discarded. Not `dd of=FILE` or `cat > FILE`: on the project's cluster
- * (API server 1.34, containerd 1.6) those lose everything after the first 32–160 KiB of stdin —
- * `kubectl exec -i … -- dd of=…` loses the same bytes — while tee, tar and cat-to-stdout receive all of it
- * (pinned by test/integration/files/files.test.ts). The sha256 check after the upload catches any loss.
+ * How an upload reaches the container. `tar`: a one-file archive streamed to `tar -x` (as `kubectl cp`
+ * does) — nothing comes back, and it needs the size up front (the request's Content-Length). `tee`:
+ * the fallback for an image without tar or an upload of unknown length; its stdout echoes every byte
+ * back, which is discarded. Not `dd of=FILE` or `cat > FILE`: on the project's cluster (API server
+ * 1.34, containerd 1.6) those lose everything after the first 32–160 KiB of stdin — `kubectl exec -i …
+ * -- dd of=…` loses the same bytes — while tee, tar and cat-to-stdout receive all of it (pinned by
+ * test/integration/files/files.test.ts). The sha256 check after the upload catches any loss.
  */
-export function uploadCommand(t: FileTarget, tmpPath: string): string[] {
+export type UploadMethod = { kind: 'tar'; size: number } | { kind: 'tee' };
+
+/** The temporary name an upload is written to beside `path` (a tar entry name: at most 100 bytes). */
+export function uploadTempPath(path: string, random: string): string {
+  const dir = parentDir(path);
+  let base = '';
+  for (const ch of baseName(path)) {
+    if (Buffer.byteLength(base + ch, 'utf8') > 60) break;
+    base += ch;
+  }
+  return `${dir === '/' ? '' : dir}/.${base}.podscope-upload-${random}`;
+}
+
+/**
+ * The argv that writes the upload to `tmpPath`. tar: -m (the file gets the time of the upload), -o (not
+ * the archive's owner: the user running it), -k (never replace a file that exists, whatever it is).
+ */
+export function uploadCommand(t: FileTarget, tmpPath: string, method: UploadMethod): string[] {
+  if (method.kind === 'tar') {
+    return t.wrap(['tar', '-x', '-m', '-o', '-k', '-f', '-', '-C', execPath(t, parentDir(tmpPath))]);
+  }
   return t.wrap(['tee', '--', execPath(t, tmpPath)]);
+}
+
+/** Whether the container (as the user file commands run as) has a `tar` to receive an upload. */
+export async function canUntar(client: KubeClient, t: FileTarget): Promise<boolean> {
+  const r = await execCollect(
+    client,
+    { namespace: t.namespace, pod: t.pod, container: t.execContainer, command: t.wrap(['tar', '--help']) },
+    { maxBytes: 64 * 1024, timeoutMs: 15_000 },
+  );
+  // Missing: the runtime cannot start it, or a user-switch tool reports 126/127 (not executable/found).
+  if (r.status.kind === 'success') return true;
+  return r.status.kind === 'exit' && r.status.code !== 126 && r.status.code !== 127;
 }
 
 export interface UploadOutcome extends TransferResult {
   stderr: string;
   status: ExecStatus | null;
   tooLarge: boolean;
+  /** The request body broke off (or ended before its Content-Length), not the command. */
+  cutShort: boolean;
 }
 
+/** Stdin queued towards the API server beyond which the upload waits for the socket. */
+const UPLOAD_WINDOW = 1024 * 1024;
+/** How long a stopped upload's command gets to exit before its connection is closed anyway. */
+const STOP_WAIT_MS = 10_000;
+
 /**
- * Writes `source` to `tmpPath` in the container with `tee` (argv, no shell). Stops and reports
+ * Writes `source` to `tmpPath` in the container (argv, no shell), as `method` says. Stops and reports
  * `tooLarge` as soon as more than `maxBytes` arrived; the caller then removes the temporary file.
  */
 export async function uploadTo(
@@ -146,6 +189,7 @@ export async function uploadTo(
   tmpPath: string,
   source: AsyncIterable<Buffer>,
   maxBytes: number,
+  method: UploadMethod = { kind: 'tee' },
 ): Promise<UploadOutcome> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -159,7 +203,7 @@ export async function uploadTo(
       namespace: t.namespace,
       pod: t.pod,
       container: t.execContainer,
-      command: uploadCommand(t, tmpPath),
+      command: uploadCommand(t, tmpPath, method),
       stdin: true,
       tty: false,
     },
@@ -175,7 +219,7 @@ export async function uploadTo(
       },
     },
   );
-  const result = (error?: string, tooLarge = false): UploadOutcome => ({
+  const result = (error?: string, tooLarge = false, cutShort = false): UploadOutcome => ({
     bytes,
     sha256: hash.digest('hex'),
     exitCode: status ? exitCodeOf(status) : null,
@@ -183,21 +227,50 @@ export async function uploadTo(
     stderr,
     status,
     tooLarge,
+    cutShort,
   });
+  // Ends the command before the caller removes its temporary file: stdin ends (tar fails on the
+  // cut archive, tee stops) and its exit is awaited, so nothing it still writes lands after the removal.
+  const stop = async () => {
+    if (status === null && (await conn.closeStdin())) {
+      await Promise.race([exited, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    }
+    conn.close();
+  };
+  const limit = method.kind === 'tar' ? Math.min(maxBytes, method.size) : maxBytes;
   try {
+    if (method.kind === 'tar') {
+      const name = baseName(tmpPath);
+      const header = tarFileHeader({
+        name,
+        size: method.size,
+        mode: 0o644,
+        mtime: Math.floor(Date.now() / 1000),
+      });
+      await conn.writeStreaming(header, UPLOAD_WINDOW);
+    }
     for await (const chunk of source) {
       if (status !== null) break;
       bytes += chunk.length;
-      if (bytes > maxBytes) {
-        conn.close();
-        return result(`larger than the limit of ${maxBytes} bytes`, true);
+      if (bytes > limit) {
+        await stop();
+        // More than the archive's header announced can only be a body beyond its Content-Length.
+        return result(`larger than the limit of ${limit} bytes`, bytes > maxBytes);
       }
       hash.update(chunk);
-      await conn.write(chunk);
+      await conn.writeStreaming(chunk, UPLOAD_WINDOW);
+    }
+    if (method.kind === 'tar' && status === null) {
+      if (bytes !== method.size) {
+        // An archive cut short must not end cleanly: tar fails on the missing bytes.
+        await stop();
+        return result(`the upload ended after ${bytes} of ${method.size} bytes`, false, true);
+      }
+      await conn.writeStreaming(Buffer.concat([tarPadding(bytes), tarEnd()]), UPLOAD_WINDOW);
     }
   } catch (err) {
-    conn.close();
-    return result(`the upload was interrupted: ${(err as Error).message}`);
+    await stop();
+    return result(`the upload was interrupted: ${(err as Error).message}`, false, true);
   }
   if (status === null && !(await conn.closeStdin())) {
     conn.close();
@@ -209,7 +282,10 @@ export async function uploadTo(
   const final = await exited;
   conn.close();
   if (final.kind !== 'success') {
-    return result(final.kind === 'failure' ? final.message : stderr.trim().split('\n').pop() || 'tee failed');
+    const tool = method.kind === 'tar' ? 'tar' : 'tee';
+    return result(
+      final.kind === 'failure' ? final.message : stderr.trim().split('\n').pop() || `${tool} failed`,
+    );
   }
   return result();
 }

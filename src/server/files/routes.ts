@@ -4,7 +4,9 @@
 //   GET …/pods/:pod/files/download?container=&path=[&via=]   → the bytes (file) or a .tar.gz (directory);
 //       headers X-Podscope-File-Size (files: the size for progress), X-Podscope-Audit-Session
 //   PUT …/pods/:pod/files/upload?container=&path=[&via=][&overwrite=true]  body = the raw file
-//       → UploadResult. Written to a temporary name and renamed only when complete and under the limit.
+//       → UploadResult. Written to a temporary name and renamed only when complete, under the limit and
+//       its sha256 in the container matches. Sent as a one-file tar to `tar -x` when the image has tar
+//       and the request has a Content-Length; otherwise through tee (whose echo is discarded).
 //
 // `via` names a debug container that targets `container`: the files are then read through it at
 // /proc/<pid>/root/…, for app images that have no tools at all.
@@ -13,12 +15,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { Authorization } from '../policy/gate.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DirectoryListing, UploadResult } from '../../shared/debug/debug-api.js';
-import {
-  baseName,
-  downloadFileName,
-  parentDir,
-  validateContainerPath,
-} from '../../shared/debug/container-paths.js';
+import { downloadFileName, parentDir, validateContainerPath } from '../../shared/debug/container-paths.js';
 import { clientFor, existingNamespace, type ServerContext } from '../context.js';
 import type { DebugConfig } from '../debug/debug-config.js';
 import { authorize, endAudit, endAuditFailed, recordRefusal, startAudit } from '../policy/gate.js';
@@ -38,7 +35,16 @@ import {
   statPath,
   type FileTarget,
 } from './container-files.js';
-import { downloadCommand, openDownload, uploadCommand, uploadTo } from './file-transfer.js';
+import {
+  canUntar,
+  downloadCommand,
+  openDownload,
+  uploadCommand,
+  uploadTempPath,
+  uploadTo,
+  type UploadMethod,
+} from './file-transfer.js';
+import { TAR_MAX_SIZE } from './tar-entry.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
 
@@ -245,30 +251,44 @@ async function upload(
   const overwrite = boolParam(q.overwrite, 'overwrite', false);
   if (path === '/') throw badRequest('Upload to a file path, not to /.');
   const dir = parentDir(path);
-  const parent = await statPath(client, t, dir);
+  const size = declared === undefined ? null : Number(declared);
+  // One round of checks, at once: the directory, the file, and whether tar can receive the upload.
+  const [parent, file, untar] = await Promise.all([
+    statPath(client, t, dir),
+    // Its failure (a part of the path is no directory…) matters only once the directory exists.
+    statPath(client, t, path).then(
+      (entry) => ({ entry }),
+      (err: unknown) => ({ err }),
+    ),
+    size !== null && size <= TAR_MAX_SIZE ? canUntar(client, t).catch(() => false) : false,
+  ]);
   if (!parent || parent.type !== 'directory') {
     throw new PodscopeError(404, `The directory ${dir} does not exist in container "${t.container}".`);
   }
-  const existing = await statPath(client, t, path);
+  if ('err' in file) throw file.err;
+  const existing = file.entry;
   if (existing?.type === 'directory') throw new PodscopeError(409, `${path} is a directory.`);
   if (existing && !overwrite) {
     throw new PodscopeError(409, `${path} already exists; upload with overwrite=true to replace it.`);
   }
-  const tmp = `${dir === '/' ? '' : dir}/.${baseName(path).slice(0, 100)}.podscope-upload-${randomBytes(4).toString('hex')}`;
+  const tmp = uploadTempPath(path, randomBytes(4).toString('hex'));
+  // Without tar (a distroless image) or without a declared length, tee: it echoes the data back.
+  const method: UploadMethod = untar && size !== null ? { kind: 'tar', size } : { kind: 'tee' };
   const audit = await startAudit(ctx, req, client, allowed, {
     kind: 'file-upload',
-    command: uploadCommand(t, tmp),
+    command: uploadCommand(t, tmp, method),
     ...auditWhere(t, path),
     details: {
       ...auditWhere(t, path).details,
-      declaredSize: declared === undefined ? null : Number(declared),
+      declaredSize: size,
       overwrite,
       runAs: t.runAs,
+      method: method.kind,
     },
   });
   let outcome;
   try {
-    outcome = await uploadTo(client, t, tmp, req.raw, config.maxFileBytes);
+    outcome = await uploadTo(client, t, tmp, req.raw, config.maxFileBytes, method);
   } catch (err) {
     await removeQuietly(client, t, tmp);
     await endAuditFailed(ctx, audit, err);
@@ -292,16 +312,23 @@ async function upload(
       ),
     );
   }
+  // The browser's body broke off (tar then fails on the cut archive): that is the reason to give.
+  if (outcome.cutShort) {
+    const of = size === null ? '' : ` of ${size}`;
+    throw await fail(
+      new PodscopeError(400, `The upload ended after ${outcome.bytes}${of} bytes. Nothing was written.`),
+    );
+  }
   if (outcome.error !== undefined) {
     const status = outcome.status ?? { kind: 'failure' as const, message: outcome.error };
-    const err = fileCommandError(t, path, 'tee', { stderr: outcome.stderr, status });
+    const err = fileCommandError(t, path, method.kind, { stderr: outcome.stderr, status });
     throw await fail(new PodscopeError(err.status, `${err.message} Nothing was written.`));
   }
-  if (declared !== undefined && Number(declared) !== outcome.bytes) {
+  if (size !== null && size !== outcome.bytes) {
     throw await fail(
       new PodscopeError(
         400,
-        `The upload ended after ${outcome.bytes} of ${declared} bytes. Nothing was written.`,
+        `The upload ended after ${outcome.bytes} of ${size} bytes. Nothing was written.`,
       ),
     );
   }
@@ -322,7 +349,12 @@ async function upload(
   await endAudit(ctx, audit, {
     exitCode: 0,
     bytesIn: outcome.bytes,
-    outcome: { bytes: outcome.bytes, sha256: outcome.sha256, verifiedInContainer: landed },
+    outcome: {
+      bytes: outcome.bytes,
+      sha256: outcome.sha256,
+      verifiedInContainer: landed,
+      method: method.kind,
+    },
   });
   return { path, size: outcome.bytes, sha256: outcome.sha256, auditSession: audit.id };
 }

@@ -60,9 +60,15 @@ export async function listWatch<T extends KubeObject>(
   query: Record<string, QueryValue>,
   handlers: ListWatchHandlers<T>,
   signal: AbortSignal,
+  /** A snapshot the caller already holds (e.g. the object a write returned): no list, the watch starts there. */
+  from?: { items: T[]; resourceVersion: string },
 ): Promise<void> {
   let resourceVersion: string | null = null;
   let failures = 0;
+  if (from !== undefined && from.resourceVersion !== '') {
+    resourceVersion = from.resourceVersion;
+    await handlers.onSnapshot(from.items);
+  }
   while (!signal.aborted) {
     try {
       if (resourceVersion === null) {

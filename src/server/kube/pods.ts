@@ -44,7 +44,8 @@ export function containerNames(pod: V1Pod): { init: string[]; app: string[]; eph
 
 /**
  * Waits, via a watch on this one pod, until `predicate` returns a value (or the pod is deleted → null).
- * Resolves undefined on timeout or abort.
+ * Resolves undefined on timeout or abort. `from`: the pod as just read or written — checked first,
+ * and the watch starts at its resourceVersion instead of a list (one round trip fewer).
  */
 export async function waitForPod<T>(
   client: KubeClient,
@@ -53,6 +54,7 @@ export async function waitForPod<T>(
   predicate: (pod: V1Pod) => T | undefined,
   signal: AbortSignal,
   timeoutMs: number,
+  from?: V1Pod,
 ): Promise<T | null | undefined> {
   const ctl = new AbortController();
   const stop = () => ctl.abort();
@@ -88,6 +90,9 @@ export async function waitForPod<T>(
         onFatal: () => ctl.abort(),
       },
       ctl.signal,
+      from?.metadata?.resourceVersion === undefined
+        ? undefined
+        : { items: [from], resourceVersion: from.metadata.resourceVersion },
     );
   } finally {
     clearTimeout(timer);

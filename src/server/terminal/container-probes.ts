@@ -25,10 +25,16 @@ export function isMissingExecutable(status: ExecStatus): boolean {
   );
 }
 
-/** The first shell the image has; 422 pointing to a debug container when it has none. */
+/**
+ * The first shell the image has; 422 pointing to a debug container when it has none. All shells are
+ * tried at once (one round trip to the container, not one per shell), the first present one wins.
+ */
 export async function findShell(client: KubeClient, ref: ContainerRef): Promise<string> {
-  for (const shell of SHELLS) {
-    const r = await execCollect(client, { ...ref, command: [shell, '-c', 'exit 0'] }, probeOpts);
+  const runs = await Promise.all(
+    SHELLS.map((shell) => execCollect(client, { ...ref, command: [shell, '-c', 'exit 0'] }, probeOpts)),
+  );
+  for (const [i, shell] of SHELLS.entries()) {
+    const r = runs[i]!;
     if (!isMissingExecutable(r.status)) {
       if (r.status.kind === 'failure') throw probeFailed(ref, r.status.message);
       return shell;

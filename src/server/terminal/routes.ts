@@ -41,8 +41,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { WebSocket } from 'ws';
 import { badRequest, PodscopeError, toErrorBody } from '../http/errors.js';
 import { containerParam, namespaceParam, podParam, readQuery } from '../http/params.js';
-import { containerStatus, getPod } from '../kube/pods.js';
-import { clientFor, existingNamespace, type ServerContext } from '../context.js';
+import { containerStatus } from '../kube/pods.js';
+import { clientFor, namespaceAndPod, type ServerContext } from '../context.js';
 import { randomUUID } from 'node:crypto';
 import { findShell, hasEnv, resolveUserSwitch, SESSION_TAG_VARIABLE } from './container-probes.js';
 import { decisionLabel } from '../policy/action-policy.js';
@@ -78,9 +78,9 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     try {
       const q = terminalQuery(req.query);
       const client = clientFor(ctx, req, req.params.cluster);
-      const namespace = await existingNamespace(client, req.params.namespace);
       const pod = podParam(req.params.pod);
-      const container = runningContainer(await getPod(client, namespace, pod), q.container);
+      const [namespace, podObject] = await namespaceAndPod(client, req.params.namespace, pod);
+      const container = runningContainer(podObject, q.container);
       const ref = { namespace, pod, container };
       const allowed = await authorize(
         ctx,
@@ -100,8 +100,13 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       let argv: string[];
       let switchedTo: { uid: number; tool: string } | null = null;
       try {
-        shell = q.command === null ? await findShell(client, ref) : null;
-        cleanupTag = (await hasEnv(client, ref)) ? `${SESSION_TAG_VARIABLE}=${randomUUID()}` : null;
+        // The shell and `env` probes at once: one round trip to the container.
+        const [foundShell, withEnv] = await Promise.all([
+          q.command === null ? findShell(client, ref) : null,
+          hasEnv(client, ref),
+        ]);
+        shell = foundShell;
+        cleanupTag = withEnv ? `${SESSION_TAG_VARIABLE}=${randomUUID()}` : null;
         const userArgv = q.command ?? [shell as string];
         argv = cleanupTag === null ? userArgv : ['env', cleanupTag, ...userArgv];
         if (allowed.decision.verdict === 'allow-as-user') {

@@ -129,6 +129,25 @@ describe('debug container on a healthy pod', () => {
     assert.equal(s.details['image'], DEBUG_IMAGE);
     assert.equal(s.details['profile'], 'general');
     assert.notEqual(s.endedAt, null);
+    // Seen running by an exec that got through, or by the pod's status, whichever came first.
+    assert.ok(['exec', 'status'].includes(s.outcome?.['startedBy'] as string), JSON.stringify(s.outcome));
+  });
+});
+
+describe('a debug container that cannot start', () => {
+  test('is reported with the reason from the pod (the exec probes never mistake it for running)', async () => {
+    const missing = 'podscope.local/debug-missing:1';
+    const other = await startPodscope({ debug: { images: [DEBUG_IMAGE, missing] } });
+    try {
+      const r = await request<{ error: string }>(other, 'POST', url(healthy), {
+        target: 'app',
+        image: missing,
+      });
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.match(r.body.error, /cannot start \((ErrImagePull|ImagePullBackOff)\)/);
+    } finally {
+      await other.close();
+    }
   });
 });
 
