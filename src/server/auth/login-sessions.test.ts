@@ -40,6 +40,7 @@ async function setup(key = sealer) {
     idHash,
     subject: 'kubernetes:u-1',
     username: 'system:serviceaccount:team-a:alice',
+    email: null,
     uid: 'u-1',
     groups: ['system:serviceaccounts', 'system:authenticated'],
     extra: {},

@@ -118,6 +118,7 @@ export class LoginSessions {
       idHash,
       subject: reviewed.uid !== null ? `kubernetes:${reviewed.uid}` : `kubernetes-user:${reviewed.username}`,
       username: reviewed.username,
+      email: null,
       uid: reviewed.uid,
       groups: reviewed.groups,
       extra: reviewed.extra,
