@@ -234,13 +234,25 @@ export function runLoginSessionStoreContract<S extends Store>(
         false,
       );
       assert.equal(
-        await b.claimLoginSessionRefresh(row.idHash, update.sealedCredential, 'y', lease, new Date(T0 + 3 * MIN)),
+        await b.claimLoginSessionRefresh(
+          row.idHash,
+          update.sealedCredential,
+          'y',
+          lease,
+          new Date(T0 + 3 * MIN),
+        ),
         true,
         'a lease past its time (its holder died) can be taken',
       );
       await a.releaseLoginSessionRefresh(row.idHash, 'x');
       assert.equal(
-        await a.claimLoginSessionRefresh(row.idHash, update.sealedCredential, 'z', lease, new Date(T0 + 3 * MIN)),
+        await a.claimLoginSessionRefresh(
+          row.idHash,
+          update.sealedCredential,
+          'z',
+          lease,
+          new Date(T0 + 3 * MIN),
+        ),
         false,
         'releasing a lease one no longer holds frees nothing',
       );
@@ -251,10 +263,7 @@ export function runLoginSessionStoreContract<S extends Store>(
       );
       // An earlier expiry is kept, and caps the idle deadline.
       const early = new Date(T0 + 30 * MIN);
-      assert.equal(
-        await a.finishLoginSessionRefresh(row.idHash, 'z', { ...update, expiresAt: early }),
-        true,
-      );
+      assert.equal(await a.finishLoginSessionRefresh(row.idHash, 'z', { ...update, expiresAt: early }), true);
       const capped = await b.getLoginSession(row.idHash);
       assert.deepEqual(capped?.expiresAt, early);
       assert.deepEqual(capped?.idleExpiresAt, early);
