@@ -2,13 +2,15 @@ import { useState } from 'react';
 import { errorMessage } from '../common/api-client.js';
 import { useAuth } from './AuthGate.js';
 
-/** "Signed in as …" and Sign out, in the header (token login only). */
+/** "Signed in as …" and Sign out, in the header (token login and single sign-on). */
 export function SignedInUser() {
   const auth = useAuth();
   const [error, setError] = useState<string | null>(null);
   const user = auth?.view.user;
-  if (!auth || auth.view.mode !== 'token-login' || !user) return null;
+  if (!auth || auth.view.mode === 'access-token' || !user) return null;
   const groups = user.groups.join(', ');
+  // Single sign-on names people by their email (when the provider asserts one) and their groups.
+  const shown = auth.view.mode === 'oidc' && user.email !== null ? user.email : user.username;
   return (
     <div className="signed-in" data-testid="signed-in">
       <span className="muted">Signed in as</span>{' '}
@@ -17,8 +19,14 @@ export function SignedInUser() {
         title={groups ? `Groups: ${groups}` : undefined}
         data-testid="signed-in-user"
       >
-        {user.username}
+        {shown}
       </strong>
+      {auth.view.mode === 'oidc' && groups && (
+        <span className="muted signed-in-groups" data-testid="signed-in-groups">
+          {' '}
+          ({groups})
+        </span>
+      )}
       <button
         type="button"
         className="btn btn-ghost"
