@@ -106,7 +106,6 @@ export function openFlow(
 export function safeReturnTo(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length > 2048) return '/';
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f\\]/.test(raw)) return '/';
   let url: URL;
   try {

@@ -64,7 +64,15 @@ export interface OidcLoginOptions {
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   now?: () => Date;
   client?: OidcProviderClientOptions;
+  /** Unit tests: the provider's side, without a provider. */
+  provider?: OidcProviderPort;
 }
+
+/** What OidcLogin needs of the provider (OidcProviderClient). */
+export type OidcProviderPort = Pick<
+  OidcProviderClient,
+  'authorizationUrl' | 'exchange' | 'refresh' | 'endSessionUrl'
+>;
 
 /** A sign-in that cannot complete: shown as a page with the reason; nothing was changed. */
 export class SignInError extends PodscopeError {}
@@ -72,7 +80,7 @@ export class SignInError extends PodscopeError {}
 type Fresh = { row: LoginSessionRow; credential: OidcCredential };
 
 export class OidcLogin implements OidcSessionResolver {
-  readonly provider: OidcProviderClient;
+  readonly provider: OidcProviderPort;
   private readonly now: () => Date;
   private readonly holder: string;
   private sessions: LoginSessions | undefined;
@@ -82,7 +90,7 @@ export class OidcLogin implements OidcSessionResolver {
   refreshes = 0;
 
   constructor(private readonly opts: OidcLoginOptions) {
-    this.provider = new OidcProviderClient(opts.settings, opts.secrets, opts.client);
+    this.provider = opts.provider ?? new OidcProviderClient(opts.settings, opts.secrets, opts.client);
     this.now = opts.now ?? (() => new Date());
     this.holder = `${opts.replica}/${randomBytes(6).toString('base64url')}`;
   }

@@ -19,7 +19,6 @@ export interface OidcPerson {
 /** A name Kubernetes sees (user or group): printable, no control characters, bounded. */
 const NAME = /^[\x21-\x7e](?:[\x20-\x7e]{0,254}[\x21-\x7e])?$/;
 // Unicode is fine in token mode (the name never travels in a header), not in impersonation headers.
-// eslint-disable-next-line no-control-regex
 const ANY_NAME = /^[^\x00-\x1f\x7f]{1,256}$/u;
 export const MAX_GROUPS = 500;
 

@@ -274,7 +274,7 @@ function checkIssuer(value: string, where: string): string {
 }
 
 function checkPublicUrl(value: string): URL {
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = new URL(value);
   } catch {
