@@ -182,7 +182,7 @@ export class OidcProviderClient {
     return { ...tokens, claims: tokens.claims() as Record<string, unknown> | undefined };
   }
 
-  /** The provider's logout page for this ID token, or null when it has none. */
+  /** The provider's logout page for this ID token (RP-initiated logout), or null when it has none. */
   async endSessionUrl(idToken: string): Promise<string | null> {
     let config: oidc.Configuration;
     try {
@@ -191,7 +191,11 @@ export class OidcProviderClient {
       return null;
     }
     if (config.serverMetadata().end_session_endpoint === undefined) return null;
-    return oidc.buildEndSessionUrl(config, { id_token_hint: idToken, client_id: this.settings.clientId })
-      .href;
+    // Back to Podscope's start page afterwards (register it at the provider as a post-logout redirect URI).
+    return oidc.buildEndSessionUrl(config, {
+      id_token_hint: idToken,
+      client_id: this.settings.clientId,
+      post_logout_redirect_uri: `${this.settings.publicUrl.origin}/`,
+    }).href;
   }
 }
