@@ -157,6 +157,13 @@ export class OidcLogin implements OidcSessionResolver {
       throw new SignInError(400, `The sign-in could not be completed: ${err.message}.`);
     }
     if (providerError !== null) {
+      // Only the provider's answer to this very sign-in is shown (anyone can link to a callback URL).
+      if (params.get('state') !== flow.state) {
+        throw new SignInError(
+          400,
+          'The sign-in could not be completed: the answer does not belong to this sign-in.',
+        );
+      }
       const description = params.get('error_description');
       throw new SignInError(
         401,

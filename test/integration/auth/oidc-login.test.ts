@@ -332,12 +332,25 @@ describe('a callback that cannot complete is a page with the reason, and changes
       [
         'an error from the provider',
         () =>
-          fetch(`${it.podscope.url}/auth/callback?error=access_denied&error_description=no+thanks&state=x`, {
-            headers: { cookie: a.flowCookie },
-            redirect: 'manual',
-          }),
+          fetch(
+            `${it.podscope.url}/auth/callback?error=access_denied&error_description=no+thanks&state=${a.callbackUrl.searchParams.get('state')}`,
+            { headers: { cookie: a.flowCookie }, redirect: 'manual' },
+          ),
         401,
         /did not sign you in: no thanks/,
+      ],
+      [
+        'an error that is not the answer to this sign-in',
+        () =>
+          fetch(
+            `${it.podscope.url}/auth/callback?error=access_denied&error_description=Call+0800-EVIL&state=x`,
+            {
+              headers: { cookie: a.flowCookie },
+              redirect: 'manual',
+            },
+          ),
+        400,
+        /does not belong to this sign-in/,
       ],
     ];
     for (const [what, call, status, message] of cases) {
