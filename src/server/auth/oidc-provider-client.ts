@@ -130,7 +130,9 @@ export class OidcProviderClient {
 
   private async discover(): Promise<oidc.Configuration> {
     const base: ProviderFetch =
-      this.secrets.ca !== null ? caFetch(this.secrets.ca) : (url, options) => fetch(url, options);
+      this.secrets.ca !== null
+        ? caFetch(this.secrets.ca)
+        : (url, options) => fetch(url, options as RequestInit);
     const providerFetch = this.options.wrapFetch ? this.options.wrapFetch(base) : base;
     const secret = this.secrets.clientSecret;
     return oidc.discovery(
