@@ -85,7 +85,7 @@ test("the provider's form and consent, then back on the page asked for, named in
     'the flow cookie is gone',
   );
   // The demo namespace's pods, listed as dana (group dev-team may read them).
-  await page.getByRole('table').waitFor();
+  await page.getByTestId('pod-row-crashloop').waitFor();
   assert.deepEqual(await axeViolations(page), []);
   assert.deepEqual(ourCsp(), []);
 });
