@@ -130,7 +130,8 @@ start_apiserver() {
     --service-account-issuer https://kubernetes.default.svc \
     --service-cluster-ip-range "$SERVICE_CIDR" \
     --allow-privileged=true --profiling=false \
-    --enable-admission-plugins NodeRestriction
+    --enable-admission-plugins NodeRestriction \
+    --authentication-config "$STATE_DIR/authentication-config.yaml"
   wait_until kube-apiserver "API server /readyz" 90 \
     curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
     "$APISERVER_URL/readyz"
@@ -285,6 +286,10 @@ start_cluster() {
   bash "$CLUSTER_DIR/certs.sh" "$PKI" "$NODE_NAME" "$NODE_IP" "$SERVICE_IP"
   write_kubeconfig "$STATE_DIR/kubeconfig" kubernetes-admin "$PKI/admin.crt" "$PKI/admin.key"
   write_kubeconfig "$STATE_DIR/kubeconfig-nobody" podscope-nobody "$PKI/nobody.crt" "$PKI/nobody.key"
+  # The OpenID provider first: the API server trusts it (people's ID tokens are credentials) and fetches
+  # its discovery document and keys once it runs.
+  bash "$CLUSTER_DIR/oidc.sh" start
+  bash "$CLUSTER_DIR/oidc.sh" write-authn-config "$STATE_DIR/authentication-config.yaml"
   start_etcd
   start_apiserver
   start_controllers

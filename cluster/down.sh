@@ -6,8 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/components.sh"
 require_root_linux
 
-# PostgreSQL first: its data lives in the state dir removed at the end.
+# PostgreSQL and the OpenID provider first: their state lives in the state dir removed at the end.
 bash "$CLUSTER_DIR/postgres.sh" stop || true
+bash "$CLUSTER_DIR/oidc.sh" stop || true
 
 # stop_pid PID SECONDS: SIGTERM, then SIGKILL if it has not exited in time.
 stop_pid() {

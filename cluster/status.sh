@@ -35,4 +35,5 @@ else
   code=1
 fi
 bash "$CLUSTER_DIR/postgres.sh" status || code=1
+bash "$CLUSTER_DIR/oidc.sh" status || code=1
 exit $code

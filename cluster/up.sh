@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the local single-node cluster (idempotent: a healthy running cluster is reused).
-#   etcd → kube-apiserver → controller-manager, scheduler → containerd → kubelet → kube-proxy
+#   OpenID provider → etcd → kube-apiserver → controller-manager, scheduler → containerd → kubelet → kube-proxy
 # then imports the locally built images, deploys CoreDNS (cluster/addons.sh) and applies the demo
 # workloads in namespace `demo`.
 # Env: CLUSTER_VERSION=1.36 (or 1.36.3) picks a supported Kubernetes version (default: the newest);
@@ -28,6 +28,10 @@ else
   bash "$CLUSTER_DIR/build-binaries.sh"
   start_cluster
 fi
+# The OpenID provider (start_cluster starts it before the API server; here for a reused cluster).
+bash "$CLUSTER_DIR/oidc.sh" start
+[[ -f "$STATE_DIR/authentication-config.yaml" ]] ||
+  log "warning: this API server was started without trusting the OpenID provider; restart the cluster (cluster:down, cluster:up)"
 # PostgreSQL (Debian's server) for platform mode: on 127.0.0.1 and the node IP, so pods reach it.
 bash "$CLUSTER_DIR/postgres.sh" start
 

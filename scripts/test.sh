@@ -36,7 +36,7 @@ check format npx prettier --check . --log-level warn
 check typecheck npm run -s typecheck
 check build npm run -s build
 
-mapfile -t unit < <(find src -name '*.test.ts' | sort)
+mapfile -t unit < <(find src cluster -name '*.test.ts' | sort)
 phase unit "${unit[@]}"
 
 cluster_was_running=0
