@@ -236,8 +236,11 @@ for (const mode of ['impersonation', 'token'] as const) {
 
     test('a debug container is added as the person (pods/ephemeralcontainers): dana yes, victor 403', async () => {
       const [dana, victor] = await Promise.all([it.signIn('dana'), it.signIn('victor')]);
+      // A pod of this mode's own: Podscope reuses a running debug container without patching the pod.
+      const fresh = await createPod({ prefix: `dbg-${mode.slice(0, 5)}`, image: APP_IMAGE, namespace: ns });
+      await waitPodRunning(fresh, ns);
       const post = (who: SignedInClient) =>
-        who.fetch(`${pods}/${pod}/debug-containers`, {
+        who.fetch(`${pods}/${fresh}/debug-containers`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ target: 'app' }),
