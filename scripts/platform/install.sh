@@ -57,7 +57,13 @@ port="$(kc -n "$namespace" get service "$fullname" -o jsonpath='{.spec.ports[0].
 ready="$(kc -n "$namespace" get deployment "$fullname" -o jsonpath='{.status.readyReplicas}/{.spec.replicas}')"
 args_json="$(kc -n "$namespace" get deployment "$fullname" -o jsonpath='{.spec.template.spec.containers[0].args}')"
 log "Podscope $image: $ready replicas Ready behind Service $namespace/$fullname (NodePort $port)"
-if [[ "$args_json" == *'--auth=token-login'* ]]; then
+if [[ "$args_json" == *'--auth=oidc'* ]]; then
+  # Single sign-on: people sign in at the OpenID provider (the test people: dana, victor, olga, nora,
+  # password <name>-password); the provider sends them back to the chart's auth.publicUrl.
+  public_url="$(sed -n 's/.*"--public-url=\([^"]*\)".*/\1/p' <<<"$args_json")"
+  echo "Open: ${public_url:-http://$NODE_IP:$port}/c/podscope-local/ns/demo"
+  echo "Sign in with the OpenID provider (auth.mode=oidc)."
+elif [[ "$args_json" == *'--auth=token-login'* ]]; then
   # Token login (the chart's default): someone to sign in as - a ServiceAccount that may read the demo
   # namespace, open terminals and start debug containers there, and nothing else.
   kc apply -f - >/dev/null <<'EOF'

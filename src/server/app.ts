@@ -42,6 +42,9 @@ import { LoginSessions } from './auth/login-sessions.js';
 import { authRoutes, signedInIdentity } from './auth/routes.js';
 import { cookieSettingsFor } from './auth/session-cookie.js';
 import type { CredentialSealer } from './auth/session-crypto.js';
+import { OidcLogin } from './auth/oidc-login.js';
+import type { OidcProviderClientOptions } from './auth/oidc-provider-client.js';
+import type { OidcSecrets, OidcSettings } from './auth/oidc-settings.js';
 import { KubeApiError } from './http/errors.js';
 import { AccessReviews } from './permissions/access-reviews.js';
 import { permissionRoutes } from './permissions/routes.js';
@@ -94,6 +97,24 @@ export interface AppOptions {
    * is made with it. Needs `token: null` (there is no shared access token for people then).
    */
   tokenLogin?: TokenLoginOptions;
+  /**
+   * Single sign-on (platform mode): people sign in with an OpenID provider; their calls are made by
+   * impersonation or with their ID token (settings.identityMode). Needs `token: null`; excludes tokenLogin.
+   */
+  oidcLogin?: OidcLoginAppOptions;
+}
+
+export interface OidcLoginAppOptions {
+  settings: OidcSettings;
+  secrets: OidcSecrets;
+  /** Seals the sign-in flow cookie and the tokens in the session rows (a key every replica shares). */
+  sealer: CredentialSealer;
+  /** Default: the audit store. */
+  store?: LoginSessionStore;
+  /** The cluster people act on; default the registry's current one. */
+  cluster?: string;
+  /** Tests: wraps the fetch of every request to the provider. */
+  client?: OidcProviderClientOptions;
 }
 
 export interface TokenLoginOptions {
@@ -154,21 +175,45 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     resolveReplicaSettings(config.replicas, opts.registry.list()),
   );
   let sessions: LoginSessions | null = null;
-  if (opts.tokenLogin !== undefined) {
-    if (opts.token !== null) throw new Error('token login replaces the access token: pass token: null');
-    const store = opts.tokenLogin.store ?? (isLoginSessionStore(audit) ? audit : undefined);
-    if (store === undefined) throw new Error('token login needs a store that keeps login sessions');
-    const cluster = opts.tokenLogin.cluster ?? opts.registry.list().find((c) => c.current)?.name;
-    if (cluster === undefined) throw new Error('token login needs a cluster to check tokens against');
+  let oidcLogin: OidcLogin | null = null;
+  const login = opts.tokenLogin ?? opts.oidcLogin;
+  if (opts.tokenLogin !== undefined && opts.oidcLogin !== undefined) {
+    throw new Error('token login and single sign-on exclude each other');
+  }
+  if (login !== undefined) {
+    if (opts.token !== null) throw new Error('signing people in replaces the access token: pass token: null');
+    const store = login.store ?? (isLoginSessionStore(audit) ? audit : undefined);
+    if (store === undefined) throw new Error('signing people in needs a store that keeps login sessions');
+    const cluster = login.cluster ?? opts.registry.list().find((c) => c.current)?.name;
+    if (cluster === undefined) throw new Error('signing people in needs a cluster to act on');
+    const cookie = cookieSettingsFor(
+      opts.oidcLogin?.settings.publicUrl ?? opts.tokenLogin?.publicUrl ?? null,
+    );
+    if (opts.oidcLogin !== undefined) {
+      oidcLogin = new OidcLogin({
+        settings: opts.oidcLogin.settings,
+        secrets: opts.oidcLogin.secrets,
+        sealer: login.sealer,
+        store,
+        cluster,
+        config: config.auth,
+        cookie,
+        replica: replicas.id,
+        log: app.log,
+        ...(opts.oidcLogin.client === undefined ? {} : { client: opts.oidcLogin.client }),
+      });
+    }
     sessions = new LoginSessions({
       store,
-      sealer: opts.tokenLogin.sealer,
+      sealer: login.sealer,
       registry: opts.registry,
       cluster,
       config: config.auth,
-      cookie: cookieSettingsFor(opts.tokenLogin.publicUrl),
+      cookie,
       log: app.log,
+      ...(oidcLogin === null ? {} : { oidc: oidcLogin }),
     });
+    oidcLogin?.attach(sessions);
   }
   const ctx: ServerContext = {
     registry: opts.registry,
@@ -186,8 +231,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (err, req, reply) => {
     let failure: unknown = err;
-    // Kubernetes refusing a person's own token (expired, revoked): their session is over.
-    if (sessions !== null && req.loginSession !== null && err instanceof KubeApiError && err.status === 401) {
+    // Kubernetes refusing a person's own token (expired, revoked): their session is over. (With
+    // impersonation the call carried Podscope's credentials: a 401 is Podscope's problem, not theirs.)
+    if (
+      sessions !== null &&
+      req.loginSession !== null &&
+      req.loginSession.identity.credential !== undefined &&
+      err instanceof KubeApiError &&
+      err.status === 401
+    ) {
       await sessions.end(req.loginSession.idHash);
       failure = LoginSessions.tokenRefused();
       void reply.header('Set-Cookie', sessions.clearCookie());
@@ -231,7 +283,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   healthRoutes(app, readiness, () => shutdown.draining);
   metricsRoutes(app, metrics);
-  authRoutes(app, sessions === null ? 'access-token' : 'token-login', sessions);
+  authRoutes(
+    app,
+    oidcLogin !== null ? 'oidc' : sessions !== null ? 'token-login' : 'access-token',
+    sessions,
+    oidcLogin,
+  );
   clusterRoutes(app, ctx);
   podRoutes(app, ctx);
   logRoutes(app, ctx);

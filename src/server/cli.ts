@@ -1,7 +1,8 @@
 // `podscope [--kubeconfig PATH] [--context NAME | --in-cluster [--cluster-name NAME]] [--host 127.0.0.1]
 //  [--port 7420] [--open] [--data-dir DIR | --database-url URL] [--config FILE] [--allowed-host NAME]…
 //  [--allowed-origin ORIGIN]… [--allow-remote] [--no-token | --token-file FILE] [--metrics-port PORT]
-//  [--shutdown-timeout SECONDS] [--auth access-token | --auth token-login --session-key-file FILE [--public-url URL]]`
+//  [--shutdown-timeout SECONDS] [--auth access-token | --auth token-login --session-key-file FILE [--public-url URL]
+//  | --auth oidc --session-key-file FILE --public-url URL --oidc-issuer URL --oidc-client-id ID …]`
 // and `podscope diagnose …` (src/server/diagnosis/diagnose-command.ts).
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,8 @@ import { buildHostAllowlist } from './access/host-allowlist.js';
 import { checkListenOptions } from './access/listen-address.js';
 import { readTokenFile } from './access/token-file.js';
 import { CredentialSealer, readSessionKeyFile } from './auth/session-crypto.js';
-import { buildApp, defaultDataDir } from './app.js';
+import { OIDC_FLAGS, readOidcSecrets, resolveOidcSettings, type OidcFlag } from './auth/oidc-settings.js';
+import { buildApp, defaultDataDir, type OidcLoginAppOptions } from './app.js';
 import { secureDataDir } from './audit/data-dir.js';
 import { checkDatabaseUrl } from './audit/database-url.js';
 import { describeAuditStore, openAuditStore } from './audit/open-audit-store.js';
@@ -29,7 +31,11 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluste
                 [--host 127.0.0.1] [--port 7420] [--open] [--data-dir DIR | --database-url URL]
                 [--config FILE] [--allowed-host NAME]… [--allowed-origin ORIGIN]… [--allow-remote]
                 [--no-token | --token-file FILE] [--metrics-port PORT] [--shutdown-timeout SECONDS]
-                [--auth access-token | --auth token-login --session-key-file FILE [--public-url URL]]
+                [--auth access-token | --auth token-login --session-key-file FILE [--public-url URL]
+                 | --auth oidc --session-key-file FILE --public-url URL --oidc-issuer URL
+                   --oidc-client-id ID [--oidc-client-secret-file FILE] [--oidc-ca-file FILE]
+                   [--oidc-identity-mode impersonation|token] [--oidc-scopes "openid email …"]
+                   [--oidc-username-claim email] [--oidc-groups-claim groups]]
 
 --data-dir        audit database (SQLite) and session recordings (default ~/.local/share/podscope)
 --database-url    keep audit records and recordings in PostgreSQL instead, shared by every replica:
@@ -49,7 +55,15 @@ const USAGE = `Usage: podscope [--kubeconfig PATH] [--context NAME | --in-cluste
 --auth            how people get in: access-token (default: the token above) or token-login (platform
                   mode: each person signs in once with a Kubernetes bearer token, e.g. a ServiceAccount
                   token, and every Kubernetes call of theirs is made with that token — their RBAC decides)
---session-key-file  token-login: a secret of 32+ characters (e.g. openssl rand -base64 32; one per line,
+--auth oidc       single sign-on: people sign in with your OpenID provider (authorization code flow
+                  with PKCE) and every Kubernetes call of theirs is made as them: impersonation
+                  (--oidc-identity-mode impersonation, the default: Podscope's ServiceAccount sends
+                  Impersonate-User/-Group, which needs the impersonate rules of the chart) or with
+                  their ID token (token: the API server must trust the provider). Settings also come
+                  from PODSCOPE_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET_FILE, _CA_FILE and the config's
+                  auth.oidc section; the provider sends people back to <public URL>/auth/callback
+--oidc-ca-file    a PEM CA bundle trusted for the provider besides the system's (a private CA)
+--session-key-file  token-login and oidc: a secret of 32+ characters (e.g. openssl rand -base64 32; one per line,
                   the first encrypts, later ones still decrypt during a rotation) that encrypts the
                   people's tokens in the session database; every replica needs the same file
 --public-url      token-login: the URL people open (e.g. https://podscope.example.com); https makes the
@@ -104,6 +118,14 @@ async function main(): Promise<void> {
         auth: { type: 'string', default: 'access-token' },
         'session-key-file': { type: 'string' },
         'public-url': { type: 'string' },
+        'oidc-issuer': { type: 'string' },
+        'oidc-client-id': { type: 'string' },
+        'oidc-client-secret-file': { type: 'string' },
+        'oidc-ca-file': { type: 'string' },
+        'oidc-scopes': { type: 'string' },
+        'oidc-username-claim': { type: 'string' },
+        'oidc-groups-claim': { type: 'string' },
+        'oidc-identity-mode': { type: 'string' },
         'in-cluster': { type: 'boolean', default: false },
         'cluster-name': { type: 'string' },
         'metrics-port': { type: 'string' },
@@ -187,11 +209,13 @@ async function main(): Promise<void> {
     allowRemote: args['allow-remote'],
     token: token !== null || tokenLogin !== null,
     rights:
-      tokenLogin !== null
-        ? 'the rights of the Kubernetes token they sign in with'
-        : inCluster
-          ? "Podscope's ServiceAccount's rights"
-          : undefined,
+      tokenLogin?.kind === 'oidc'
+        ? 'their own Kubernetes rights (signed in with the OpenID provider)'
+        : tokenLogin !== null
+          ? 'the rights of the Kubernetes token they sign in with'
+          : inCluster
+            ? "Podscope's ServiceAccount's rights"
+            : undefined,
   });
   if (!listen.ok) {
     console.error(`podscope: ${listen.error}`);
@@ -221,6 +245,21 @@ async function main(): Promise<void> {
   } catch (err) {
     console.error(`podscope: ${(err as Error).message}`);
     process.exit(2);
+  }
+  let oidcLogin: OidcLoginAppOptions | null = null;
+  if (tokenLogin?.kind === 'oidc') {
+    try {
+      const settings = resolveOidcSettings({
+        flags: Object.fromEntries(OIDC_FLAGS.map((f) => [f, args[f]]).filter(([, v]) => v !== undefined)),
+        env: process.env,
+        config: config.auth.oidc,
+        publicUrl: args['public-url'],
+      });
+      oidcLogin = { settings, secrets: readOidcSecrets(settings), sealer: tokenLogin.sealer };
+    } catch (err) {
+      console.error(`podscope: ${(err as Error).message}`);
+      process.exit(2);
+    }
   }
   if (inCluster && config.replicas.leaderElection === null) {
     // Several replicas of one Deployment: one leads (the reaper, recovery of lost replicas' sessions).
@@ -290,7 +329,11 @@ async function main(): Promise<void> {
     audit,
     config,
     token,
-    ...(tokenLogin === null ? {} : { tokenLogin }),
+    ...(oidcLogin !== null
+      ? { oidcLogin }
+      : tokenLogin === null
+        ? {}
+        : { tokenLogin: { sealer: tokenLogin.sealer, publicUrl: tokenLogin.publicUrl } }),
     host: args.host,
     allowedHosts,
     allowedOrigins: args['allowed-origin'],
@@ -323,7 +366,15 @@ async function main(): Promise<void> {
   } else {
     console.log(`Podscope is running at ${url}`);
   }
-  if (tokenLogin !== null) {
+  if (oidcLogin !== null) {
+    const { settings } = oidcLogin;
+    console.log(
+      `People sign in with ${settings.providerName} (${settings.issuer}) at ${settings.publicUrl.origin}/; ` +
+        (settings.identityMode === 'token'
+          ? 'every call of theirs carries their ID token'
+          : "every call of theirs is made by impersonation (Podscope's credentials, their user and groups)"),
+    );
+  } else if (tokenLogin !== null) {
     console.log(
       `People sign in with a Kubernetes bearer token at ${tokenLogin.publicUrl?.origin ?? browserBase(args.host, listening)}/ ` +
         '(e.g. kubectl create token SERVICEACCOUNT); every call of theirs is made with it',
@@ -366,30 +417,44 @@ async function main(): Promise<void> {
 }
 
 type TokenLoginCheck =
-  | { ok: true; settings: { sealer: CredentialSealer; publicUrl: URL | null } | null }
+  | {
+      ok: true;
+      settings: { kind: 'token-login' | 'oidc'; sealer: CredentialSealer; publicUrl: URL | null } | null;
+    }
   | { ok: false; error: string };
 
-/** --auth, --session-key-file and --public-url, checked together. */
-function tokenLoginSettings(args: {
-  auth: string;
-  'session-key-file'?: string;
-  'public-url'?: string;
-  'no-token': boolean;
-  'token-file'?: string;
-}): TokenLoginCheck {
-  if (args.auth === 'access-token') {
+/** --auth, --session-key-file, --public-url and the --oidc-* flags, checked together. */
+function tokenLoginSettings(
+  args: {
+    auth: string;
+    'session-key-file'?: string;
+    'public-url'?: string;
+    'no-token': boolean;
+    'token-file'?: string;
+  } & Partial<Record<OidcFlag, string>>,
+): TokenLoginCheck {
+  const kind = args.auth;
+  if (kind !== 'oidc') {
+    const stray = OIDC_FLAGS.find((f) => args[f] !== undefined);
+    if (stray !== undefined) return { ok: false, error: `--${stray} goes with --auth oidc` };
+  }
+  if (kind === 'access-token') {
     for (const flag of ['session-key-file', 'public-url'] as const) {
-      if (args[flag] !== undefined) return { ok: false, error: `--${flag} goes with --auth token-login` };
+      if (args[flag] !== undefined)
+        return { ok: false, error: `--${flag} goes with --auth token-login or --auth oidc` };
     }
     return { ok: true, settings: null };
   }
-  if (args.auth !== 'token-login') {
-    return { ok: false, error: `--auth is access-token or token-login (got ${JSON.stringify(args.auth)})` };
+  if (kind !== 'token-login' && kind !== 'oidc') {
+    return {
+      ok: false,
+      error: `--auth is access-token, token-login or oidc (got ${JSON.stringify(args.auth)})`,
+    };
   }
   if (args['no-token'] || args['token-file'] !== undefined) {
     return {
       ok: false,
-      error: `--auth token-login has no shared access token: people sign in with their own Kubernetes token (drop --${args['no-token'] ? 'no-token' : 'token-file'})`,
+      error: `--auth ${kind} has no shared access token: people sign in as themselves (drop --${args['no-token'] ? 'no-token' : 'token-file'})`,
     };
   }
   const keyFile = args['session-key-file'];
@@ -397,8 +462,8 @@ function tokenLoginSettings(args: {
     return {
       ok: false,
       error:
-        '--auth token-login needs --session-key-file FILE, a secret every replica shares that encrypts the ' +
-        'tokens people sign in with (make one with: openssl rand -base64 32 > FILE)',
+        `--auth ${kind} needs --session-key-file FILE, a secret every replica shares that encrypts the ` +
+        'credentials of the people signed in (make one with: openssl rand -base64 32 > FILE)',
     };
   }
   let publicUrl: URL | null = null;
@@ -416,7 +481,10 @@ function tokenLoginSettings(args: {
     }
   }
   try {
-    return { ok: true, settings: { sealer: new CredentialSealer(readSessionKeyFile(keyFile)), publicUrl } };
+    return {
+      ok: true,
+      settings: { kind, sealer: new CredentialSealer(readSessionKeyFile(keyFile)), publicUrl },
+    };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

@@ -166,18 +166,31 @@ export interface ApiError {
 export type ApiErrorCode = 'login-required' | 'bad-token' | 'rate-limited';
 
 /** How people get in: the per-start (or shared) access token, or signing in with a Kubernetes token. */
-export type AuthMode = 'access-token' | 'token-login';
+/** `oidc`: single sign-on with an OpenID provider (the sign-in page sends people to it). */
+export type AuthMode = 'access-token' | 'token-login' | 'oidc';
 
 /** GET /api/auth/session */
 export interface AuthSessionView {
   mode: AuthMode;
-  /** token-login: the signed-in person, or null (the app shows the sign-in page). */
+  /** token-login and oidc: the signed-in person, or null (the app shows the sign-in page). */
   user: SignedInUser | null;
+  /** oidc: the provider's name for the sign-in button ("Sign in with …"). */
+  provider?: string;
+  /**
+   * POST /api/auth/logout in oidc mode: the provider's logout page, to end the sign-in there too (when
+   * the provider has one).
+   */
+  logoutUrl?: string;
 }
 
 export interface SignedInUser {
-  /** As Kubernetes names them (SelfSubjectReview), e.g. system:serviceaccount:team-a:alice. */
+  /**
+   * As Kubernetes names them: from a SelfSubjectReview (token login), e.g.
+   * system:serviceaccount:team-a:alice, or the provider's username claim (oidc), e.g. an email address.
+   */
   username: string;
+  /** oidc: the email address the provider asserts; null otherwise. */
+  email: string | null;
   uid: string | null;
   groups: string[];
   /** The cluster the token is for; Podscope sends it nowhere else. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { generateToken } from '../../src/server/access/access-token.js';
-import { buildApp, type TokenLoginOptions } from '../../src/server/app.js';
+import { buildApp, type OidcLoginAppOptions, type TokenLoginOptions } from '../../src/server/app.js';
 import type { AuditStore } from '../../src/server/audit/audit-store.js';
 import type { PodscopeConfig } from '../../src/server/config/podscope-config.js';
 import type { DebugConfig } from '../../src/server/debug/debug-config.js';
@@ -56,6 +56,10 @@ export async function startPodscope(
     allowedOrigins?: string[];
     /** Token login instead of the access token: people sign in (see test/support/token-login.ts). */
     tokenLogin?: TokenLoginOptions;
+    /** Single sign-on instead of the access token (see test/support/oidc-login.ts). */
+    oidcLogin?: OidcLoginAppOptions;
+    /** Default: any free port (single sign-on needs it known first: it is in the public URL). */
+    port?: number;
   } = {},
 ): Promise<RunningPodscope> {
   const registry =
@@ -65,7 +69,10 @@ export async function startPodscope(
       limits: opts.config?.limits,
     });
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'podscope-data-'));
-  const token = opts.token === false || opts.tokenLogin !== undefined ? null : generateToken();
+  const token =
+    opts.token === false || opts.tokenLogin !== undefined || opts.oidcLogin !== undefined
+      ? null
+      : generateToken();
   const app = await buildApp({
     registry,
     logLevel: 'error',
@@ -77,11 +84,12 @@ export async function startPodscope(
     debug: opts.debug,
     token,
     ...(opts.tokenLogin === undefined ? {} : { tokenLogin: opts.tokenLogin }),
+    ...(opts.oidcLogin === undefined ? {} : { oidcLogin: opts.oidcLogin }),
     host: '127.0.0.1',
     allowedHosts: opts.allowedHosts,
     allowedOrigins: opts.allowedOrigins,
   });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
   const url = address;
   const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   const withToken = (path: string, init: RequestInit = {}): Promise<Response> => {

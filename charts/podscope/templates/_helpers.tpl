@@ -41,11 +41,28 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default (printf "%s-session-key" (include "podscope.fullname" .)) .Values.auth.sessionKeySecret -}}
 {{- end -}}
 
+{{/* People sign in (token-login or oidc): sessions in the database, sealed with the session key. */}}
 {{- define "podscope.tokenLogin" -}}
-{{- if eq .Values.auth.mode "token-login" -}}true
+{{- if or (eq .Values.auth.mode "token-login") (eq .Values.auth.mode "oidc") -}}true
 {{- else if ne .Values.auth.mode "access-token" -}}
-{{- fail (printf "auth.mode is token-login or access-token (got %q)" .Values.auth.mode) -}}
+{{- fail (printf "auth.mode is token-login, oidc or access-token (got %q)" .Values.auth.mode) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* Single sign-on (auth.mode=oidc), its settings checked. */}}
+{{- define "podscope.oidc" -}}
+{{- if eq .Values.auth.mode "oidc" -}}
+{{- if not .Values.auth.oidc.issuer -}}{{- fail "auth.mode=oidc needs auth.oidc.issuer (the provider's issuer URL, https://…)" -}}{{- end -}}
+{{- if not .Values.auth.oidc.clientId -}}{{- fail "auth.mode=oidc needs auth.oidc.clientId" -}}{{- end -}}
+{{- if not (include "podscope.publicUrl" .) -}}{{- fail "auth.mode=oidc needs auth.publicUrl (or an Ingress): the provider sends people back to <publicUrl>/auth/callback" -}}{{- end -}}
+{{- if not (has .Values.auth.oidc.identityMode (list "impersonation" "token")) -}}{{- fail (printf "auth.oidc.identityMode is impersonation or token (got %q)" .Values.auth.oidc.identityMode) -}}{{- end -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* Impersonation: Podscope's ServiceAccount acts as each person (the ClusterRole gains `impersonate`). */}}
+{{- define "podscope.impersonates" -}}
+{{- if and (include "podscope.oidc" .) (eq .Values.auth.oidc.identityMode "impersonation") -}}true{{- end -}}
 {{- end -}}
 
 {{/* The URL people open: auth.publicUrl, else the Ingress host; empty when neither is known. */}}
@@ -70,7 +87,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $_ := set $replicas "leaderElection" (dict "namespace" .Release.Namespace "name" (include "podscope.leaseName" .)) -}}
 {{- $_ := set $config "replicas" $replicas -}}
 {{- if include "podscope.tokenLogin" . -}}
-{{- $_ := set $config "auth" (dict "idleTimeoutMinutes" (int .Values.auth.idleTimeoutMinutes) "absoluteTimeoutMinutes" (int .Values.auth.absoluteTimeoutMinutes) "loginAttempts" (dict "perClient" (int .Values.auth.loginAttempts.perClient) "windowSeconds" (int .Values.auth.loginAttempts.windowSeconds))) -}}
+{{- $auth := dict "idleTimeoutMinutes" (int .Values.auth.idleTimeoutMinutes) "absoluteTimeoutMinutes" (int .Values.auth.absoluteTimeoutMinutes) "loginAttempts" (dict "perClient" (int .Values.auth.loginAttempts.perClient) "windowSeconds" (int .Values.auth.loginAttempts.windowSeconds)) -}}
+{{- if include "podscope.oidc" . -}}
+{{- $o := .Values.auth.oidc -}}
+{{- $oidc := dict "issuer" $o.issuer "clientId" $o.clientId "scopes" $o.scopes "usernameClaim" $o.usernameClaim "groupsClaim" $o.groupsClaim "identityMode" $o.identityMode -}}
+{{- if $o.providerName -}}{{- $_ := set $oidc "providerName" $o.providerName -}}{{- end -}}
+{{- if $o.clientSecret.secretName -}}{{- $_ := set $oidc "clientSecretFile" "/var/run/podscope/oidc-client/client-secret" -}}{{- end -}}
+{{- if $o.ca.configMapName -}}{{- $_ := set $oidc "caFile" "/var/run/podscope/oidc-ca/ca.crt" -}}{{- end -}}
+{{- $_ := set $auth "oidc" $oidc -}}
+{{- end -}}
+{{- $_ := set $config "auth" $auth -}}
 {{- end -}}
 {{- toPrettyJson $config -}}
 {{- end -}}

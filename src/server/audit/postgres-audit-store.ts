@@ -35,8 +35,11 @@ import type { CommandFlag } from '../../shared/exec/command-line.js';
 import {
   validateClientKey,
   validateIdHash,
+  validateLoginSessionRefresh,
   validateLoginSessionRow,
+  validateRefreshHolder,
   type CredentialKind,
+  type LoginSessionRefresh,
   type LoginSessionRow,
   type LoginSessionStore,
 } from '../auth/login-session-store.js';
@@ -94,6 +97,7 @@ interface LoginSessionDbRow {
   id_hash: string;
   subject: string;
   username: string;
+  email: string | null;
   uid: string | null;
   groups: string[];
   extra: Record<string, string[]>;
@@ -112,6 +116,7 @@ function toLoginSession(row: LoginSessionDbRow): LoginSessionRow {
     idHash: row.id_hash,
     subject: row.subject,
     username: row.username,
+    email: row.email,
     uid: row.uid,
     groups: row.groups,
     extra: row.extra,
@@ -400,13 +405,15 @@ export class PostgresAuditStore implements AuditStore, LoginSessionStore {
     validateLoginSessionRow(row);
     await this.run('record the login session', (db) =>
       db.query(
-        `INSERT INTO login_sessions (id_hash, subject, username, uid, groups, extra, cluster, credential_kind,
-           sealed_credential, client_address, created_at, last_seen_at, idle_expires_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO login_sessions (id_hash, subject, username, email, uid, groups, extra, cluster,
+           credential_kind, sealed_credential, client_address, created_at, last_seen_at, idle_expires_at,
+           expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [
           row.idHash,
           row.subject,
           row.username,
+          row.email,
           row.uid,
           JSON.stringify(row.groups),
           JSON.stringify(row.extra),
@@ -455,6 +462,66 @@ export class PostgresAuditStore implements AuditStore, LoginSessionStore {
       ),
     );
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async claimLoginSessionRefresh(
+    idHash: string,
+    expectedCredential: string,
+    holder: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean> {
+    validateIdHash(idHash);
+    validateRefreshHolder(holder);
+    // One UPDATE: PostgreSQL re-checks the WHERE on the row it locked, so of concurrent claims exactly
+    // one changes it; the others see the lease (or the new credential) and change nothing.
+    const result = await this.run('take the refresh lease of the login session', (db) =>
+      db.query(
+        `UPDATE login_sessions SET refresh_holder = $3, refresh_lease_until = $5
+         WHERE id_hash = $1 AND sealed_credential = $2 AND expires_at > $4 AND idle_expires_at > $4
+           AND (refresh_lease_until IS NULL OR refresh_lease_until <= $4)`,
+        [idHash, expectedCredential, holder, now, leaseUntil],
+      ),
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async finishLoginSessionRefresh(
+    idHash: string,
+    holder: string,
+    update: LoginSessionRefresh,
+  ): Promise<boolean> {
+    validateIdHash(idHash);
+    validateLoginSessionRefresh(holder, update);
+    const result = await this.run('store the refreshed login session', (db) =>
+      db.query(
+        `UPDATE login_sessions SET sealed_credential = $3, username = $4, email = $5, groups = $6,
+           expires_at = LEAST(expires_at, $7), idle_expires_at = LEAST(idle_expires_at, $7),
+           refresh_holder = NULL, refresh_lease_until = NULL
+         WHERE id_hash = $1 AND refresh_holder = $2`,
+        [
+          idHash,
+          holder,
+          update.sealedCredential,
+          update.username,
+          update.email,
+          JSON.stringify(update.groups),
+          update.expiresAt,
+        ],
+      ),
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async releaseLoginSessionRefresh(idHash: string, holder: string): Promise<void> {
+    validateIdHash(idHash);
+    await this.run('free the refresh lease of the login session', (db) =>
+      db.query(
+        `UPDATE login_sessions SET refresh_holder = NULL, refresh_lease_until = NULL
+         WHERE id_hash = $1 AND refresh_holder = $2`,
+        [idHash, holder],
+      ),
+    );
   }
 
   async deleteLoginSession(idHash: string): Promise<boolean> {

@@ -150,6 +150,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_by_subject ON sessions (user_subject, started_at DESC, seq DESC);
     `,
   },
+  {
+    version: 7,
+    name: 'single sign-on sessions: email and the refresh lease',
+    // OpenID Connect sessions (src/server/auth/oidc-*.ts): the person's email, and the lease one replica
+    // takes to refresh a session's ID token (a compare-and-swap on the row), so that concurrent requests
+    // on every replica cause one refresh; the others wait and read its result from the row.
+    sql: `
+      ALTER TABLE login_sessions ADD COLUMN email text;
+      ALTER TABLE login_sessions ADD COLUMN refresh_holder text;
+      ALTER TABLE login_sessions ADD COLUMN refresh_lease_until timestamptz;
+    `,
+  },
 ];
 
 /** Any 64-bit number of our own: only one process migrates a database at a time. */

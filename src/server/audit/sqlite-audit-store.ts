@@ -42,8 +42,11 @@ import type { CommandFlag } from '../../shared/exec/command-line.js';
 import {
   validateClientKey,
   validateIdHash,
+  validateLoginSessionRefresh,
   validateLoginSessionRow,
+  validateRefreshHolder,
   type CredentialKind,
+  type LoginSessionRefresh,
   type LoginSessionRow,
   type LoginSessionStore,
 } from '../auth/login-session-store.js';
@@ -411,14 +414,16 @@ export class SqliteAuditStore implements AuditStore, LoginSessionStore {
     this.write('record the login session', (db) =>
       db
         .prepare(
-          `INSERT INTO login_sessions (id_hash, subject, username, uid, groups, extra, cluster, credential_kind,
-             sealed_credential, client_address, created_at, last_seen_at, idle_expires_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO login_sessions (id_hash, subject, username, email, uid, groups, extra, cluster,
+             credential_kind, sealed_credential, client_address, created_at, last_seen_at, idle_expires_at,
+             expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           row.idHash,
           row.subject,
           row.username,
+          row.email,
           row.uid,
           JSON.stringify(row.groups),
           JSON.stringify(row.extra),
@@ -453,6 +458,76 @@ export class SqliteAuditStore implements AuditStore, LoginSessionStore {
         .run(seenAt.getTime(), idleExpiresAt.getTime(), idHash, seenAt.getTime(), seenAt.getTime()),
     );
     return result.changes > 0;
+  }
+
+  async claimLoginSessionRefresh(
+    idHash: string,
+    expectedCredential: string,
+    holder: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean> {
+    validateIdHash(idHash);
+    validateRefreshHolder(holder);
+    const result = this.write('take the refresh lease of the login session', (db) =>
+      db
+        .prepare(
+          `UPDATE login_sessions SET refresh_holder = ?, refresh_lease_until = ?
+           WHERE id_hash = ? AND sealed_credential = ? AND expires_at > ? AND idle_expires_at > ?
+             AND (refresh_lease_until IS NULL OR refresh_lease_until <= ?)`,
+        )
+        .run(
+          holder,
+          leaseUntil.getTime(),
+          idHash,
+          expectedCredential,
+          now.getTime(),
+          now.getTime(),
+          now.getTime(),
+        ),
+    );
+    return result.changes > 0;
+  }
+
+  async finishLoginSessionRefresh(
+    idHash: string,
+    holder: string,
+    update: LoginSessionRefresh,
+  ): Promise<boolean> {
+    validateIdHash(idHash);
+    validateLoginSessionRefresh(holder, update);
+    const result = this.write('store the refreshed login session', (db) =>
+      db
+        .prepare(
+          `UPDATE login_sessions SET sealed_credential = ?, username = ?, email = ?, groups = ?,
+             expires_at = MIN(expires_at, ?), idle_expires_at = MIN(idle_expires_at, ?),
+             refresh_holder = NULL, refresh_lease_until = NULL
+           WHERE id_hash = ? AND refresh_holder = ?`,
+        )
+        .run(
+          update.sealedCredential,
+          update.username,
+          update.email,
+          JSON.stringify(update.groups),
+          update.expiresAt.getTime(),
+          update.expiresAt.getTime(),
+          idHash,
+          holder,
+        ),
+    );
+    return result.changes > 0;
+  }
+
+  async releaseLoginSessionRefresh(idHash: string, holder: string): Promise<void> {
+    validateIdHash(idHash);
+    this.write('free the refresh lease of the login session', (db) =>
+      db
+        .prepare(
+          `UPDATE login_sessions SET refresh_holder = NULL, refresh_lease_until = NULL
+           WHERE id_hash = ? AND refresh_holder = ?`,
+        )
+        .run(idHash, holder),
+    );
   }
 
   async deleteLoginSession(idHash: string): Promise<boolean> {
@@ -554,6 +629,7 @@ interface LoginSessionDbRow {
   id_hash: string;
   subject: string;
   username: string;
+  email: string | null;
   uid: string | null;
   groups: string;
   extra: string;
@@ -572,6 +648,7 @@ function toLoginSession(row: LoginSessionDbRow): LoginSessionRow {
     idHash: row.id_hash,
     subject: row.subject,
     username: row.username,
+    email: row.email,
     uid: row.uid,
     groups: JSON.parse(row.groups) as string[],
     extra: JSON.parse(row.extra) as Record<string, string[]>,

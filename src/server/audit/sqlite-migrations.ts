@@ -223,6 +223,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_open_by_replica ON sessions (replica) WHERE ended_at IS NULL AND replica IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'single sign-on sessions: email and the refresh lease',
+    // As in PostgreSQL (migration 7 there). OpenID Connect sessions (src/server/auth/oidc-*.ts): the
+    // person's email, and the lease one Podscope process takes to refresh a session's ID token, so that
+    // concurrent requests on any replica cause one refresh (the others wait for its result).
+    sql: `
+      ALTER TABLE login_sessions ADD COLUMN email TEXT;
+      ALTER TABLE login_sessions ADD COLUMN refresh_holder TEXT;
+      ALTER TABLE login_sessions ADD COLUMN refresh_lease_until INTEGER; -- ms since the epoch, or NULL
+    `,
+  },
 ];
 
 /**

@@ -13,6 +13,7 @@ describe('the auth config section', () => {
     assert.deepEqual(DEFAULT_AUTH_CONFIG, {
       timeouts: { idleMs: 3_600_000, absoluteMs: 43_200_000 },
       loginAttempts: { perClient: 10, windowMs: 60_000 },
+      oidc: null,
     });
   });
 
@@ -26,7 +27,12 @@ describe('the auth config section', () => {
       {
         timeouts: { idleMs: 900_000, absoluteMs: 28_800_000 },
         loginAttempts: { perClient: 5, windowMs: 300_000 },
+        oidc: null,
       },
+    );
+    assert.deepEqual(
+      parseAuthConfig({ oidc: { issuer: 'https://login.example.com', identityMode: 'token' } }).oidc,
+      { issuer: 'https://login.example.com', identityMode: 'token' },
     );
   });
 

@@ -1,6 +1,8 @@
-// The config file's `auth` section: how long login sessions last and how many login attempts a client
-// gets. Which login mode runs, the session key and the public URL are command-line settings (cli.ts).
+// The config file's `auth` section: how long login sessions last, how many login attempts a client
+// gets, and single sign-on's provider (`oidc`, see oidc-settings.ts). Which login mode runs, the session
+// key and the public URL are command-line settings (cli.ts).
 import { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts } from './login-session.js';
+import { parseOidcConfigSection, type OidcConfigSection } from './oidc-settings.js';
 
 export interface LoginAttemptLimit {
   /** Attempts (good or bad) one client address may make per window. */
@@ -11,6 +13,8 @@ export interface LoginAttemptLimit {
 export interface AuthConfig {
   timeouts: SessionTimeouts;
   loginAttempts: LoginAttemptLimit;
+  /** `--auth oidc`: the provider settings of the config file (flags and environment complete them). */
+  oidc: OidcConfigSection | null;
 }
 
 export const DEFAULT_LOGIN_ATTEMPTS: LoginAttemptLimit = { perClient: 10, windowMs: 60_000 };
@@ -18,6 +22,7 @@ export const DEFAULT_LOGIN_ATTEMPTS: LoginAttemptLimit = { perClient: 10, window
 export const DEFAULT_AUTH_CONFIG: AuthConfig = {
   timeouts: DEFAULT_SESSION_TIMEOUTS,
   loginAttempts: DEFAULT_LOGIN_ATTEMPTS,
+  oidc: null,
 };
 
 const MINUTE = 60_000;
@@ -43,11 +48,12 @@ function object(raw: unknown, where: string, allowed: string[]): Record<string, 
 
 /**
  * `{ "idleTimeoutMinutes": 60, "absoluteTimeoutMinutes": 720,
- *    "loginAttempts": { "perClient": 10, "windowSeconds": 60 } }` — every field optional.
+ *    "loginAttempts": { "perClient": 10, "windowSeconds": 60 },
+ *    "oidc": { "issuer": "https://login.example.com", "clientId": "podscope", … } }` — every field optional.
  */
 export function parseAuthConfig(raw: unknown): AuthConfig {
   if (raw === undefined) return DEFAULT_AUTH_CONFIG;
-  const obj = object(raw, 'auth', ['idleTimeoutMinutes', 'absoluteTimeoutMinutes', 'loginAttempts']);
+  const obj = object(raw, 'auth', ['idleTimeoutMinutes', 'absoluteTimeoutMinutes', 'loginAttempts', 'oidc']);
   const idle =
     obj['idleTimeoutMinutes'] === undefined
       ? DEFAULT_SESSION_TIMEOUTS.idleMs
@@ -73,7 +79,8 @@ export function parseAuthConfig(raw: unknown): AuthConfig {
           : wholeNumber(a['windowSeconds'], 'auth.loginAttempts.windowSeconds', 1, 24 * 3600) * 1000,
     };
   }
-  return { timeouts: { idleMs: idle, absoluteMs: absolute }, loginAttempts };
+  const oidc = obj['oidc'] === undefined ? null : parseOidcConfigSection(obj['oidc']);
+  return { timeouts: { idleMs: idle, absoluteMs: absolute }, loginAttempts, oidc };
 }
 
 /** The start of the fixed window `now` falls in: every replica computes the same one. */

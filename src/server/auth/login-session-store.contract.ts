@@ -28,6 +28,7 @@ export function loginSessionRow(overrides: Partial<LoginSessionRow> = {}): Login
     idHash: hashSessionId(newSessionId()),
     subject: 'kubernetes:6c4f2a8e-0d3b-4c47-9c1e-5d0f7f0a1b2c',
     username: 'system:serviceaccount:team-a:alice',
+    email: null,
     uid: '6c4f2a8e-0d3b-4c47-9c1e-5d0f7f0a1b2c',
     groups: ['system:serviceaccounts', 'system:serviceaccounts:team-a', 'system:authenticated'],
     extra: { 'authentication.kubernetes.io/credential-id': ['JTI=1234'], 'a/b': ['x', 'y'] },
@@ -74,6 +75,17 @@ export function runLoginSessionStoreContract<S extends Store>(
       const bare = loginSessionRow({ uid: null, groups: [], extra: {}, clientAddress: null });
       await store.createLoginSession(bare);
       assert.deepEqual(await store.getLoginSession(bare.idHash), bare);
+      const sso = loginSessionRow({
+        subject: 'https://10.213.0.1:5556#dana',
+        username: 'dana@podscope.test',
+        email: 'dana@podscope.test',
+        uid: null,
+        groups: ['dev-team'],
+        extra: {},
+        credentialKind: 'oidc',
+      });
+      await store.createLoginSession(sso);
+      assert.deepEqual(await store.getLoginSession(sso.idHash), sso);
     });
 
     it('refuses a second session with the same id hash', async () => {
@@ -171,6 +183,102 @@ export function runLoginSessionStoreContract<S extends Store>(
       for (const r of [idle, idleNow, absolute])
         assert.equal(await store.getLoginSession(r.idHash), undefined);
       assert.equal(await store.deleteExpiredLoginSessions(now, new Date(T0)), 0);
+    });
+
+    it('refresh lease: one holder at a time, only while the credential is unchanged; finish stores, release frees', async () => {
+      const a = await fresh();
+      const b = await options.openSameStorage(a as S);
+      open.push(b);
+      const row = loginSessionRow({ credentialKind: 'oidc', email: 'dana@podscope.test' });
+      await a.createLoginSession(row);
+      const now = new Date(T0 + MIN);
+      const lease = new Date(T0 + 2 * MIN);
+      // Ten concurrent claims on two stores: exactly one wins.
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).claimLoginSessionRefresh(row.idHash, row.sealedCredential, `r${i}`, now, lease),
+        ),
+      );
+      assert.equal(claims.filter(Boolean).length, 1);
+      const winner = `r${claims.indexOf(true)}`;
+      const loser = winner === 'r0' ? 'r1' : 'r0';
+      const update = {
+        sealedCredential: 'v1.kid.iv.new-ciphertext.tag',
+        username: 'dana@podscope.test',
+        email: 'dana@example.org',
+        groups: ['dev-team', 'viewers'],
+        expiresAt: new Date(T0 + 24 * 60 * MIN),
+      };
+      // Only the holder may finish.
+      assert.equal(await b.finishLoginSessionRefresh(row.idHash, loser, update), false);
+      assert.equal((await a.getLoginSession(row.idHash))?.sealedCredential, row.sealedCredential);
+      assert.equal(await b.finishLoginSessionRefresh(row.idHash, winner, update), true);
+      const got = await a.getLoginSession(row.idHash);
+      assert.equal(got?.sealedCredential, update.sealedCredential);
+      assert.equal(got?.email, 'dana@example.org');
+      assert.deepEqual(got?.groups, ['dev-team', 'viewers']);
+      // A later expiry than the session's own never extends it.
+      assert.deepEqual(got?.expiresAt, row.expiresAt);
+      // The old credential no longer matches: a waiter that read it cannot claim (it re-reads instead).
+      assert.equal(
+        await a.claimLoginSessionRefresh(row.idHash, row.sealedCredential, 'late', now, lease),
+        false,
+      );
+      // The new one can be claimed; a held lease blocks others until it passes; release frees it.
+      assert.equal(
+        await a.claimLoginSessionRefresh(row.idHash, update.sealedCredential, 'x', now, lease),
+        true,
+      );
+      assert.equal(
+        await b.claimLoginSessionRefresh(row.idHash, update.sealedCredential, 'y', now, lease),
+        false,
+      );
+      assert.equal(
+        await b.claimLoginSessionRefresh(
+          row.idHash,
+          update.sealedCredential,
+          'y',
+          lease,
+          new Date(T0 + 3 * MIN),
+        ),
+        true,
+        'a lease past its time (its holder died) can be taken',
+      );
+      await a.releaseLoginSessionRefresh(row.idHash, 'x');
+      assert.equal(
+        await a.claimLoginSessionRefresh(
+          row.idHash,
+          update.sealedCredential,
+          'z',
+          lease,
+          new Date(T0 + 3 * MIN),
+        ),
+        false,
+        'releasing a lease one no longer holds frees nothing',
+      );
+      await b.releaseLoginSessionRefresh(row.idHash, 'y');
+      assert.equal(
+        await a.claimLoginSessionRefresh(row.idHash, update.sealedCredential, 'z', now, lease),
+        true,
+      );
+      // An earlier expiry is kept, and caps the idle deadline.
+      const early = new Date(T0 + 30 * MIN);
+      assert.equal(await a.finishLoginSessionRefresh(row.idHash, 'z', { ...update, expiresAt: early }), true);
+      const capped = await b.getLoginSession(row.idHash);
+      assert.deepEqual(capped?.expiresAt, early);
+      assert.deepEqual(capped?.idleExpiresAt, early);
+      // Expired, or signed out: no lease, nothing stored.
+      assert.equal(
+        await a.claimLoginSessionRefresh(row.idHash, update.sealedCredential, 'w', early, lease),
+        false,
+      );
+      await a.deleteLoginSession(row.idHash);
+      assert.equal(await b.finishLoginSessionRefresh(row.idHash, 'z', update), false);
+      await assert.rejects(a.claimLoginSessionRefresh(row.idHash, 'c', '', now, lease), invalid);
+      await assert.rejects(
+        a.finishLoginSessionRefresh(row.idHash, 'z', { ...update, groups: [1 as unknown as string] }),
+        invalid,
+      );
     });
 
     it('counts login attempts per client and window, across stores on the same storage, and forgets old windows', async () => {

@@ -6,21 +6,26 @@
  * (login-session-store.contract.ts).
  *
  * A session is a person (subject, username, uid, groups, extra — what Kubernetes says about them) and
- * the credential Podscope uses towards Kubernetes for them, sealed (session-crypto.ts). Today the only
- * credential is the person's own bearer token (token login); OpenID Connect (issue 11) adds others
- * under another `credentialKind`, with the same rows.
+ * the credential Podscope uses towards Kubernetes for them, sealed (session-crypto.ts): the person's
+ * own bearer token (token login, `bearer-token`), or what single sign-on got from the OpenID provider
+ * (`oidc`: the ID token, the refresh token and the ID token's expiry, src/server/auth/oidc-session.ts).
  */
 import { AuditStoreError } from '../audit/audit-store.js';
 
-export const CREDENTIAL_KINDS = ['bearer-token'] as const;
+export const CREDENTIAL_KINDS = ['bearer-token', 'oidc'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 export interface LoginSessionRow {
   /** SHA-256 of the cookie's id (hex). */
   idHash: string;
-  /** Who the person is, stable across logins: `kubernetes:<uid>` (or `kubernetes-user:<name>`) for token login. */
+  /**
+   * Who the person is, stable across logins: `kubernetes:<uid>` (or `kubernetes-user:<name>`) for token
+   * login, `<issuer>#<sub>` for single sign-on.
+   */
   subject: string;
   username: string;
+  /** Single sign-on: the email address the provider asserts (null otherwise). */
+  email: string | null;
   uid: string | null;
   groups: string[];
   extra: Record<string, string[]>;
@@ -51,10 +56,40 @@ export interface LoginSessionStore {
   /** Deletes every session past either deadline at `now`, and login-attempt counts older than `attemptsBefore`. */
   deleteExpiredLoginSessions(now: Date, attemptsBefore: Date): Promise<number>;
   /**
+   * Single sign-on refresh, step 1: takes the session's refresh lease for `holder` until `leaseUntil`,
+   * only while its credential is still `expectedCredential` (nobody refreshed it meanwhile), no lease
+   * is held at `now`, and the session has not expired. Resolves whether `holder` has the lease: of
+   * concurrent callers on any replica, exactly one does.
+   */
+  claimLoginSessionRefresh(
+    idHash: string,
+    expectedCredential: string,
+    holder: string,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean>;
+  /**
+   * Step 2: stores the refreshed credential and person and frees the lease, if `holder` still holds it
+   * and the row exists (resolves false otherwise: signed out meanwhile). The absolute deadline only
+   * moves earlier; the idle deadline is capped by it.
+   */
+  finishLoginSessionRefresh(idHash: string, holder: string, update: LoginSessionRefresh): Promise<boolean>;
+  /** Frees `holder`'s lease without a change (the provider could not be reached; the old token still works). */
+  releaseLoginSessionRefresh(idHash: string, holder: string): Promise<void>;
+  /**
    * Counts one login attempt from `clientKey` in the window starting at `windowStart` and resolves with
    * the window's count so far, this one included. Shared by every replica using the database.
    */
   countLoginAttempt(clientKey: string, windowStart: Date): Promise<number>;
+}
+
+/** What a refresh changes in a session. */
+export interface LoginSessionRefresh {
+  sealedCredential: string;
+  username: string;
+  email: string | null;
+  groups: string[];
+  expiresAt: Date;
 }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
@@ -67,6 +102,7 @@ export function validateLoginSessionRow(row: LoginSessionRow): void {
     if (typeof row[field] !== 'string' || row[field] === '') throw invalid(`${field} is empty`);
   }
   if (row.uid !== null && typeof row.uid !== 'string') throw invalid('uid must be a string or null');
+  if (row.email !== null && typeof row.email !== 'string') throw invalid('email must be a string or null');
   if (!Array.isArray(row.groups) || row.groups.some((g) => typeof g !== 'string'))
     throw invalid('groups must be a list of strings');
   if (
@@ -83,6 +119,26 @@ export function validateLoginSessionRow(row: LoginSessionRow): void {
       throw invalid(`${field} is not a date`);
   }
   if (row.clientAddress !== null && typeof row.clientAddress !== 'string') throw invalid('clientAddress');
+}
+
+/** Checks a refresh before either store writes it. */
+export function validateLoginSessionRefresh(holder: string, update: LoginSessionRefresh): void {
+  const invalid = (what: string) => new AuditStoreError('invalid', `invalid login session refresh: ${what}`);
+  validateRefreshHolder(holder);
+  for (const field of ['sealedCredential', 'username'] as const) {
+    if (typeof update[field] !== 'string' || update[field] === '') throw invalid(`${field} is empty`);
+  }
+  if (update.email !== null && typeof update.email !== 'string') throw invalid('email');
+  if (!Array.isArray(update.groups) || update.groups.some((g) => typeof g !== 'string'))
+    throw invalid('groups must be a list of strings');
+  if (!(update.expiresAt instanceof Date) || Number.isNaN(update.expiresAt.getTime()))
+    throw invalid('expiresAt is not a date');
+}
+
+export function validateRefreshHolder(holder: string): void {
+  if (typeof holder !== 'string' || holder === '' || holder.length > 256) {
+    throw new AuditStoreError('invalid', 'invalid refresh lease holder: it must be 1 to 256 characters');
+  }
 }
 
 export function validateIdHash(idHash: string): void {

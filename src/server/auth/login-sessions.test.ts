@@ -40,6 +40,7 @@ async function setup(key = sealer) {
     idHash,
     subject: 'kubernetes:u-1',
     username: 'system:serviceaccount:team-a:alice',
+    email: null,
     uid: 'u-1',
     groups: ['system:serviceaccounts', 'system:authenticated'],
     extra: {},
@@ -101,10 +102,10 @@ describe('LoginSessions.resolve', () => {
 
   it('logout deletes the row and clears the cookie', async () => {
     const { sessions, cookie, store, idHash } = await setup();
-    assert.equal(
-      await sessions.logout(cookie),
-      'podscope-session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict',
-    );
+    assert.deepEqual(await sessions.logout(cookie), {
+      setCookie: 'podscope-session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict',
+      logoutUrl: null,
+    });
     assert.equal(await store.getLoginSession(idHash), undefined);
     assert.equal(await sessions.resolve(cookie), null);
     await store.close();

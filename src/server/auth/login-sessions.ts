@@ -26,6 +26,20 @@ import {
 } from './session-cookie.js';
 import { SealError, type CredentialSealer } from './session-crypto.js';
 
+/**
+ * Single sign-on's part of resolving a session (oidc-login.ts): from the row and its opened credential,
+ * the identity to act as — refreshing the ID token first when it is near expiry — or null when the
+ * session has ended (the refresh failed; the row is deleted then).
+ */
+export interface OidcSessionResolver {
+  identityOf(
+    row: LoginSessionRow,
+    credential: string,
+  ): Promise<{ identity: Identity; row: LoginSessionRow } | null>;
+  /** The provider's logout page for the session's credential, or null. */
+  logoutUrl(credential: string): Promise<string | null>;
+}
+
 export interface LoginSessionsOptions {
   store: LoginSessionStore;
   sealer: CredentialSealer;
@@ -36,6 +50,8 @@ export interface LoginSessionsOptions {
   cookie: CookieSettings;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   now?: () => Date;
+  /** Single sign-on (`--auth oidc`): resolves the sessions whose credential kind is `oidc`. */
+  oidc?: OidcSessionResolver;
 }
 
 /** A request's signed-in person. */
@@ -78,18 +94,7 @@ export class LoginSessions {
     cookieHeader?: string,
   ): Promise<{ setCookie: string; user: SignedInUser }> {
     const now = this.now();
-    const { perClient, windowMs } = this.opts.config.loginAttempts;
-    const attempts = await this.store(() =>
-      this.opts.store.countLoginAttempt(clientAddress ?? 'unknown', attemptWindowStart(now, windowMs)),
-    );
-    if (attempts > perClient) {
-      const retryAfter = retryAfterSeconds(now, windowMs);
-      throw new SignInRateLimited(
-        `Too many sign-in attempts from your address: ${perClient} are allowed per ${Math.round(windowMs / 1000)} s. ` +
-          `Try again in ${retryAfter} s.`,
-        retryAfter,
-      );
-    }
+    await this.countAttempt(clientAddress);
     const token = checkLoginToken(rawToken);
     const connection = this.opts.registry.get(this.opts.cluster);
     let reviewed;
@@ -111,28 +116,69 @@ export class LoginSessions {
         code: 'bad-token',
       });
     }
+    const times = newSessionTimes(now, this.opts.config.timeouts, jwtExpiry(token));
+    const { setCookie, row } = await this.open(
+      {
+        subject:
+          reviewed.uid !== null ? `kubernetes:${reviewed.uid}` : `kubernetes-user:${reviewed.username}`,
+        username: reviewed.username,
+        email: null,
+        uid: reviewed.uid,
+        groups: reviewed.groups,
+        extra: reviewed.extra,
+        cluster: this.opts.cluster,
+        credentialKind: 'bearer-token',
+        clientAddress,
+        ...times,
+      },
+      token,
+      cookieHeader,
+    );
+    return { setCookie, user: userOf(row) };
+  }
+
+  /**
+   * Counts a sign-in attempt from `clientAddress` (shared by the replicas through the database); throws
+   * SignInRateLimited (429) past the configured number per window.
+   */
+  async countAttempt(clientAddress: string | null): Promise<void> {
+    const now = this.now();
+    const { perClient, windowMs } = this.opts.config.loginAttempts;
+    const attempts = await this.store(() =>
+      this.opts.store.countLoginAttempt(clientAddress ?? 'unknown', attemptWindowStart(now, windowMs)),
+    );
+    if (attempts > perClient) {
+      const retryAfter = retryAfterSeconds(now, windowMs);
+      throw new SignInRateLimited(
+        `Too many sign-in attempts from your address: ${perClient} are allowed per ${Math.round(windowMs / 1000)} s. ` +
+          `Try again in ${retryAfter} s.`,
+        retryAfter,
+      );
+    }
+  }
+
+  /**
+   * Opens a session for a person whose credential was checked: a new id, the row (credential sealed
+   * and bound to it), and the cookie. A session the browser already had ends: one browser, one session
+   * (and no id outlives a new sign-in).
+   */
+  async open(
+    person: Omit<LoginSessionRow, 'idHash' | 'sealedCredential'>,
+    credential: string,
+    cookieHeader: string | undefined,
+  ): Promise<{ setCookie: string; row: LoginSessionRow }> {
     const id = newSessionId();
     const idHash = hashSessionId(id);
-    const times = newSessionTimes(now, this.opts.config.timeouts, jwtExpiry(token));
     const row: LoginSessionRow = {
+      ...person,
       idHash,
-      subject: reviewed.uid !== null ? `kubernetes:${reviewed.uid}` : `kubernetes-user:${reviewed.username}`,
-      username: reviewed.username,
-      uid: reviewed.uid,
-      groups: reviewed.groups,
-      extra: reviewed.extra,
-      cluster: this.opts.cluster,
-      credentialKind: 'bearer-token',
-      sealedCredential: this.opts.sealer.seal(token, idHash),
-      clientAddress,
-      ...times,
+      sealedCredential: this.opts.sealer.seal(credential, idHash),
     };
     await this.store(() => this.opts.store.createLoginSession(row));
-    // A session the browser already had ends: one browser, one session (and no id outlives a new sign-in).
     const previous = sessionIdFromCookie(this.opts.cookie, cookieHeader);
     if (previous !== undefined) await this.end(hashSessionId(previous));
-    this.opts.log.info({ user: row.username, clientAddress }, 'signed in');
-    return { setCookie: sessionSetCookie(this.opts.cookie, id), user: userOf(row) };
+    this.opts.log.info({ user: row.username, clientAddress: row.clientAddress }, 'signed in');
+    return { setCookie: sessionSetCookie(this.opts.cookie, id), row };
   }
 
   /**
@@ -156,9 +202,9 @@ export class LoginSessions {
       const touched = await this.store(() => this.opts.store.touchLoginSession(idHash, now, idleExpiresAt));
       if (!touched) return null;
     }
-    let token: string;
+    let credential: string;
     try {
-      token = this.opts.sealer.open(row.sealedCredential, idHash);
+      credential = this.opts.sealer.open(row.sealedCredential, idHash);
     } catch (err) {
       if (!(err instanceof SealError)) throw err;
       // Not deleted: a replica started with the wrong key must not end everyone's sessions.
@@ -168,6 +214,11 @@ export class LoginSessions {
       );
       return null;
     }
+    if (row.credentialKind === 'oidc') {
+      if (this.opts.oidc === undefined) return null; // a single sign-on session on a token-login Podscope
+      const resolved = await this.opts.oidc.identityOf(row, credential);
+      return resolved === null ? null : { idHash, identity: resolved.identity, user: userOf(resolved.row) };
+    }
     return {
       idHash,
       identity: {
@@ -175,17 +226,32 @@ export class LoginSessions {
         groups: row.groups,
         ...(row.uid === null ? {} : { uid: row.uid }),
         extra: row.extra,
-        credential: new BearerTokenCredential(row.cluster, token),
+        credential: new BearerTokenCredential(row.cluster, credential),
       },
       user: userOf(row),
     };
   }
 
-  /** Logout: deletes the session's row (so every replica refuses the cookie) and clears the cookie. */
-  async logout(cookieHeader: string | undefined): Promise<string> {
+  /**
+   * Logout: deletes the session's row (so every replica refuses the cookie) and clears the cookie. For
+   * a single sign-on session, also the provider's logout page (when it has one).
+   */
+  async logout(cookieHeader: string | undefined): Promise<{ setCookie: string; logoutUrl: string | null }> {
     const id = sessionIdFromCookie(this.opts.cookie, cookieHeader);
-    if (id !== undefined) await this.store(() => this.opts.store.deleteLoginSession(hashSessionId(id)));
-    return sessionClearCookie(this.opts.cookie);
+    let logoutUrl: string | null = null;
+    if (id !== undefined) {
+      const idHash = hashSessionId(id);
+      const row = await this.store(() => this.opts.store.getLoginSession(idHash));
+      if (row?.credentialKind === 'oidc' && this.opts.oidc !== undefined) {
+        try {
+          logoutUrl = await this.opts.oidc.logoutUrl(this.opts.sealer.open(row.sealedCredential, idHash));
+        } catch (err) {
+          if (!(err instanceof SealError)) throw err;
+        }
+      }
+      await this.store(() => this.opts.store.deleteLoginSession(idHash));
+    }
+    return { setCookie: sessionClearCookie(this.opts.cookie), logoutUrl };
   }
 
   /** Ends a session (expired, or Kubernetes no longer accepts its token). Never throws. */
@@ -251,6 +317,7 @@ export class LoginSessions {
 function userOf(row: LoginSessionRow): SignedInUser {
   return {
     username: row.username,
+    email: row.email,
     uid: row.uid,
     groups: row.groups,
     cluster: row.cluster,

@@ -1,5 +1,5 @@
-// Signing in and out (token login), and who is signed in. In token-login mode every API request and
-// WebSocket needs a session: the hook below resolves it before any route runs (after the access rules —
+// Signing in and out (token login; single sign-on's own pages are in oidc-routes.ts), and who is signed
+// in. In token-login and oidc modes every API request and WebSocket needs a session: the hook below resolves it before any route runs (after the access rules —
 // host, origin, JSON bodies — have passed) and answers 401 `login-required` without one. The app's pages
 // and files load without one: the sign-in page is one of them.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -7,10 +7,12 @@ import type { AuthMode, AuthSessionView } from '../../shared/api.js';
 import { notFound } from '../http/errors.js';
 import type { Identity } from '../kube/identity.js';
 import { LoginSessions, SignInRateLimited, type ResolvedSession } from './login-sessions.js';
+import type { OidcLogin } from './oidc-login.js';
+import { oidcRoutes } from './oidc-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** token-login mode: the signed-in person (set by the sign-in hook); null elsewhere. */
+    /** token-login and oidc modes: the signed-in person (set by the sign-in hook); null elsewhere. */
     loginSession: ResolvedSession | null;
   }
 }
@@ -41,7 +43,12 @@ export function signedInIdentity(req: FastifyRequest): Identity {
   return session.identity;
 }
 
-export function authRoutes(app: FastifyInstance, mode: AuthMode, sessions: LoginSessions | null): void {
+export function authRoutes(
+  app: FastifyInstance,
+  mode: AuthMode,
+  sessions: LoginSessions | null,
+  oidc: OidcLogin | null = null,
+): void {
   app.decorateRequest('loginSession', null);
 
   if (sessions !== null) {
@@ -50,7 +57,10 @@ export function authRoutes(app: FastifyInstance, mode: AuthMode, sessions: Login
       if (!needsSignIn(req.url, webSocket)) return;
       const session = await sessions.resolve(header(req, 'cookie'));
       if (session === null) {
-        const err = LoginSessions.loginRequired();
+        const err =
+          oidc === null
+            ? LoginSessions.loginRequired()
+            : LoginSessions.loginRequired(`Sign in to Podscope with ${oidc.providerName} to continue.`);
         return reply
           .code(401)
           .header('Cache-Control', 'no-store')
@@ -60,7 +70,11 @@ export function authRoutes(app: FastifyInstance, mode: AuthMode, sessions: Login
     });
   }
 
-  const view = (session: ResolvedSession | null): AuthSessionView => ({ mode, user: session?.user ?? null });
+  const view = (session: ResolvedSession | null): AuthSessionView => ({
+    mode,
+    user: session?.user ?? null,
+    ...(oidc === null ? {} : { provider: oidc.providerName }),
+  });
 
   app.get('/api/auth/session', async (req, reply) => {
     void reply.header('Cache-Control', 'no-store');
@@ -69,6 +83,9 @@ export function authRoutes(app: FastifyInstance, mode: AuthMode, sessions: Login
 
   app.post('/api/auth/login', async (req, reply) => {
     if (sessions === null) throw notFound('This Podscope does not sign people in: it uses an access token.');
+    if (oidc !== null) {
+      throw notFound(`This Podscope signs people in with ${oidc.providerName}: open /auth/login.`);
+    }
     const token = (req.body as { token?: unknown } | null)?.token;
     void reply.header('Cache-Control', 'no-store');
     let signedIn;
@@ -85,8 +102,10 @@ export function authRoutes(app: FastifyInstance, mode: AuthMode, sessions: Login
 
   app.post('/api/auth/logout', async (req, reply) => {
     if (sessions === null) throw notFound('This Podscope does not sign people in: it uses an access token.');
-    const clear = await sessions.logout(header(req, 'cookie'));
-    void reply.header('Cache-Control', 'no-store').header('Set-Cookie', clear);
-    return view(null);
+    const { setCookie, logoutUrl } = await sessions.logout(header(req, 'cookie'));
+    void reply.header('Cache-Control', 'no-store').header('Set-Cookie', setCookie);
+    return { ...view(null), ...(logoutUrl === null ? {} : { logoutUrl }) } satisfies AuthSessionView;
   });
+
+  if (oidc !== null) oidcRoutes(app, oidc);
 }

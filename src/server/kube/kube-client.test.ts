@@ -151,6 +151,35 @@ describe('credentials of a call', () => {
     c.close();
   });
 
+  test("impersonating a person: one Impersonate-Group per group, and the kubeconfig's own `as` never replaces the person", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://api.example:6443' }],
+      users: [{ name: 'podscope', token: 'podscope-sa-token', impersonateUser: 'kubeconfig-as-user' }],
+      contexts: [{ name: 'ctx', cluster: 'c', user: 'podscope' }],
+      currentContext: 'ctx',
+    });
+    const c = new ClusterConnection('ctx', kc, 'https://api.example:6443', null, {
+      kubeRequestConnections: 1,
+      kubeStreamConnections: 1,
+    });
+    const dana = { user: 'dana@podscope.test', groups: ['dev-team', 'viewers'], subject: 'https://idp#dana' };
+    const headers = (await c.client(dana).requestOptions('/api/v1/pods')).headers as Record<string, unknown>;
+    assert.equal(headers['Authorization'], 'Bearer podscope-sa-token');
+    assert.equal(headers['Impersonate-User'], 'dana@podscope.test');
+    assert.deepEqual(headers['Impersonate-Group'], ['dev-team', 'viewers']);
+    assert.deepEqual(
+      Object.keys(headers)
+        .filter((h) => /^impersonate-/i.test(h))
+        .sort(),
+      ['Impersonate-Group', 'Impersonate-User'],
+    );
+    // Podscope's own calls keep the kubeconfig as it is.
+    const own = (await c.client(null).requestOptions('/api/v1/pods')).headers as Record<string, unknown>;
+    assert.equal(own['Impersonate-User'], 'kubeconfig-as-user');
+    c.close();
+  });
+
   test('a token checked against one cluster is never sent to another', () => {
     const c = withClientCert();
     assert.throws(

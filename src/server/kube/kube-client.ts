@@ -172,6 +172,12 @@ export class KubeClient {
     const credential = this.identity?.credential;
     if (credential === undefined) {
       await this.cluster.kubeConfig.applyToHTTPSOptions(opts);
+      if (this.identity !== null) {
+        // A person impersonated: their headers, whatever the kubeconfig user's own `as` would add.
+        const headers = opts.headers as Record<string, string | string[]>;
+        for (const key of Object.keys(headers)) if (/^impersonate-/i.test(key)) delete headers[key];
+        Object.assign(headers, impersonationHeaders(this.identity));
+      }
     } else {
       await this.cluster.credentialFreeConfig().applyToHTTPSOptions(opts);
       // The person's token and nothing else: no client certificate, no basic auth, no impersonation.

@@ -4,6 +4,7 @@ import { errorMessage } from '../common/api-client.js';
 import { ErrorBanner } from '../common/ErrorBanner.js';
 import { fetchAuthSession, signOut } from './auth-api.js';
 import { LoginPage } from './LoginPage.js';
+import { OidcLoginPage } from './OidcLoginPage.js';
 import { onLoginRequired, onSessionCheck } from './login-required.js';
 
 interface AuthContextValue {
@@ -27,7 +28,8 @@ type GateState =
 const CHECK_INTERVAL_MS = 2000;
 
 /**
- * Asks the server how people get in. With token login and nobody signed in, shows the sign-in page in
+ * Asks the server how people get in. With token login or single sign-on and nobody signed in, shows the
+ * sign-in page (the token form, or the provider's button) in
  * place of the app (at the same address, so signing in returns to the page that was open); otherwise
  * the app. A `login-required` answer anywhere in the app brings the sign-in page back.
  */
@@ -67,12 +69,14 @@ export function AuthGate({ children }: { children: ReactNode }) {
     () =>
       onLoginRequired(() =>
         setState((s) =>
-          s.kind === 'ready' && s.view.mode === 'token-login' && s.view.user !== null
+          s.kind === 'ready' && s.view.mode !== 'access-token' && s.view.user !== null
             ? {
                 kind: 'ready',
                 view: { ...s.view, user: null },
                 notice:
-                  'Your session has ended (signed out, timed out, or your token stopped working). Sign in again to go on.',
+                  s.view.mode === 'oidc'
+                    ? 'Your session has ended (signed out, timed out, or your sign-in could not be renewed). Sign in again to go on.'
+                    : 'Your session has ended (signed out, timed out, or your token stopped working). Sign in again to go on.',
               }
             : s,
         ),
@@ -90,6 +94,11 @@ export function AuthGate({ children }: { children: ReactNode }) {
 
   const doSignOut = useCallback(async () => {
     const view = await signOut();
+    // Single sign-on: end the sign-in at the provider too (its logout page), where it has one.
+    if (view.logoutUrl !== undefined && /^https?:\/\//.test(view.logoutUrl)) {
+      window.location.assign(view.logoutUrl);
+      return;
+    }
     setState({ kind: 'ready', view, notice: 'You signed out.' });
   }, []);
 
@@ -100,6 +109,9 @@ export function AuthGate({ children }: { children: ReactNode }) {
         <ErrorBanner message={state.message} onRetry={() => void check()} />
       </main>
     );
+  }
+  if (state.view.mode === 'oidc' && state.view.user === null) {
+    return <OidcLoginPage provider={state.view.provider ?? 'your provider'} notice={state.notice} />;
   }
   if (state.view.mode === 'token-login' && state.view.user === null) {
     return (

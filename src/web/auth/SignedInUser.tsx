@@ -6,7 +6,7 @@ import { useJson } from '../common/use-json.js';
 import { useAuth } from './AuthGate.js';
 
 /**
- * Who is acting, in the header. Token login: "Signed in as …" and Sign out. Otherwise (local mode, the
+ * Who is acting, in the header. Token login and single sign-on: "Signed in as …" and Sign out. Otherwise (local mode, the
  * shared access token): the user the kubeconfig acts as on the open cluster, as Kubernetes names them
  * (SelfSubjectReview) — so nobody wonders whose rights they are using.
  */
@@ -14,7 +14,7 @@ export function SignedInUser({ cluster }: { cluster?: string }) {
   const auth = useAuth();
   const [error, setError] = useState<string | null>(null);
   const user = auth?.view.user;
-  const signedIn = auth?.view.mode === 'token-login' && user;
+  const signedIn = (auth?.view.mode === 'token-login' || auth?.view.mode === 'oidc') && user;
   const whoAmI = useJson<WhoAmIView>(!signedIn && cluster ? apiPaths.whoAmI(cluster) : null);
   if (!auth) return null;
   if (!signedIn) {
@@ -35,6 +35,8 @@ export function SignedInUser({ cluster }: { cluster?: string }) {
     );
   }
   const groups = user.groups.join(', ');
+  // Single sign-on names people by their email (when the provider asserts one) and their groups.
+  const shown = auth.view.mode === 'oidc' && user.email !== null ? user.email : user.username;
   return (
     <div className="signed-in" data-testid="signed-in">
       <span className="muted">Signed in as</span>{' '}
@@ -43,8 +45,14 @@ export function SignedInUser({ cluster }: { cluster?: string }) {
         title={groups ? `Groups: ${groups}` : undefined}
         data-testid="signed-in-user"
       >
-        {user.username}
+        {shown}
       </strong>
+      {auth.view.mode === 'oidc' && groups && (
+        <span className="muted signed-in-groups" data-testid="signed-in-groups">
+          {' '}
+          ({groups})
+        </span>
+      )}
       <button
         type="button"
         className="btn btn-ghost"

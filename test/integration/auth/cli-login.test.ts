@@ -54,13 +54,53 @@ const base = ['--kubeconfig', adminKubeconfig];
 test('token login is refused before listening without a usable session key, with a shared token, or a bad URL', async () => {
   const cases: [string[], RegExp][] = [
     [['--auth', 'token-login'], /needs --session-key-file FILE.*openssl rand -base64 32/],
-    [['--auth', 'oidc'], /--auth is access-token or token-login \(got "oidc"\)/],
+    [['--auth', 'sso'], /--auth is access-token, token-login or oidc \(got "sso"\)/],
+    [['--auth', 'oidc'], /--auth oidc needs --session-key-file FILE/],
+    [['--auth', 'oidc', '--session-key-file', keyFile], /--auth oidc needs the provider: --oidc-issuer URL/],
+    [
+      ['--auth', 'oidc', '--session-key-file', keyFile, '--oidc-issuer', 'http://login.example.com'],
+      /--oidc-issuer must be an https URL/,
+    ],
+    [
+      ['--auth', 'oidc', '--session-key-file', keyFile, '--oidc-issuer', 'https://login.example.com'],
+      /needs the client id.*--oidc-client-id/,
+    ],
+    [
+      ['--auth', 'oidc', '--session-key-file', keyFile, '--oidc-issuer', 'https://login.example.com'].concat([
+        '--oidc-client-id',
+        'podscope',
+      ]),
+      /--auth oidc needs --public-url URL/,
+    ],
+    [
+      ['--auth', 'oidc', '--session-key-file', keyFile, '--oidc-issuer', 'https://login.example.com'].concat([
+        '--oidc-client-id',
+        'podscope',
+        '--public-url',
+        'https://podscope.example.com',
+        '--oidc-identity-mode',
+        'both',
+      ]),
+      /--oidc-identity-mode is impersonation or token \(got "both"\)/,
+    ],
+    [
+      ['--auth', 'oidc', '--session-key-file', keyFile, '--oidc-issuer', 'https://login.example.com'].concat([
+        '--oidc-client-id',
+        'podscope',
+        '--public-url',
+        'https://podscope.example.com',
+        '--oidc-client-secret-file',
+        path.join(dir, 'missing'),
+      ]),
+      /cannot read the OpenID client secret file/,
+    ],
+    [['--auth', 'token-login', '--oidc-issuer', 'https://x'], /--oidc-issuer goes with --auth oidc/],
     [
       ['--auth', 'token-login', '--session-key-file', keyFile, '--token-file', keyFile],
       /has no shared access token.*drop --token-file/,
     ],
     [['--auth', 'token-login', '--session-key-file', keyFile, '--no-token'], /drop --no-token/],
-    [['--session-key-file', keyFile], /--session-key-file goes with --auth token-login/],
+    [['--session-key-file', keyFile], /--session-key-file goes with --auth token-login or --auth oidc/],
     [
       ['--auth', 'token-login', '--session-key-file', path.join(dir, 'missing')],
       /cannot read the session key file/,

@@ -303,6 +303,7 @@ describe('the Helm chart', () => {
     assert.deepEqual(config.auth, {
       timeouts: { idleMs: 3_600_000, absoluteMs: 43_200_000 },
       loginAttempts: { perClient: 10, windowMs: 60_000 },
+      oidc: null,
     });
     const tuned = await render(
       '--set',
@@ -332,9 +333,114 @@ describe('the Helm chart', () => {
         '--public-url=https://scope.example',
       ),
     );
-    const bad = await helm(['template', 'podscope', CHART, '--set', 'auth.mode=oidc']);
+    const bad = await helm(['template', 'podscope', CHART, '--set', 'auth.mode=sso']);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /auth.mode is token-login or access-token \(got "oidc"\)/);
+    assert.match(bad.stderr, /auth.mode is token-login, oidc or access-token \(got "sso"\)/);
+  });
+
+  const OIDC = [
+    '--set',
+    'auth.mode=oidc,auth.oidc.issuer=https://10.213.0.1:5556,auth.oidc.clientId=podscope',
+    '--set',
+    'auth.publicUrl=https://scope.example.com',
+  ];
+
+  test('single sign-on (auth.mode=oidc): settings in the config file, the client secret and CA mounted from your objects, the session key as for token login', async () => {
+    const m = await render(
+      ...OIDC,
+      '--set',
+      'auth.oidc.clientSecret.secretName=oidc-client,auth.oidc.clientSecret.key=secret',
+      '--set',
+      'auth.oidc.ca.configMapName=oidc-ca,auth.oidc.providerName=Corp login',
+    );
+    const c = container(one<V1Deployment>(m, 'Deployment'));
+    for (const arg of [
+      '--auth=oidc',
+      '--session-key-file=/var/run/podscope/session-key/key',
+      '--public-url=https://scope.example.com',
+    ]) {
+      assert.ok(c.args!.includes(arg), arg);
+    }
+    assert.ok(!c.args!.some((a) => a.startsWith('--token-file')), 'no shared access token');
+    assert.ok(
+      !c.args!.some((a) => /secret/i.test(a) && !a.startsWith('--session-key-file')),
+      'no secret in args',
+    );
+    const config = parseConfig(JSON.parse(one<V1ConfigMap>(m, 'ConfigMap').data!['config.json']!) as unknown);
+    assert.deepEqual(config.auth.oidc, {
+      issuer: 'https://10.213.0.1:5556',
+      clientId: 'podscope',
+      clientSecretFile: '/var/run/podscope/oidc-client/client-secret',
+      caFile: '/var/run/podscope/oidc-ca/ca.crt',
+      scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
+      usernameClaim: 'email',
+      groupsClaim: 'groups',
+      identityMode: 'impersonation',
+      providerName: 'Corp login',
+    });
+    const d = one<V1Deployment>(m, 'Deployment');
+    const vols = d.spec!.template.spec!.volumes!;
+    const client = vols.find((v) => v.name === 'oidc-client')!;
+    assert.equal(client.secret!.secretName, 'oidc-client');
+    assert.deepEqual(client.secret!.items, [{ key: 'secret', path: 'client-secret' }]);
+    assert.equal(vols.find((v) => v.name === 'oidc-ca')!.configMap!.name, 'oidc-ca');
+    assert.ok(vols.some((v) => v.name === 'session-key'));
+    assert.deepEqual(
+      c.volumeMounts!.filter((v) => v.name.startsWith('oidc')).map((v) => v.mountPath),
+      ['/var/run/podscope/oidc-client', '/var/run/podscope/oidc-ca'],
+    );
+    // Without a client secret and CA: a public client, the system's CAs.
+    const bare = await render(...OIDC);
+    const bareConfig = parseConfig(
+      JSON.parse(one<V1ConfigMap>(bare, 'ConfigMap').data!['config.json']!) as unknown,
+    );
+    assert.equal(bareConfig.auth.oidc?.clientSecretFile, undefined);
+    assert.equal(bareConfig.auth.oidc?.caFile, undefined);
+    assert.ok(
+      !one<V1Deployment>(bare, 'Deployment').spec!.template.spec!.volumes!.some((v) =>
+        v.name.startsWith('oidc'),
+      ),
+    );
+    // Refused with a sentence: what is missing.
+    for (const [sets, message] of [
+      [['--set', 'auth.mode=oidc'], /auth.mode=oidc needs auth.oidc.issuer/],
+      [['--set', 'auth.mode=oidc,auth.oidc.issuer=https://x'], /needs auth.oidc.clientId/],
+      [['--set', 'auth.mode=oidc,auth.oidc.issuer=https://x,auth.oidc.clientId=p'], /needs auth.publicUrl/],
+      [
+        [...OIDC, '--set', 'auth.oidc.identityMode=both'],
+        /identityMode is impersonation or token \(got "both"\)/,
+      ],
+    ] as [string[], RegExp][]) {
+      const r = await helm(['template', 'podscope', CHART, ...sets]);
+      assert.notEqual(r.code, 0, sets.join(' '));
+      assert.match(r.stderr, message);
+    }
+    const lint = await helm(['lint', '--strict', CHART, ...OIDC]);
+    assert.equal(lint.code, 0, lint.stdout + lint.stderr);
+  });
+
+  test('the impersonate rules: users and groups only, only with identityMode=impersonation', async () => {
+    const impersonate = (r: V1ClusterRole) =>
+      r
+        .rules!.filter((x) => x.verbs.includes('impersonate'))
+        .flatMap((x) => x.resources!.map((res) => `${x.apiGroups!.join('|') || 'core'}/${res}`));
+    assert.deepEqual(impersonate(one<V1ClusterRole>(await render(), 'ClusterRole')), []);
+    assert.deepEqual(
+      impersonate(one<V1ClusterRole>(await render('--set', 'auth.mode=access-token'), 'ClusterRole')),
+      [],
+    );
+    const role = one<V1ClusterRole>(await render(...OIDC), 'ClusterRole');
+    assert.deepEqual(impersonate(role).sort(), ['core/groups', 'core/users']);
+    const rule = role.rules!.find((x) => x.verbs.includes('impersonate'))!;
+    assert.deepEqual(rule.verbs, ['impersonate'], 'nothing else rides on the rule');
+    assert.equal(rule.resourceNames, undefined);
+    // Never uids, userextras or serviceaccounts.
+    assert.ok(!role.rules!.some((x) => x.resources!.some((r) => /uids|userextras|serviceaccounts/.test(r))));
+    const token = one<V1ClusterRole>(
+      await render(...OIDC, '--set', 'auth.oidc.identityMode=token'),
+      'ClusterRole',
+    );
+    assert.deepEqual(impersonate(token), []);
   });
 
   test('the access token (auth.mode=access-token): a random one in a Secret, or the Secret named by auth.existingSecret', async () => {
