@@ -195,7 +195,12 @@ export async function openExec(
       const protocol = negotiatedProtocol(res.headers['sec-websocket-protocol'] as string | undefined);
       resolve(new ExecConnection(ws, protocol, handlers));
     });
-    ws.once('unexpected-response', (_r, res) => {
+    // A refused upgrade is an ordinary keep-alive response: with this listener, ws leaves its request to
+    // us, so it is destroyed once read — otherwise each refusal held a connection to the API server until
+    // the server dropped it (about 90 s), a pile-up anyone with a refused account could cause.
+    ws.once('unexpected-response', (clientRequest, res) => {
+      // Taken now: once the response has been read, the request lets go of its socket (and leaves it open).
+      const socket = clientRequest.socket;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -211,6 +216,8 @@ export async function openExec(
           // not a Status
         }
         const status = res.statusCode ?? 500;
+        ws.on('error', () => {}); // the handshake is over; nothing more is reported for it
+        socket?.destroy();
         reject(new KubeApiError(status, explainUpgradeRefusal(status, message, req.namespace), reason));
       });
     });
