@@ -65,7 +65,7 @@ build_kubernetes() {
   with_progress "kubernetes build" "$src/build.log" \
     env -C "$src" CGO_ENABLED=0 GOFLAGS=-mod=mod go build -v -trimpath \
       -ldflags "$(ldflags_for "$K8S_VERSION")" -o "$K8S_BIN_DIR/" "${pkgs[@]}"
-  "$K8S_BIN_DIR/kubectl" version --client | head -1 >&2
+  "$K8S_BIN_DIR/kubectl" version --client | sed -n 1p >&2
 }
 
 build_etcd() {
@@ -77,7 +77,7 @@ build_etcd() {
   with_progress "etcd build" "$src/build.log" \
     env -C "$src" CGO_ENABLED=0 GOFLAGS=-mod=mod go build -v -trimpath -ldflags "-s -w" \
       -o "$ETCD_BIN_DIR/etcd" go.etcd.io/etcd/server/v3
-  "$ETCD_BIN_DIR/etcd" --version | head -1 >&2
+  "$ETCD_BIN_DIR/etcd" --version | sed -n 1p >&2
 }
 
 build_containerd() {
@@ -108,7 +108,7 @@ build_coredns() {
   with_progress "coredns build" "$src/build.log" \
     env -C "$src" CGO_ENABLED=0 GOFLAGS=-mod=mod go build -v -trimpath \
       -ldflags "-s -w -X $mod/coremain.GitCommit=$COREDNS_VERSION" -o "$COREDNS_BIN_DIR/coredns" "$mod"
-  "$COREDNS_BIN_DIR/coredns" -version | head -1 >&2
+  "$COREDNS_BIN_DIR/coredns" -version | sed -n 1p >&2
 }
 
 build_helm() {

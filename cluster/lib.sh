@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Shared settings and helpers for the local cluster scripts. Sourced, never run.
 set -euo pipefail
+# Under `set -e` a failing command ends a script without a word; say which one failed, and where.
+set -o errtrace
+trap 'cluster_err_rc=$?; [[ $- == *e* ]] && printf "[cluster] error: \`%s\` failed (exit %s) at %s line %s\n" "$BASH_COMMAND" "$cluster_err_rc" "${BASH_SOURCE[0]##*/}" "$LINENO" >&2' ERR
 
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$CLUSTER_DIR/.." && pwd)"

@@ -88,7 +88,7 @@ cmd_start() {
   ip -4 -o addr show 2>/dev/null | awk '{ print $4 }' | grep -qx "$NODE_IP/32" ||
     die "oidc: the node IP $NODE_IP is not up (the provider listens there; cluster/up.sh makes it)"
   local holder
-  holder="$(ss -Hltnp "sport = :$OIDC_PORT" 2>/dev/null | head -1)"
+  holder="$(ss -Hltnp "sport = :$OIDC_PORT" 2>/dev/null | sed -n 1p)"
   [[ -z "$holder" ]] || die "oidc: port $OIDC_PORT is taken ($holder)"
   command -v node >/dev/null || die "oidc: node is not installed"
   [[ -d "$REPO_ROOT/node_modules/oidc-provider" ]] || die "oidc: $REPO_ROOT/node_modules lacks oidc-provider (run npm ci)"

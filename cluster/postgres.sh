@@ -63,7 +63,7 @@ listen_addresses() {
 
 # Who else holds the port (a Debian cluster, another instance): a sentence, or nothing.
 port_holder() {
-  ss -Hltnp "sport = :$PG_PORT" 2>/dev/null | head -1
+  ss -Hltnp "sport = :$PG_PORT" 2>/dev/null | sed -n 1p
 }
 
 psql_admin() {

@@ -83,7 +83,7 @@ done
   echo "# Supported Kubernetes versions: last \`npm run test:versions\`"
   echo
   echo "Each version on a fresh local cluster (etcd $ETCD_VERSION, containerd $CONTAINERD_VERSION, runc"
-  echo "$(runc --version | head -1 | awk '{print $3}')), $(nproc) cores; the integration and browser suites of the commit named in its row."
+  echo "$(runc --version | sed -n 1p | awk '{print $3}')), $(nproc) cores; the integration and browser suites of the commit named in its row."
   echo
   echo "| Kubernetes | integration | browser | cluster up | run |"
   echo "|---|---|---|---|---|"
