@@ -136,6 +136,8 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       });
       sessions.add(session);
       socket.once('close', () => sessions.delete(session));
+      // Signed out (here or elsewhere), timed out: the record says so before the socket closes.
+      ctx.sessionStreams?.onSessionEnd(socket, (cause) => void session.sessionEnded(cause));
       await session.start({
         client,
         cluster: client.cluster.name,

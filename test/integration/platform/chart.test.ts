@@ -303,6 +303,7 @@ describe('the Helm chart', () => {
     assert.deepEqual(config.auth, {
       timeouts: { idleMs: 3_600_000, absoluteMs: 43_200_000 },
       loginAttempts: { perClient: 10, windowMs: 60_000 },
+      streamCheckMs: 15_000,
       oidc: null,
     });
     const tuned = await render(
