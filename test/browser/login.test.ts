@@ -111,3 +111,33 @@ test('a session ended elsewhere (sign-out on another tab or replica) brings the 
   assert.match((await page.getByTestId('login-notice').textContent()) ?? '', /Your session has ended/);
   assert.deepEqual(seenCsp, []);
 });
+
+test('signed out in another tab: the open page, with no click, shows the sign-in page, and its streams do not reconnect', async () => {
+  await page.getByTestId('login-token').fill(token);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('signed-in-user').waitFor();
+  const sockets: string[] = [];
+  const onSocket = (ws: { url(): string }) => void sockets.push(ws.url());
+  page.on('websocket', onSocket);
+  try {
+    await page.reload();
+    await page.getByTestId('signed-in-user').waitFor();
+    // The pod list's live watch is open.
+    for (let i = 0; i < 200 && !sockets.some((u) => u.includes('/pods/watch')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(
+      sockets.some((u) => u.includes('/pods/watch')),
+      `the pod watch opened: ${JSON.stringify(sockets)}`,
+    );
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'podscope-session')!;
+    const otherTab = new SignedInClient(podscope.url, `${cookie.name}=${cookie.value}`);
+    const before = sockets.length;
+    assert.equal((await otherTab.logout()).status, 200);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 5000 });
+    assert.match((await page.getByTestId('login-notice').textContent()) ?? '', /Your session has ended/);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(sockets.length, before, `no socket opened after the sign-out: ${JSON.stringify(sockets)}`);
+  } finally {
+    page.off('websocket', onSocket);
+  }
+});
