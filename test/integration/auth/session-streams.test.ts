@@ -196,6 +196,36 @@ describe('signing out ends the open streams of that session', () => {
     sameTerm.close();
     await sameTerm.closed;
   });
+  test("Kubernetes refusing the person's token ends the session: its streams close at once (4401)", async () => {
+    const p = await startPodscope({
+      audit,
+      config: configWith(3600),
+      tokenLogin: { sealer: testSealer(), publicUrl: null },
+    });
+    running.push(p);
+    await serviceAccount(ns, 'leaver', READ_PODS);
+    const r = await signIn(p.url, await tokenOf(ns, 'leaver'));
+    assert.equal(r.status, 200);
+    const leaver = new SignedInClient(p.url, r.cookie!);
+    const logs = await follow(leaver);
+    const stays = await follow(await signedIn(p, 'reader'));
+    // A bound token dies with its ServiceAccount; the established log stream alone would not notice.
+    await kubectlOk(['-n', ns, 'delete', 'serviceaccount', 'leaver', '--wait=true']);
+    let refusedAt = 0;
+    for (let i = 0; i < 30 && refusedAt === 0; i++) {
+      const res = await leaver.fetch(`${api}/pods`);
+      if (res.status === 401) refusedAt = Date.now();
+      else await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.ok(refusedAt > 0, 'Kubernetes refused the token');
+    const c = await closedWithin('log follow', () => logs.closedWith, refusedAt, 1000);
+    assert.deepEqual(
+      { code: c.code, reason: c.reason },
+      { code: SIGNED_OUT_CLOSE_CODE, reason: signedOutCloseReason('token-refused') },
+    );
+    await stillStreaming(stays, "another person's session");
+    stays.close();
+  });
 });
 
 describe('a session ended on another replica', () => {
