@@ -115,7 +115,7 @@ after(async () => {
 });
 
 describe('signing out ends the open streams of that session', () => {
-  test('on this replica: its terminal, log follow, merged logs and watches close with 4401 at once; the terminal record says why', async () => {
+  test('on this replica: its terminal, log follow, merged logs and watches close with 4401 at once; the terminal record says why', async (tc) => {
     // A check interval far longer than the test: what closes here is the sign-out itself.
     const p = await startPodscope({
       audit,
@@ -159,6 +159,7 @@ describe('signing out ends the open streams of that session', () => {
       assert.deepEqual({ code: c.code, reason: c.reason }, expected, what);
     }
     const t = await closedWithin('terminal', () => term.closedWith, signedOutAt, 1000);
+    tc.diagnostic(`terminal closed ${t.ms} ms after the sign-out answered`);
     assert.equal(t.code, SIGNED_OUT_CLOSE_CODE);
     const said = term.message('error');
     assert.equal(said?.status, 401, JSON.stringify(term.messages));
@@ -229,7 +230,7 @@ describe('signing out ends the open streams of that session', () => {
 });
 
 describe('a session ended on another replica', () => {
-  test('two Podscopes on one PostgreSQL database: a sign-out on B closes the streams A holds within the check interval; other sessions stay', async () => {
+  test('two Podscopes on one PostgreSQL database: a sign-out on B closes the streams A holds within the check interval; other sessions stay', async (tc) => {
     schemas = new TestSchemas(await ensurePostgres());
     const { url } = await schemas.fresh('sessend');
     const checkSeconds = 1;
@@ -270,6 +271,7 @@ describe('a session ended on another replica', () => {
       { code: SIGNED_OUT_CLOSE_CODE, reason: signedOutCloseReason('gone') },
     );
     const t = await closedWithin('terminal on A', () => term.closedWith, signedOutAt, limit);
+    tc.diagnostic(`on A, ${l.ms} ms (log follow) and ${t.ms} ms (terminal) after the sign-out on B`);
     assert.equal(t.code, SIGNED_OUT_CLOSE_CODE);
     await stillStreaming(sameLogs, "the same person's other session");
     await stillStreaming(otherLogs, "another person's session");
