@@ -20,6 +20,8 @@ import type { LogStreamMessage } from '../../../src/shared/api.js';
 import { APP_IMAGE, kubectl, kubectlOk, uniqueName, waitFor } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, type RunningPodscope, type WsClient } from '../../support/podscope.js';
 import { ensurePostgres, TestSchemas } from '../../support/postgres.js';
+import { oidcEnv } from '../../support/oidc.js';
+import { freePort, oidcLoginOptions, signInWithProvider } from '../../support/oidc-login.js';
 import {
   EXEC_PODS,
   READ_PODS,
@@ -295,5 +297,64 @@ describe('a session ended on another replica', () => {
     );
     sameLogs.close();
     otherLogs.close();
+  });
+});
+
+describe('single sign-on (--auth oidc)', () => {
+  test('a sign-out closes the streams of that session at once on its replica and within the check interval on the other; other people stay', async (tc) => {
+    schemas ??= new TestSchemas(await ensurePostgres());
+    const { url } = await schemas.fresh('sessend_sso');
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const checkSeconds = 1;
+    const start = (p?: number) =>
+      startPodscope({
+        databaseUrl: url,
+        config: configWith(checkSeconds),
+        ...(p === undefined ? {} : { port: p }),
+        oidcLogin: oidcLoginOptions(publicUrl, 'impersonation'),
+      });
+    const a = await start(port);
+    running.push(a);
+    const b = await start();
+    running.push(b);
+    const ca = oidcEnv().ca;
+    const dana = await signInWithProvider(a.url, 'dana', ca, b.url); // a session, held on B
+    const victor = await signInWithProvider(a.url, 'victor', ca, a.url);
+    const watch = (c: SignedInClient, on: RunningPodscope) =>
+      new SignedInClient(on.url, c.cookie).ws(`/api/clusters/${CLUSTER}/namespaces/demo/pods/watch`);
+    const danaOnA = watch(dana, a);
+    const danaOnB = watch(dana, b);
+    const victorOnA = watch(victor, a);
+    for (const w of [danaOnA, danaOnB, victorOnA]) {
+      await w.opened;
+      await w.until('the pod list', (m) => m.length > 0);
+    }
+    // Longer than a check interval: the checks (which resolve the session, refreshing when due) found
+    // the sessions alive.
+    await new Promise((r) => setTimeout(r, checkSeconds * 1000 + 500));
+    assert.equal(danaOnA.closedWith, null);
+
+    assert.equal((await dana.logout()).status, 200); // on B
+    const signedOutAt = Date.now();
+    const onB = await closedWithin('watch on B', () => danaOnB.closedWith, signedOutAt, 1000);
+    assert.deepEqual(
+      { code: onB.code, reason: onB.reason },
+      { code: SIGNED_OUT_CLOSE_CODE, reason: signedOutCloseReason('signed-out') },
+    );
+    const onA = await closedWithin(
+      'watch on A',
+      () => danaOnA.closedWith,
+      signedOutAt,
+      checkSeconds * 1000 + 1000,
+    );
+    assert.deepEqual(
+      { code: onA.code, reason: onA.reason },
+      { code: SIGNED_OUT_CLOSE_CODE, reason: signedOutCloseReason('gone') },
+    );
+    tc.diagnostic(`closed ${onB.ms} ms (B, where the sign-out was) and ${onA.ms} ms (A) after it`);
+    await new Promise((r) => setTimeout(r, checkSeconds * 1000 + 500));
+    assert.equal(victorOnA.closedWith, null, "another person's watch stays open");
+    victorOnA.close();
   });
 });
