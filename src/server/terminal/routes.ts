@@ -34,7 +34,9 @@
  *        or control message, 403 exec policy no-exec or RBAC, 404 unknown cluster/namespace/pod,
  *        409 container not running, 422 no shell in the image (use a debug container) or the
  *        non-root user cannot be entered, 502/503 Kubernetes or the audit store/recording failed.
- *   Closing the socket (or the tab) ends the process in the container.
+ *   Closing the socket (or the tab) ends the process in the container. Token login and single sign-on:
+ *   when the person's login session ends (signed out here or on another replica, timed out) a fatal
+ *   `{type:'error', status: 401}` says so and the socket closes with 4401; the record says `session ended`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
