@@ -39,6 +39,7 @@ import { newReplicaId } from './replicas/replica-identity.js';
 import { Replicas, resolveReplicaSettings } from './replicas/replicas.js';
 import { isLoginSessionStore, type LoginSessionStore } from './auth/login-session-store.js';
 import { LoginSessions } from './auth/login-sessions.js';
+import { SessionStreamGuard } from './auth/session-stream-guard.js';
 import { authRoutes, signedInIdentity } from './auth/routes.js';
 import { cookieSettingsFor } from './auth/session-cookie.js';
 import type { CredentialSealer } from './auth/session-crypto.js';
@@ -176,6 +177,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
   let sessions: LoginSessions | null = null;
   let oidcLogin: OidcLogin | null = null;
+  /** Token login and single sign-on: each WebSocket ends with the login session it was opened under. */
+  let sessionStreams: SessionStreamGuard | null = null;
   const login = opts.tokenLogin ?? opts.oidcLogin;
   if (opts.tokenLogin !== undefined && opts.oidcLogin !== undefined) {
     throw new Error('token login and single sign-on exclude each other');
@@ -214,6 +217,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       ...(oidcLogin === null ? {} : { oidc: oidcLogin }),
     });
     oidcLogin?.attach(sessions);
+    const resolver = sessions;
+    sessionStreams = new SessionStreamGuard({
+      check: (idHash, lastInputAt) => resolver.checkStreams(idHash, lastInputAt),
+      intervalMs: config.auth.streamCheckMs,
+      log: app.log,
+    });
+    const guard = sessionStreams;
+    sessions.onSessionEnded((idHash, cause) => guard.sessionEnded(idHash, cause));
   }
   const ctx: ServerContext = {
     registry: opts.registry,
@@ -227,6 +238,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     replica: replicas.id,
     leadership: replicas,
     access: new AccessReviews(),
+    ...(sessionStreams === null ? {} : { sessionStreams }),
   };
 
   app.setErrorHandler(async (err, req, reply) => {
@@ -240,7 +252,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       err instanceof KubeApiError &&
       err.status === 401
     ) {
-      await sessions.end(req.loginSession.idHash);
+      await sessions.end(req.loginSession.idHash, 'token-refused');
       failure = LoginSessions.tokenRefused();
       void reply.header('Set-Cookie', sessions.clearCookie());
     }
@@ -253,7 +265,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // access rules (host, token, origin) apply to both.
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   const streams = new OpenStreams(metrics);
-  app.websocketServer.on('connection', (ws, raw) => streams.track(ws, streamKind(raw.url ?? '')));
+  // The login session each upgrade was accepted under (set once the sign-in hook has resolved it).
+  const upgradeSessions = new WeakMap<object, string>();
+  app.websocketServer.on('connection', (ws, raw) => {
+    const kind = streamKind(raw.url ?? '');
+    streams.track(ws, kind);
+    const session = upgradeSessions.get(raw);
+    if (session !== undefined) sessionStreams?.track(ws, session, kind);
+  });
   registerAccessControl(app, { hosts, allowedOrigins: opts.allowedOrigins ?? [], token: opts.token });
   app.addHook('onSend', async (req, reply, payload) => {
     void reply.header('X-Request-Id', req.id);
@@ -289,6 +308,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sessions,
     oidcLogin,
   );
+  if (sessionStreams !== null) {
+    // Runs after every onRequest hook (the sign-in one included) and before the upgrade is accepted.
+    app.addHook('preHandler', async (req) => {
+      if (req.ws && req.loginSession !== null) upgradeSessions.set(req.raw, req.loginSession.idHash);
+    });
+  }
   clusterRoutes(app, ctx);
   podRoutes(app, ctx);
   logRoutes(app, ctx);
@@ -323,6 +348,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     );
     retention?.start();
     sessions?.startExpirySweep();
+    sessionStreams?.start();
     replicas.start();
   });
   shutdownSteps(app, shutdown, streams, opts.requestDrainMs ?? 10_000);
@@ -336,6 +362,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     opts.registry.close();
     await retention?.stop();
     sessions?.stopExpirySweep();
+    await sessionStreams?.stop();
     if (opts.audit === undefined) await audit.close();
   });
   return app;

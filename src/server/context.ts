@@ -12,6 +12,7 @@ import { KubeApiError, notFound } from './http/errors.js';
 import { clusterParam, namespaceParam } from './http/params.js';
 import type { ExecPolicyConfig } from './policy/exec-policy.js';
 import type { AccessReviews } from './permissions/access-reviews.js';
+import type { SessionStreamEnds } from './auth/session-stream-guard.js';
 
 export interface ServerContext {
   registry: ClusterRegistry;
@@ -31,6 +32,11 @@ export interface ServerContext {
   leadership: Leadership;
   /** What the person may do and who they are, asked of Kubernetes as them (cached briefly). */
   access: AccessReviews;
+  /**
+   * Token login and single sign-on: streams end with their login session (a plain 4401 close unless a
+   * route registers its own way to end, as terminals do). Absent otherwise.
+   */
+  sessionStreams?: SessionStreamEnds;
 }
 
 /** A client for the `:cluster` route parameter, acting as the request's identity. */

@@ -165,6 +165,13 @@ export interface ApiError {
 
 export type ApiErrorCode = 'login-required' | 'bad-token' | 'rate-limited';
 
+/**
+ * The close code of a WebSocket whose login session ended (signed out here or on another replica, timed
+ * out, its token no longer accepted): an application code (4000–4999, RFC 6455 §7.4.2) echoing HTTP 401.
+ * The app answers it with the sign-in page and does not reconnect.
+ */
+export const SIGNED_OUT_CLOSE_CODE = 4401;
+
 /** How people get in: the per-start (or shared) access token, or signing in with a Kubernetes token. */
 /** `oidc`: single sign-on with an OpenID provider (the sign-in page sends people to it). */
 export type AuthMode = 'access-token' | 'token-login' | 'oidc';

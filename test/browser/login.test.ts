@@ -103,11 +103,44 @@ test('a session ended elsewhere (sign-out on another tab or replica) brings the 
   await page.getByTestId('login-submit').click();
   await page.getByTestId('signed-in-user').waitFor();
   const cookie = (await page.context().cookies()).find((c) => c.name === 'podscope-session')!;
+  // A page without live streams (those would close with 4401 at once: the next test).
+  await page.getByTestId('nav-audit').click();
+  await page.getByRole('heading', { name: 'Audit' }).first().waitFor();
   const elsewhere = new SignedInClient(podscope.url, `${cookie.name}=${cookie.value}`);
   assert.equal((await elsewhere.logout()).status, 200);
-  // The next API call the page makes (moving to the namespace's events) is refused: login-required.
-  await page.getByRole('navigation', { name: 'Namespace' }).getByRole('link', { name: 'Events' }).click();
+  // The next API call the page makes (moving to the cluster list) is refused: login-required.
+  await page.getByRole('link', { name: 'Podscope', exact: true }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   assert.match((await page.getByTestId('login-notice').textContent()) ?? '', /Your session has ended/);
   assert.deepEqual(seenCsp, []);
+});
+
+test('signed out in another tab: the open page, with no click, shows the sign-in page, and its streams do not reconnect', async () => {
+  await page.getByTestId('login-token').fill(token);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('signed-in-user').waitFor();
+  const sockets: string[] = [];
+  const onSocket = (ws: { url(): string }) => void sockets.push(ws.url());
+  page.on('websocket', onSocket);
+  try {
+    await page.goto(`${podscope.url}${podsPath}`);
+    await page.getByTestId('signed-in-user').waitFor();
+    // The pod list's live watch is open.
+    for (let i = 0; i < 200 && !sockets.some((u) => u.includes('/pods/watch')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(
+      sockets.some((u) => u.includes('/pods/watch')),
+      `the pod watch opened: ${JSON.stringify(sockets)}`,
+    );
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'podscope-session')!;
+    const otherTab = new SignedInClient(podscope.url, `${cookie.name}=${cookie.value}`);
+    const before = sockets.length;
+    assert.equal((await otherTab.logout()).status, 200);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 5000 });
+    assert.match((await page.getByTestId('login-notice').textContent()) ?? '', /Your session has ended/);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(sockets.length, before, `no socket opened after the sign-out: ${JSON.stringify(sockets)}`);
+  } finally {
+    page.off('websocket', onSocket);
+  }
 });

@@ -87,7 +87,7 @@ true
 {{- $_ := set $replicas "leaderElection" (dict "namespace" .Release.Namespace "name" (include "podscope.leaseName" .)) -}}
 {{- $_ := set $config "replicas" $replicas -}}
 {{- if include "podscope.tokenLogin" . -}}
-{{- $auth := dict "idleTimeoutMinutes" (int .Values.auth.idleTimeoutMinutes) "absoluteTimeoutMinutes" (int .Values.auth.absoluteTimeoutMinutes) "loginAttempts" (dict "perClient" (int .Values.auth.loginAttempts.perClient) "windowSeconds" (int .Values.auth.loginAttempts.windowSeconds)) -}}
+{{- $auth := dict "idleTimeoutMinutes" (int .Values.auth.idleTimeoutMinutes) "absoluteTimeoutMinutes" (int .Values.auth.absoluteTimeoutMinutes) "loginAttempts" (dict "perClient" (int .Values.auth.loginAttempts.perClient) "windowSeconds" (int .Values.auth.loginAttempts.windowSeconds)) "streamCheckSeconds" (int (default 15 .Values.auth.streamCheckSeconds)) -}}
 {{- if include "podscope.oidc" . -}}
 {{- $o := .Values.auth.oidc -}}
 {{- $oidc := dict "issuer" $o.issuer "clientId" $o.clientId "scopes" $o.scopes "usernameClaim" $o.usernameClaim "groupsClaim" $o.groupsClaim "identityMode" $o.identityMode -}}

@@ -13,6 +13,7 @@ describe('the auth config section', () => {
     assert.deepEqual(DEFAULT_AUTH_CONFIG, {
       timeouts: { idleMs: 3_600_000, absoluteMs: 43_200_000 },
       loginAttempts: { perClient: 10, windowMs: 60_000 },
+      streamCheckMs: 15_000,
       oidc: null,
     });
   });
@@ -23,10 +24,12 @@ describe('the auth config section', () => {
         idleTimeoutMinutes: 15,
         absoluteTimeoutMinutes: 480,
         loginAttempts: { perClient: 5, windowSeconds: 300 },
+        streamCheckSeconds: 2,
       }),
       {
         timeouts: { idleMs: 900_000, absoluteMs: 28_800_000 },
         loginAttempts: { perClient: 5, windowMs: 300_000 },
+        streamCheckMs: 2000,
         oidc: null,
       },
     );
@@ -45,6 +48,8 @@ describe('the auth config section', () => {
       /cannot be longer/,
     );
     assert.throws(() => parseAuthConfig({ loginAttempts: { perClient: '10' } }), /perClient/);
+    assert.throws(() => parseAuthConfig({ streamCheckSeconds: 0 }), /streamCheckSeconds must be .* from 1/);
+    assert.throws(() => parseAuthConfig({ streamCheckSeconds: 0.5 }), /streamCheckSeconds/);
     assert.throws(() => parseAuthConfig([]), /must be an object/);
   });
 });

@@ -3,6 +3,7 @@
 // key and the public URL are command-line settings (cli.ts).
 import { DEFAULT_SESSION_TIMEOUTS, type SessionTimeouts } from './login-session.js';
 import { parseOidcConfigSection, type OidcConfigSection } from './oidc-settings.js';
+import { DEFAULT_STREAM_CHECK_MS } from './session-streams.js';
 
 export interface LoginAttemptLimit {
   /** Attempts (good or bad) one client address may make per window. */
@@ -13,6 +14,11 @@ export interface LoginAttemptLimit {
 export interface AuthConfig {
   timeouts: SessionTimeouts;
   loginAttempts: LoginAttemptLimit;
+  /**
+   * How often the sessions of open streams (terminals, log follows, watches) are looked up, so a session
+   * ended elsewhere (another replica, a timeout) closes them; a sign-out on this replica closes at once.
+   */
+  streamCheckMs: number;
   /** `--auth oidc`: the provider settings of the config file (flags and environment complete them). */
   oidc: OidcConfigSection | null;
 }
@@ -22,6 +28,7 @@ export const DEFAULT_LOGIN_ATTEMPTS: LoginAttemptLimit = { perClient: 10, window
 export const DEFAULT_AUTH_CONFIG: AuthConfig = {
   timeouts: DEFAULT_SESSION_TIMEOUTS,
   loginAttempts: DEFAULT_LOGIN_ATTEMPTS,
+  streamCheckMs: DEFAULT_STREAM_CHECK_MS,
   oidc: null,
 };
 
@@ -48,12 +55,18 @@ function object(raw: unknown, where: string, allowed: string[]): Record<string, 
 
 /**
  * `{ "idleTimeoutMinutes": 60, "absoluteTimeoutMinutes": 720,
- *    "loginAttempts": { "perClient": 10, "windowSeconds": 60 },
+ *    "loginAttempts": { "perClient": 10, "windowSeconds": 60 }, "streamCheckSeconds": 15,
  *    "oidc": { "issuer": "https://login.example.com", "clientId": "podscope", … } }` — every field optional.
  */
 export function parseAuthConfig(raw: unknown): AuthConfig {
   if (raw === undefined) return DEFAULT_AUTH_CONFIG;
-  const obj = object(raw, 'auth', ['idleTimeoutMinutes', 'absoluteTimeoutMinutes', 'loginAttempts', 'oidc']);
+  const obj = object(raw, 'auth', [
+    'idleTimeoutMinutes',
+    'absoluteTimeoutMinutes',
+    'loginAttempts',
+    'streamCheckSeconds',
+    'oidc',
+  ]);
   const idle =
     obj['idleTimeoutMinutes'] === undefined
       ? DEFAULT_SESSION_TIMEOUTS.idleMs
@@ -79,8 +92,12 @@ export function parseAuthConfig(raw: unknown): AuthConfig {
           : wholeNumber(a['windowSeconds'], 'auth.loginAttempts.windowSeconds', 1, 24 * 3600) * 1000,
     };
   }
+  const streamCheckMs =
+    obj['streamCheckSeconds'] === undefined
+      ? DEFAULT_STREAM_CHECK_MS
+      : wholeNumber(obj['streamCheckSeconds'], 'auth.streamCheckSeconds', 1, 3600) * 1000;
   const oidc = obj['oidc'] === undefined ? null : parseOidcConfigSection(obj['oidc']);
-  return { timeouts: { idleMs: idle, absoluteMs: absolute }, loginAttempts, oidc };
+  return { timeouts: { idleMs: idle, absoluteMs: absolute }, loginAttempts, streamCheckMs, oidc };
 }
 
 /** The start of the fixed window `now` falls in: every replica computes the same one. */

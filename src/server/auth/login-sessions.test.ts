@@ -132,3 +132,67 @@ describe('LoginSessions.resolve', () => {
     await store.close();
   });
 });
+
+describe('LoginSessions.checkStreams (the periodic check of open streams)', () => {
+  it('an open stream alone never pushes the idle deadline back: the session times out under it', async () => {
+    const { sessions, store, idHash, at } = await setup();
+    const ended: [string, string][] = [];
+    sessions.onSessionEnded((h, cause) => ended.push([h, cause]));
+    for (const minutes of [10, 30, 59]) {
+      at(minutes * MIN);
+      assert.deepEqual(await sessions.checkStreams(idHash, null), { kind: 'open' });
+    }
+    const row = await store.getLoginSession(idHash);
+    assert.deepEqual(row?.lastSeenAt, new Date(T0), 'checks wrote no use');
+    at(60 * MIN);
+    assert.deepEqual(await sessions.checkStreams(idHash, null), { kind: 'ended', cause: 'idle' });
+    assert.equal(await store.getLoginSession(idHash), undefined, 'the expired row is deleted');
+    assert.deepEqual(ended, [[idHash, 'idle']]);
+    await store.close();
+  });
+
+  it('typing in a terminal is use, dated when it happened; the absolute deadline still ends it', async () => {
+    const { sessions, store, idHash, at } = await setup();
+    at(50 * MIN);
+    assert.deepEqual(await sessions.checkStreams(idHash, T0 + 45 * MIN), { kind: 'open' });
+    const row = await store.getLoginSession(idHash);
+    assert.deepEqual(row?.lastSeenAt, new Date(T0 + 45 * MIN));
+    assert.deepEqual(row?.idleExpiresAt, new Date(T0 + 105 * MIN));
+    at(100 * MIN);
+    assert.deepEqual(
+      await sessions.checkStreams(idHash, null),
+      { kind: 'open' },
+      'past the first idle deadline',
+    );
+    at(12 * 60 * MIN);
+    assert.deepEqual(await sessions.checkStreams(idHash, T0 + 12 * 60 * MIN - 1), {
+      kind: 'ended',
+      cause: 'absolute',
+    });
+    await store.close();
+  });
+
+  it('a row deleted elsewhere (signed out on another replica, token refused) is gone', async () => {
+    const { sessions, store, idHash } = await setup();
+    await store.deleteLoginSession(idHash);
+    assert.deepEqual(await sessions.checkStreams(idHash, null), { kind: 'ended', cause: 'gone' });
+    await store.close();
+  });
+
+  it('signing out tells the listeners which session ended, as signed out', async () => {
+    const { sessions, store, idHash, cookie } = await setup();
+    const ended: [string, string][] = [];
+    sessions.onSessionEnded((h, cause) => ended.push([h, cause]));
+    await sessions.logout(cookie);
+    assert.deepEqual(ended, [[idHash, 'signed-out']]);
+    await sessions.logout(undefined);
+    assert.equal(ended.length, 1, 'no cookie, nothing ended');
+    await store.close();
+  });
+
+  it('a database that cannot be reached is an error (the guard keeps the streams open), not an end', async () => {
+    const { sessions, store, idHash } = await setup();
+    await store.close();
+    await assert.rejects(sessions.checkStreams(idHash, null));
+  });
+});

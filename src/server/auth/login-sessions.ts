@@ -25,6 +25,7 @@ import {
   type CookieSettings,
 } from './session-cookie.js';
 import { SealError, type CredentialSealer } from './session-crypto.js';
+import { inputTouch, streamVerdict, type CheckVerdict, type SessionEndCause } from './session-streams.js';
 
 /**
  * Single sign-on's part of resolving a session (oidc-login.ts): from the row and its opened credential,
@@ -79,6 +80,7 @@ const SIGN_IN_AGAIN = 'Sign in to Podscope again.';
 export class LoginSessions {
   private readonly now: () => Date;
   private sweep: ReturnType<typeof setInterval> | undefined;
+  private readonly endListeners: ((idHash: string, cause: SessionEndCause) => void)[] = [];
 
   constructor(private readonly opts: LoginSessionsOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -176,7 +178,7 @@ export class LoginSessions {
     };
     await this.store(() => this.opts.store.createLoginSession(row));
     const previous = sessionIdFromCookie(this.opts.cookie, cookieHeader);
-    if (previous !== undefined) await this.end(hashSessionId(previous));
+    if (previous !== undefined) await this.end(hashSessionId(previous), 'signed-out');
     this.opts.log.info({ user: row.username, clientAddress: row.clientAddress }, 'signed in');
     return { setCookie: sessionSetCookie(this.opts.cookie, id), row };
   }
@@ -193,8 +195,9 @@ export class LoginSessions {
     const row = await this.store(() => this.opts.store.getLoginSession(idHash));
     if (row === undefined) return null;
     const now = this.now();
-    if (judgeSession(row, now).kind === 'expired') {
-      await this.end(idHash);
+    const verdict = judgeSession(row, now);
+    if (verdict.kind === 'expired') {
+      await this.end(idHash, verdict.why);
       return null;
     }
     const idleExpiresAt = touchDue(row, now, this.opts.config.timeouts);
@@ -202,6 +205,34 @@ export class LoginSessions {
       const touched = await this.store(() => this.opts.store.touchLoginSession(idHash, now, idleExpiresAt));
       if (!touched) return null;
     }
+    return this.identityOf(row);
+  }
+
+  /**
+   * The periodic check of a session with open streams (session-stream-guard.ts): one lookup of its row.
+   * Never pushes the idle deadline back by itself — only for `lastInputAt`, input the person typed into
+   * a terminal (dated then, at most once a minute). An expired row is deleted, as a request would; a
+   * single sign-on session whose ID token is due is refreshed as a request would (a refused refresh
+   * ends it). Throws when the database cannot be reached (the caller keeps the streams open then).
+   */
+  async checkStreams(idHash: string, lastInputAt: number | null): Promise<CheckVerdict> {
+    const row = await this.opts.store.getLoginSession(idHash);
+    const verdict = streamVerdict(row, this.now());
+    if (verdict.kind === 'ended' || row === undefined) {
+      if (row !== undefined && verdict.kind === 'ended') await this.end(idHash, verdict.cause);
+      return verdict;
+    }
+    const use = inputTouch(row, lastInputAt, this.opts.config.timeouts);
+    if (use !== null && !(await this.opts.store.touchLoginSession(idHash, use.seenAt, use.idleExpiresAt))) {
+      return { kind: 'ended', cause: 'gone' };
+    }
+    if (row.credentialKind !== 'oidc') return verdict;
+    return (await this.identityOf(row)) === null ? { kind: 'ended', cause: 'ended' } : verdict;
+  }
+
+  /** The person of a valid row: its credential opened (and a single sign-on one refreshed when due). */
+  private async identityOf(row: LoginSessionRow): Promise<ResolvedSession | null> {
+    const idHash = row.idHash;
     let credential: string;
     try {
       credential = this.opts.sealer.open(row.sealedCredential, idHash);
@@ -250,16 +281,36 @@ export class LoginSessions {
         }
       }
       await this.store(() => this.opts.store.deleteLoginSession(idHash));
+      this.ended(idHash, 'signed-out');
     }
     return { setCookie: sessionClearCookie(this.opts.cookie), logoutUrl };
   }
 
-  /** Ends a session (expired, or Kubernetes no longer accepts its token). Never throws. */
-  async end(idHash: string): Promise<void> {
+  /**
+   * Ends a session (expired, Kubernetes no longer accepts its token, its refresh was refused, a new
+   * sign-in in the same browser). Never throws. Its open streams on this replica close at once.
+   */
+  async end(idHash: string, cause: SessionEndCause = 'ended'): Promise<void> {
     try {
       await this.opts.store.deleteLoginSession(idHash);
     } catch (err) {
       this.opts.log.warn({ err }, 'could not delete an ended login session (it expires on its own)');
+    }
+    this.ended(idHash, cause);
+  }
+
+  /** Told of every session this replica ends (the open streams' guard closes their sockets). */
+  onSessionEnded(listener: (idHash: string, cause: SessionEndCause) => void): void {
+    this.endListeners.push(listener);
+  }
+
+  private ended(idHash: string, cause: SessionEndCause): void {
+    for (const listener of this.endListeners) {
+      try {
+        listener(idHash, cause);
+      } catch (err) {
+        this.opts.log.warn({ err }, 'a listener of ended login sessions failed');
+      }
     }
   }
 

@@ -34,7 +34,9 @@
  *        or control message, 403 exec policy no-exec or RBAC, 404 unknown cluster/namespace/pod,
  *        409 container not running, 422 no shell in the image (use a debug container) or the
  *        non-root user cannot be entered, 502/503 Kubernetes or the audit store/recording failed.
- *   Closing the socket (or the tab) ends the process in the container.
+ *   Closing the socket (or the tab) ends the process in the container. Token login and single sign-on:
+ *   when the person's login session ends (signed out here or on another replica, timed out) a fatal
+ *   `{type:'error', status: 401}` says so and the socket closes with 4401; the record says `session ended`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -136,6 +138,8 @@ export function terminalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       });
       sessions.add(session);
       socket.once('close', () => sessions.delete(session));
+      // Signed out (here or elsewhere), timed out: the record says so before the socket closes.
+      ctx.sessionStreams?.onSessionEnd(socket, (cause) => void session.sessionEnded(cause));
       await session.start({
         client,
         cluster: client.cluster.name,

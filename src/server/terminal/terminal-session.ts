@@ -18,6 +18,12 @@ import { PodscopeError, toErrorBody } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { closeSocket } from '../ws/close-reason.js';
 import { SHUTDOWN_AUDIT_REASON, SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON } from '../lifecycle/drain.js';
+import {
+  signedOutAuditReason,
+  signedOutCloseReason,
+  SIGNED_OUT_CLOSE_CODE,
+  type SessionEndCause,
+} from '../auth/session-streams.js';
 import { endTaggedProcesses } from './container-probes.js';
 import { policyLabel, type ResolvedExecPolicy } from '../policy/exec-policy.js';
 import {
@@ -226,6 +232,27 @@ export class TerminalSession {
         status: 503,
         message:
           'Podscope is restarting (server shutdown): this terminal was closed and its process ended. Open a new terminal to go on.',
+        fatal: true,
+      });
+    }
+    return this.close();
+  }
+
+  /**
+   * The person's login session ended (signed out here or elsewhere, timed out): the browser is told why
+   * and the socket closes with 4401; the process is ended, the recording flushed and the record closed
+   * saying the session ended.
+   */
+  sessionEnded(cause: SessionEndCause): Promise<void> {
+    if (this.closing === undefined) {
+      this.endError ??= signedOutAuditReason(cause);
+      const reason = signedOutCloseReason(cause);
+      this.browserClose = { code: SIGNED_OUT_CLOSE_CODE, reason };
+      this.browser.resume(); // the closing handshake needs to read the browser's close frame
+      void this.send({
+        type: 'error',
+        status: 401,
+        message: `${reason} This terminal was closed and its process ended.`,
         fatal: true,
       });
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLoginRequired } from './login-required.js';
+import { isLoginRequired, isSignedOutClose } from './login-required.js';
 
 describe('isLoginRequired', () => {
   it('is a 401 whose body has the code login-required, nothing else', () => {
@@ -11,5 +11,13 @@ describe('isLoginRequired', () => {
     assert.equal(isLoginRequired(401, '<html>proxy</html>'), false);
     assert.equal(isLoginRequired(401, ''), false);
     assert.equal(isLoginRequired(401, 'null'), false);
+  });
+});
+
+describe('isSignedOutClose', () => {
+  it('is the close code of a stream whose login session ended (4401), not a restart or a drop', () => {
+    assert.equal(isSignedOutClose(4401), true);
+    for (const code of [1000, 1001, 1006, 1008, 1011, 1012, 4400, 4403])
+      assert.equal(isSignedOutClose(code), false);
   });
 });

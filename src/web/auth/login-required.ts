@@ -1,8 +1,9 @@
 // How the app learns that the person's session has ended (token login): any API answer 401 with the
 // code `login-required` is announced, and the sign-in gate (AuthGate) shows the sign-in page. A socket
 // that cannot open may be the same thing (a browser does not show a refused upgrade's status), so it
-// asks the gate to check with the server.
-import type { ApiError } from '../../shared/api.js';
+// asks the gate to check with the server. A socket the server closes with 4401 was cut because its
+// session ended (signed out in another tab or on another replica, timed out): that is announced too.
+import { SIGNED_OUT_CLOSE_CODE, type ApiError } from '../../shared/api.js';
 
 const LOGIN_REQUIRED = 'podscope:login-required';
 const CHECK_SESSION = 'podscope:check-session';
@@ -16,6 +17,11 @@ export function isLoginRequired(status: number, bodyText: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether a WebSocket close code says "your session ended, sign in again" (never reconnect after it). */
+export function isSignedOutClose(code: number): boolean {
+  return code === SIGNED_OUT_CLOSE_CODE;
 }
 
 export function announceLoginRequired(): void {

@@ -3,7 +3,7 @@
 
 import { delayAfterClose } from './backoff.js';
 import { toWebSocketUrl } from './api-paths.js';
-import { requestSessionCheck } from '../auth/login-required.js';
+import { announceLoginRequired, isSignedOutClose, requestSessionCheck } from '../auth/login-required.js';
 
 export type SocketStatus =
   | { state: 'connecting' }
@@ -85,6 +85,14 @@ export class ReconnectingSocket {
       if (this.stopped) return;
       if (this.finished) {
         this.options.onStatus({ state: 'closed' });
+        return;
+      }
+      // 4401: the session this stream was opened under ended. Reconnecting would only be refused: the
+      // app shows the sign-in page instead (and opens its streams anew after it).
+      if (isSignedOutClose(event.code)) {
+        this.finished = true;
+        this.options.onStatus({ state: 'closed' });
+        announceLoginRequired();
         return;
       }
       // Closed before it opened: a refused upgrade, perhaps because the session ended (token login).

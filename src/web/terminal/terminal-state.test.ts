@@ -188,3 +188,13 @@ test('a late ready after the end is ignored', () => {
   const s = run(connect, { type: 'disconnect' }, { type: 'message', message: { ...ready, command: [] } });
   assert.equal(s.phase, 'ended');
 });
+
+test('a terminal cut because the login session ended says so', () => {
+  const s = run(
+    connect,
+    { type: 'message', message: { ...ready, command: [...ready.command] } },
+    { type: 'closed', code: 4401, wasOpen: true },
+  );
+  assert.equal(s.phase, 'ended');
+  assert.match(s.phase === 'ended' ? (s.error?.message ?? '') : '', /session ended .*Sign in again/);
+});

@@ -1,6 +1,7 @@
 // The life of one terminal connection as the tab shows it, as a pure reducer plus the sentences
 // for its status line, exit line and errors. No DOM: unit-tested in Node.
 
+import { SIGNED_OUT_CLOSE_CODE } from '../../shared/api.js';
 import type { ExecUser, TerminalServerMessage } from '../../shared/terminal/api.js';
 
 type Ready = Extract<TerminalServerMessage, { type: 'ready' }>;
@@ -97,6 +98,8 @@ function closedWithoutWord(code: number, wasOpen: boolean, phase: 'connecting' |
   if (!wasOpen) {
     return 'Could not open a terminal connection to the Podscope server. Check that it is running and that you are signed in, then connect again.';
   }
+  if (code === SIGNED_OUT_CLOSE_CODE)
+    return 'Your Podscope session ended (signed out or timed out), which ended the process in the container. Sign in again to go on.';
   if (code === 1009) return 'The server closed the terminal because the browser sent too much data at once.';
   // 1012 "Service Restart": the replica is stopping (an upgrade); a terminal cannot follow its process.
   if (code === 1012)

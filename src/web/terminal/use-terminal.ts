@@ -10,6 +10,7 @@ import { clipboardShortcut } from './clipboard-keys.js';
 import { binaryStringBytes, inputFrames } from './input-frames.js';
 import { isLeaveTerminalKey, tabLeavesTerminal } from './leave-key.js';
 import { TerminalConnection } from './terminal-connection.js';
+import { announceLoginRequired, isSignedOutClose } from '../auth/login-required.js';
 import { initialTerminalState, terminalReducer, type TerminalState } from './terminal-state.js';
 import { readTerminalTheme, watchTheme } from './xterm-theme.js';
 
@@ -149,6 +150,8 @@ export function useTerminal(
       onClosed: (code, wasOpen) => {
         if (connection.current === conn) connection.current = null;
         dispatch({ type: 'closed', code, wasOpen });
+        // Signed out (in another tab, on another replica) or timed out: the sign-in page comes back.
+        if (isSignedOutClose(code)) announceLoginRequired();
       },
     });
     connection.current = conn;

@@ -303,11 +303,12 @@ describe('the Helm chart', () => {
     assert.deepEqual(config.auth, {
       timeouts: { idleMs: 3_600_000, absoluteMs: 43_200_000 },
       loginAttempts: { perClient: 10, windowMs: 60_000 },
+      streamCheckMs: 15_000,
       oidc: null,
     });
     const tuned = await render(
       '--set',
-      'auth.idleTimeoutMinutes=15,auth.absoluteTimeoutMinutes=480,auth.loginAttempts.perClient=50',
+      'auth.idleTimeoutMinutes=15,auth.absoluteTimeoutMinutes=480,auth.loginAttempts.perClient=50,auth.streamCheckSeconds=5',
       '--set',
       'auth.sessionKeySecret=my-key,auth.publicUrl=https://scope.corp.example',
     );
@@ -321,6 +322,7 @@ describe('the Helm chart', () => {
     );
     assert.deepEqual(tunedConfig.auth.timeouts, { idleMs: 900_000, absoluteMs: 28_800_000 });
     assert.equal(tunedConfig.auth.loginAttempts.perClient, 50);
+    assert.equal(tunedConfig.auth.streamCheckMs, 5000);
     // The Ingress host is the public URL when none is given; https with TLS (a Secure cookie).
     const ingress = await render(
       '--set',
