@@ -96,6 +96,11 @@ prepare_host() {
   ln -sf "$K8S_BIN_DIR/kubectl" "$KUBECTL"
   ln -sf "$HELM_BIN_DIR/helm" "$STATE_DIR/bin/helm"
   sysctl -qw net.ipv4.ip_forward=1
+  # Each followed container log costs the kubelet an inotify instance; the kernel's default of 128 per
+  # user refuses follows beyond that ("too many open files" in the log body). Raised, never lowered.
+  local inotify
+  inotify="$(sysctl -n fs.inotify.max_user_instances)"
+  ((inotify >= 8192)) || sysctl -qw fs.inotify.max_user_instances=8192
   if ! ip link show "$NODE_LINK" >/dev/null 2>&1; then
     ip link add "$NODE_LINK" type bridge
     ip addr add "$NODE_IP/32" dev "$NODE_LINK"
