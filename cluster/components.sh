@@ -97,7 +97,7 @@ prepare_host() {
   ln -sf "$HELM_BIN_DIR/helm" "$STATE_DIR/bin/helm"
   sysctl -qw net.ipv4.ip_forward=1
   # Each followed container log costs the kubelet an inotify instance; the kernel's default of 128 per
-  # user refuses follows beyond that ("too many open files" in the log body). Raised, never lowered.
+  # user makes the kubelet refuse follows beyond that. Raised, never lowered.
   local inotify
   inotify="$(sysctl -n fs.inotify.max_user_instances)"
   ((inotify >= 8192)) || sysctl -qw fs.inotify.max_user_instances=8192
