@@ -30,6 +30,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { kubectlOk, repoRoot } from '../test/support/cluster.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../test/support/pods.js';
 import { emitMeasures, parseBenchArgs, wants, type Measure } from './report.js';
@@ -143,6 +144,68 @@ async function heapUsed(cdp: CDPSession): Promise<number> {
   return usage.usedSize;
 }
 
+/**
+ * JS heap used by the page's dedicated workers (the log search's), after a GC. Playwright's CDP sessions
+ * cannot reach a worker, so this goes through the browser's own DevTools endpoint (a debugging port)
+ * with flat sessions: attach to the page, auto-attach to its workers, ask each.
+ */
+async function workerHeapUsed(port: number, urlPart: string): Promise<number | null> {
+  const version = (await (await fetch(`http://127.0.0.1:${port}/json/version`)).json()) as {
+    webSocketDebuggerUrl: string;
+  };
+  const ws = new WebSocket(version.webSocketDebuggerUrl, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let id = 0;
+  const pending = new Map<number, (m: { result?: unknown; error?: { message: string } }) => void>();
+  const workers: string[] = [];
+  ws.on('message', (data: Buffer) => {
+    const m = JSON.parse(data.toString()) as {
+      id?: number;
+      method?: string;
+      params?: { sessionId: string; targetInfo: { type: string } };
+      result?: unknown;
+      error?: { message: string };
+    };
+    if (m.id !== undefined) pending.get(m.id)?.(m);
+    else if (m.method === 'Target.attachedToTarget' && m.params!.targetInfo.type === 'worker')
+      workers.push(m.params!.sessionId);
+  });
+  const send = <T>(method: string, params: object = {}, sessionId?: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const n = ++id;
+      pending.set(n, (m) =>
+        m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result as T),
+      );
+      ws.send(JSON.stringify({ id: n, method, params, ...(sessionId ? { sessionId } : {}) }));
+    });
+  try {
+    const { targetInfos } = await send<{ targetInfos: { targetId: string; type: string; url: string }[] }>(
+      'Target.getTargets',
+    );
+    const page = targetInfos.find((t) => t.type === 'page' && t.url.includes(urlPart));
+    if (!page) return null;
+    const { sessionId } = await send<{ sessionId: string }>('Target.attachToTarget', {
+      targetId: page.targetId,
+      flatten: true,
+    });
+    await send(
+      'Target.setAutoAttach',
+      { autoAttach: true, waitForDebuggerOnStart: false, flatten: true },
+      sessionId,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    if (workers.length === 0) return null;
+    let total = 0;
+    for (const worker of workers) {
+      await send('HeapProfiler.collectGarbage', {}, worker);
+      total += (await send<{ usedSize: number }>('Runtime.getHeapUsage', {}, worker)).usedSize;
+    }
+    return total;
+  } finally {
+    ws.close();
+  }
+}
+
 /** The renderer processes' resident memory (KiB), through SystemInfo's process list and /proc. */
 async function rendererRssKiB(browser: Browser): Promise<number | null> {
   const session = await browser.newBrowserCDPSession();
@@ -230,9 +293,16 @@ async function main() {
   ensureWebBuild();
   const pod = await preparePod();
   const server = await startServer();
+  const debugPort = 9300 + Math.floor(Math.random() * 600);
   const browser = await chromium.launch({
     executablePath: process.env['PODSCOPE_CHROMIUM'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      `--remote-debugging-port=${debugPort}`,
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -258,6 +328,10 @@ async function main() {
     if (wants(args, 'viewer-heap')) {
       const used = await heapUsed(cdp);
       const rss = await rendererRssKiB(browser);
+      const worker = await workerHeapUsed(debugPort, pod).catch((err: unknown) => {
+        console.error(`the worker's heap: ${String(err)}`);
+        return null;
+      });
       measures.push({
         id: 'viewer-heap',
         measure: `log viewer: JS heap with ${fmt(LINES)} lines (after GC)`,
@@ -265,7 +339,7 @@ async function main() {
         podscope: used / 1e6,
         kubectl: null,
         goal: { on: 'value', op: '<=', target: 300 },
-        note: `${fmt(used / LINES)} bytes a line; renderer RSS ${rss === null ? '?' : fmt(rss / 1024)} MiB; loaded in ${loadSeconds.toFixed(0)} s`,
+        note: `${fmt(used / LINES)} bytes a line; the search worker's heap ${worker === null ? 'none' : `${fmt(worker / 1e6)} MB`}; renderer RSS ${rss === null ? '?' : fmt(rss / 1024)} MiB; loaded in ${loadSeconds.toFixed(0)} s`,
       });
     }
 
