@@ -311,15 +311,27 @@ async function main() {
     await page.goto(`${server.url}/clusters?token=${token}`);
     const t0 = performance.now();
     await page.goto(`${server.url}/c/${CLUSTER}/ns/demo/pods/${pod}?tab=logs&tail=all`);
-    // Loaded: the view follows the end, where the last line is row 1,000,000.
+    // Loaded: the view follows the end, where the last line is row 1,000,000. (Progress meanwhile: the
+    // rows the list is sized for.)
+    const progress = setInterval(() => {
+      void page
+        .evaluate(() => document.querySelector<HTMLElement>('.log-inner')?.style.height ?? '')
+        .then((h) =>
+          console.log(
+            `  ${fmt((parseFloat(h) || 0) / 18)} rows after ${fmt((performance.now() - t0) / 1000)} s`,
+          ),
+        )
+        .catch(() => undefined);
+    }, 30_000);
     await page.waitForFunction(
       ({ last, index }) =>
         [...document.querySelectorAll('[data-testid="log-line"]')].some(
           (row) => row.getAttribute('data-index') === index && row.textContent?.includes(last),
         ),
       { last: LAST.trim(), index: String(LINES - 1) },
-      { timeout: 600_000, polling: 500 },
+      { timeout: 1_800_000, polling: 1000 },
     );
+    clearInterval(progress);
     const loadSeconds = (performance.now() - t0) / 1000;
     console.log(`${fmt(LINES)} lines in the viewer after ${loadSeconds.toFixed(1)} s`);
     const cdp = await page.context().newCDPSession(page);
