@@ -198,7 +198,7 @@ export class LogStore {
     if (this.matcher?.spec) {
       this.asyncSearch = true;
       this.startBackendSearch(backend);
-      this.keyOf = this.makeKeyOf();
+      if (this.filtering) this.keyOf = this.makeKeyOf();
       this.version++;
     }
   }
@@ -297,6 +297,7 @@ export class LogStore {
   setSearch(matcher: LineMatcher | null, filter: boolean): void {
     if (matcher === this.matcher && filter === this.filtering) return;
     const changed = matcher !== this.matcher;
+    const wasFiltering = this.filtering;
     this.matcher = matcher;
     this.filtering = filter && matcher !== null;
     const backend = this.backend;
@@ -312,7 +313,8 @@ export class LogStore {
       if (changed) this.rebuildMatches();
       this.setLocalFilter();
     }
-    this.keyOf = this.makeKeyOf();
+    // A new key function makes the list re-measure every row (O(rows)): only when rows are not all shown.
+    if (this.filtering || wasFiltering) this.keyOf = this.makeKeyOf();
     this.version++;
   }
 
