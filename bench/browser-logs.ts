@@ -24,10 +24,11 @@
 // the last line as row 1,000,000 before anything is measured; search counts are checked against the
 // counts the generator implies. The pod is deleted at the end.
 //
+// With PODSCOPE_BENCH_PAGE_PROF=DIR, a CPU profile of the page while it scrolls is written there.
 // Needs the web build (dist/web); it is rebuilt first when src/web or src/shared is newer.
 // Run: npx tsx bench/browser-logs.ts [--only viewer-heap,viewer-search,viewer-scroll]   (or npm run bench)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
@@ -418,9 +419,20 @@ async function main() {
     }
 
     if (wants(args, 'viewer-scroll')) {
+      // From the end (a search may have moved the view to its first match, anywhere), upwards.
+      await page.getByTestId('log-scroll').press('End');
+      await page.waitForFunction(() => {
+        const el = document.querySelector('[data-testid="log-scroll"]')!;
+        return el.scrollHeight - el.scrollTop - el.clientHeight < 18;
+      });
       const box = (await page.getByTestId('log-scroll').boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       const before = await page.getByTestId('log-scroll').evaluate((el) => el.scrollTop);
+      const profileDir = process.env['PODSCOPE_BENCH_PAGE_PROF'];
+      if (profileDir) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       const frames = await frameTimes(page, async () => {
         for (let i = 0; i < SCROLL_EVENTS; i++) {
           await cdp.send('Input.dispatchMouseEvent', {
@@ -433,6 +445,11 @@ async function main() {
           await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
         }
       });
+      if (profileDir) {
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(profileDir, { recursive: true });
+        writeFileSync(path.join(profileDir, `viewer-scroll-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      }
       const after = await page.getByTestId('log-scroll').evaluate((el) => el.scrollTop);
       const rows = Math.round((before - after) / 18);
       if (rows < SCROLL_EVENTS * 10) throw new Error(`the list scrolled only ${rows} rows`);
