@@ -448,7 +448,10 @@ async function main() {
       if (profileDir) {
         const { profile } = await cdp.send('Profiler.stop');
         mkdirSync(profileDir, { recursive: true });
-        writeFileSync(path.join(profileDir, `viewer-scroll-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+        writeFileSync(
+          path.join(profileDir, `viewer-scroll-${Date.now()}.cpuprofile`),
+          JSON.stringify(profile),
+        );
       }
       const after = await page.getByTestId('log-scroll').evaluate((el) => el.scrollTop);
       const rows = Math.round((before - after) / 18);
