@@ -20,8 +20,10 @@
 // the current file, so the lines are kept short enough that the whole output (~100 bytes a line with the
 // CRI prefix) fits in one file — the benchmark checks that the first and the last line are both still
 // there before it opens the viewer, and fails otherwise. The viewer then loads them as a user would: the
-// pod's Logs tab with "Tail: all" (and Follow on), through Podscope's real stream. The page must show
-// the last line as row 1,000,000 before anything is measured; search counts are checked against the
+// pod's Logs tab with "Tail: all" and Follow off (a follow would add the kubelet's complaints when the
+// shared node runs out of inotify instances), through Podscope's real stream. The list must hold its
+// 1,000,000 rows (the viewer's cap; with the end-of-stream row the first line is dropped) and show the
+// end-of-stream row and the last line before anything is measured; search counts are checked against the
 // counts the generator implies. The pod is deleted at the end.
 //
 // With PODSCOPE_BENCH_PAGE_PROF=DIR, a CPU profile of the page while it scrolls is written there.
