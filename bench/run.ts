@@ -25,6 +25,7 @@ export const BENCHMARKS: { script: string; ids: string[] }[] = [
   { script: 'terminal.ts', ids: ['keystroke', 'cat'] },
   { script: 'logs.ts', ids: ['backlog', 'follow', 'first-line', 'follow-memory', 'firehose'] },
   { script: 'audit-store.ts', ids: ['audit'] },
+  { script: 'browser-logs.ts', ids: ['viewer-heap', 'viewer-search', 'viewer-scroll'] },
 ];
 
 function runScript(

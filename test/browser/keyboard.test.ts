@@ -186,6 +186,9 @@ describe('keyboard only: from the pod list to the failing pod, its previous logs
 
     await page.keyboard.press('Control+A');
     await page.keyboard.type('database');
+    // Typed slowly (a loaded machine), a prefix such as "databas" may be searched first, with one match
+    // too: the count means "database" once that is the search (committed to the URL after a pause).
+    await page.waitForURL((url) => url.searchParams.get('q') === 'database');
     await page.waitForFunction(() =>
       /^(1 match|1 of \d+ matches)$/.test(
         document.querySelector('[data-testid="log-search-count"]')?.textContent ?? '',

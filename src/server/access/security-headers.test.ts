@@ -13,6 +13,7 @@ test('the security headers, with connect-src naming the same host for WebSockets
   assert.deepEqual(csp, {
     'default-src': "'self'",
     'script-src': "'self' 'wasm-unsafe-eval'",
+    'worker-src': "'self'",
     'style-src': "'self' 'unsafe-inline'",
     'img-src': "'self' data:",
     'connect-src': "'self' ws://127.0.0.1:7420 wss://127.0.0.1:7420",

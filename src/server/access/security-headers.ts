@@ -1,5 +1,5 @@
 // Headers every response carries. The Content-Security-Policy allows only this server's own scripts,
-// styles, images and connections, and no framing. Two allowances the built app needs (checked in
+// styles, images, connections and workers, and no framing. Two allowances the built app needs (checked in
 // dist/web and by the browser tests, which fail on any CSP violation):
 // - style-src 'unsafe-inline': xterm.js writes its theme and cell sizes into <style> elements it creates;
 // - script-src 'wasm-unsafe-eval': the audit replay (asciinema-player) compiles its terminal emulator from
@@ -18,6 +18,9 @@ export function securityHeaders(host: string | undefined): Record<string, string
   const csp = [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
+    // The log search's Web Worker, a script of this server's (without this, worker-src falls back to
+    // script-src; said explicitly so that tightening script-src cannot break it unnoticed).
+    "worker-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     `connect-src ${connect}`,

@@ -213,3 +213,25 @@ describe('LogBuffer', () => {
     assert.throws(() => new LogBuffer(1.5), RangeError);
   });
 });
+
+test('an external filter starts empty and shows only the lines added to its index', () => {
+  const buffer = new LogBuffer<string>(4);
+  buffer.append(['a', 'b', 'c']);
+  buffer.setExternalFilter();
+  assert.equal(buffer.hasFilter, true);
+  assert.equal(buffer.filteredLength, 0);
+  buffer.addMatches([0, 2, 2, 1, 7]); // repeats, going back and lines not appended yet are ignored
+  assert.deepEqual([buffer.filteredGet(0), buffer.filteredGet(1)], ['a', 'c']);
+  assert.equal(buffer.filteredLength, 2);
+  buffer.append(['d', 'e', 'f']); // drops a and b
+  assert.equal(buffer.filteredLength, 1);
+  buffer.addMatches([3, 5]);
+  assert.deepEqual(
+    Array.from({ length: buffer.filteredLength }, (_, i) => buffer.filteredGet(i)),
+    ['c', 'd', 'f'],
+  );
+  assert.equal(buffer.filteredPosition(2), 3);
+  buffer.setFilter(null);
+  assert.equal(buffer.filteredLength, 4);
+  assert.throws(() => buffer.addMatches([6]), /setExternalFilter/);
+});

@@ -23,6 +23,8 @@ export class LogBuffer<T> {
   /** Sequence number the next appended line will get. */
   private next = 0;
   private filter: ((line: T) => boolean) | null = null;
+  /** The filter's index is kept by the caller (setExternalFilter/addMatches), not by a predicate. */
+  private external = false;
   /** Sequence numbers of matching lines, ascending; entries before `matchHead` are dead. */
   private matches: number[] = [];
   private matchHead = 0;
@@ -130,6 +132,7 @@ export class LogBuffer<T> {
   /** Sets (or with null, removes) the filter. This is the only operation that scans every held line. */
   setFilter(predicate: ((line: T) => boolean) | null): void {
     this.filter = predicate;
+    this.external = false;
     this.matches = [];
     this.matchHead = 0;
     if (predicate === null) return;
@@ -138,13 +141,40 @@ export class LogBuffer<T> {
     }
   }
 
+  /**
+   * Filters by an index the caller keeps up to date (e.g. from a search done elsewhere): it starts empty
+   * and grows only through `addMatches`. Nothing is scanned.
+   */
+  setExternalFilter(): void {
+    this.filter = null;
+    this.external = true;
+    this.matches = [];
+    this.matchHead = 0;
+  }
+
+  /**
+   * Adds lines to an external filter's index, by sequence number (droppedCount + position when added):
+   * ascending, each after those added before. Lines already dropped or not yet appended are ignored.
+   */
+  addMatches(seqs: ArrayLike<number>): void {
+    if (!this.external) throw new Error('addMatches needs setExternalFilter first');
+    let last = this.matches.length ? this.matches[this.matches.length - 1]! : -1;
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i]!;
+      if (seq <= last || seq < this.first || seq >= this.next) continue;
+      this.matches.push(seq);
+      last = seq;
+    }
+    this.dropDeadMatches();
+  }
+
   get hasFilter(): boolean {
-    return this.filter !== null;
+    return this.filter !== null || this.external;
   }
 
   /** Without a filter, every line matches. */
   get filteredLength(): number {
-    return this.filter === null ? this.length : this.matches.length - this.matchHead;
+    return this.hasFilter ? this.matches.length - this.matchHead : this.length;
   }
 
   filteredGet(index: number): T | undefined {
@@ -155,7 +185,7 @@ export class LogBuffer<T> {
   /** The position in the whole buffer of the `index`-th matching line (to show it in context). */
   filteredPosition(index: number): number | undefined {
     if (!Number.isInteger(index) || index < 0 || index >= this.filteredLength) return undefined;
-    if (this.filter === null) return index;
+    if (!this.hasFilter) return index;
     return this.matches[this.matchHead + index]! - this.first;
   }
 

@@ -9,6 +9,7 @@ import type { MatchPosition } from './match-index.js';
 import { LogList, type LogListHandle } from './LogList.js';
 import { LogSearchBar } from './LogSearchBar.js';
 import { searchCountText } from './search-count.js';
+import { connectSearchWorker } from './search-worker-client.js';
 import { SourceLegend } from './SourceLegend.js';
 import { Toggle } from './Toggle.js';
 import { useLogSession } from './use-log-session.js';
@@ -38,6 +39,10 @@ export function LogViewer(props: LogViewerProps) {
   const store = session?.store ?? null;
   const list = useRef<LogListHandle>(null);
 
+  // Searches over all lines run in a worker, off the main thread (declared before the effect that sets
+  // the search, so the worker is there when it runs).
+  useEffect(() => (session ? connectSearchWorker(session) : undefined), [session]);
+
   // Search text: typed into `draft`, committed to the URL (and the index) after a pause or on Enter.
   const [draft, setDraft] = useState(options.q);
   const committedQuery = options.q;
@@ -47,15 +52,17 @@ export function LogViewer(props: LogViewerProps) {
     return () => clearTimeout(timer);
   }, [draft, committedQuery, onOptions]);
 
-  const compiled = useMemo(
-    () =>
-      committedQuery
-        ? compileQuery(committedQuery, { regex: options.regex, caseSensitive: options.caseSensitive })
-        : null,
-    [committedQuery, options.regex, options.caseSensitive],
-  );
+  const { regex, caseSensitive } = options;
+  const compiled = useMemo(() => {
+    if (!committedQuery) return null;
+    const result = compileQuery(committedQuery, { regex, caseSensitive });
+    // With its spec, the worker can search the same way (the highlighting on screen uses the functions).
+    return result.ok ? { ...result, spec: { query: committedQuery, regex, caseSensitive } } : result;
+  }, [committedQuery, regex, caseSensitive]);
   const matcher: LineMatcher | null = compiled?.ok ? compiled : null;
   const searchError = compiled && !compiled.ok ? compiled.error : null;
+  /** The search is still looking through the lines held when it started: its count is not final. */
+  const searching = matcher !== null && (store?.searchPending ?? false);
 
   // The current match belongs to one search over one stream; a new either makes it stale.
   const [current, setCurrent] = useState<{
@@ -67,6 +74,8 @@ export function LogViewer(props: LogViewerProps) {
     current && current.matcher === matcher && current.store === store ? current.position : null;
   /** Navigation asked for before the typed query was committed; done once the index is rebuilt. */
   const pendingStep = useRef<number | null>(null);
+  /** That navigation, for the search it waits for (whose index may still be filling, in the worker). */
+  const stepWhenSearched = useRef<{ delta: number; matcher: LineMatcher | null } | null>(null);
   /**
    * A search the view has not moved to yet. As in a browser's find or in `less`, typing moves the view
    * to the first match (at or below the top line) without Enter — as soon as there is one, which for a
@@ -100,18 +109,25 @@ export function LogViewer(props: LogViewerProps) {
     session.store.setSearch(matcher, options.filter);
     session.changed();
     if (pendingStep.current !== null) {
-      const delta = pendingStep.current;
+      stepWhenSearched.current = { delta: pendingStep.current, matcher };
       pendingStep.current = null;
       autoJump.current = null;
-      // Runs after this render commits, when the list sees the new index.
-      requestAnimationFrame(() => stepAfterRebuild(delta));
     } else {
       autoJump.current = matcher;
     }
   }, [session, matcher, options.filter]);
 
-  const jumpToFirstMatch = useEffectEvent(() => {
-    if (autoJump.current === null || autoJump.current !== matcher || !store) return;
+  // Once the search has looked through every line: the navigation asked for, or the jump to the first match.
+  const afterSearch = useEffectEvent(() => {
+    if (!store || store.searchPending) return;
+    const asked = stepWhenSearched.current;
+    if (asked !== null && asked.matcher === matcher) {
+      stepWhenSearched.current = null;
+      // Runs after this render commits, when the list sees the new index.
+      requestAnimationFrame(() => stepAfterRebuild(asked.delta));
+      return;
+    }
+    if (autoJump.current === null || autoJump.current !== matcher) return;
     if (currentPosition !== null) {
       autoJump.current = null;
       return;
@@ -120,7 +136,7 @@ export function LogViewer(props: LogViewerProps) {
     autoJump.current = null;
     requestAnimationFrame(() => stepAfterRebuild(1));
   });
-  useEffect(() => jumpToFirstMatch(), [version, matcher]);
+  useEffect(() => afterSearch(), [version, matcher]);
 
   const navigate = (delta: number): void => {
     if (draft !== committedQuery) {
@@ -150,7 +166,7 @@ export function LogViewer(props: LogViewerProps) {
   let countText = '';
   if (matcher && store) {
     const at = currentPosition ? store.matches.ordinalOf(currentPosition) : null;
-    countText = searchCountText(store.matches.total, at);
+    countText = searchCountText(store.matches.total, at, searching);
   }
 
   // Said once the search settles (typing paused, the view moved to a match), not at every line that
@@ -161,7 +177,7 @@ export function LogViewer(props: LogViewerProps) {
     if (!matcher && !searchError) return undefined;
     const timer = setTimeout(() => announceSearch(), 600);
     return () => clearTimeout(timer);
-  }, [matcher, searchError, currentPosition]);
+  }, [matcher, searchError, currentPosition, searching]);
 
   const sources: SourceState[] = store ? [...store.sources.values()] : [];
   const dropped = store?.buffer.droppedCount ?? 0;
@@ -179,7 +195,7 @@ export function LogViewer(props: LogViewerProps) {
   };
 
   let emptyText = 'Waiting for output…';
-  if (store?.isFiltering) emptyText = 'No lines match the search.';
+  if (store?.isFiltering) emptyText = searching ? 'Searching…' : 'No lines match the search.';
   else if (ended || status.state === 'closed') emptyText = 'No output.';
 
   return (

@@ -8,13 +8,28 @@ import { compareTimestamps } from '../../shared/logs/timestamps.js';
 import { stripAnsi } from '../../shared/logs/ansi.js';
 import type { LogEntry, LogLineEntry } from './log-entry.js';
 import { MatchIndex } from './match-index.js';
+import type { SearchRequest, SearchResults, SearchSpec } from './search-protocol.js';
 import { SourceColors, sourceKey, type LogSource } from './source-colors.js';
 
 /** What the search box compiles to (the shape of compileQuery's success result). */
 export interface LineMatcher {
   test(text: string): boolean;
   matches(text: string): Array<[number, number]>;
+  /** What it was compiled from: with it, an attached search backend runs the search over all lines. */
+  spec?: SearchSpec;
 }
+
+/**
+ * Where searches over all lines run, away from the page's main thread (search.worker.ts): it is sent
+ * every entry as it arrives, every drop and every search; its results come back through
+ * `LogStore.applySearchResults`.
+ */
+export interface SearchBackend {
+  post(request: SearchRequest): void;
+}
+
+/** Entries per message when a backend is attached to a store that already holds lines. */
+const ATTACH_CHUNK = 65_536;
 
 export interface SourceState {
   source: LogSource;
@@ -77,6 +92,16 @@ export class LogStore {
   private readonly colors = new SourceColors();
   private matcher: LineMatcher | null = null;
   private filtering = false;
+  private backend: SearchBackend | null = null;
+  /** Whether the current search's results come from the backend (else they are computed here, at once). */
+  private asyncSearch = false;
+  private searchId = 0;
+  /** Backend search: sequence number after the last entry held when it started. */
+  private searchStartNext = 0;
+  /** Backend search: every entry below this sequence number has been searched. */
+  private searchedThrough = 0;
+  /** What the backend was last told was dropped. */
+  private sentDropped = 0;
 
   constructor(capacity = DEFAULT_LOG_BUFFER_CAPACITY, maxChars = DEFAULT_LOG_TEXT_LIMIT) {
     this.buffer = new LogBuffer<LogEntry>(capacity, { maxSize: maxChars, sizeOf: entrySize });
@@ -141,7 +166,7 @@ export class LogStore {
       }
     }
     if (entries.length === 0) return;
-    if (this.matcher) {
+    if (this.matcher && !this.asyncSearch) {
       for (const entry of entries) {
         if (entry.kind === 'line' && this.matcher.test(entry.plain)) {
           this.matches.add(entry.seq, this.matcher.matches(entry.plain).length);
@@ -149,8 +174,100 @@ export class LogStore {
       }
     }
     this.buffer.append(entries);
+    if (this.backend) {
+      this.sendEntries(this.backend, entries);
+      this.sendDrop(this.backend);
+    }
     this.matches.dropBefore(this.buffer.droppedCount);
     this.version++;
+  }
+
+  /**
+   * Runs searches in `backend` from now on (until detachSearch): it is sent every entry held, and the
+   * current search starts over there.
+   */
+  attachSearch(backend: SearchBackend): void {
+    this.backend = backend;
+    this.sentDropped = this.buffer.droppedCount;
+    const held: LogEntry[] = [];
+    for (let i = 0; i < this.buffer.length; i++) {
+      held.push(this.buffer.get(i)!);
+      if (held.length === ATTACH_CHUNK) this.sendEntries(backend, held.splice(0));
+    }
+    if (held.length) this.sendEntries(backend, held);
+    if (this.matcher?.spec) {
+      this.asyncSearch = true;
+      this.startBackendSearch(backend);
+      if (this.filtering) this.keyOf = this.makeKeyOf();
+      this.version++;
+    }
+  }
+
+  /**
+   * Stops using the backend. With `resync`, a search it was running is redone here at once (when the
+   * backend failed); without, its results are simply no longer awaited (the view is going away).
+   */
+  detachSearch(resync: boolean): void {
+    this.backend = null;
+    if (!this.asyncSearch) return;
+    this.asyncSearch = false;
+    if (!resync) return;
+    this.rebuildMatches();
+    this.setLocalFilter();
+    this.keyOf = this.makeKeyOf();
+    this.version++;
+  }
+
+  /** Takes a backend's results; false when they belong to an abandoned search (nothing changed). */
+  applySearchResults(results: SearchResults): boolean {
+    if (!this.asyncSearch || results.id !== this.searchId) return false;
+    for (let i = 0; i < results.seqs.length; i++) this.matches.add(results.seqs[i]!, results.counts[i]!);
+    this.matches.dropBefore(this.buffer.droppedCount);
+    if (this.filtering) this.buffer.addMatches(results.seqs);
+    this.searchedThrough = Math.max(this.searchedThrough, results.through);
+    this.version++;
+    return true;
+  }
+
+  /**
+   * Whether the current search is still looking through the lines that were held when it started (its
+   * count is not final yet). Lines arriving later are searched as they come, without this.
+   */
+  get searchPending(): boolean {
+    return this.asyncSearch && this.searchedThrough < this.searchStartNext;
+  }
+
+  private sendEntries(backend: SearchBackend, entries: readonly LogEntry[]): void {
+    const seqs = new Float64Array(entries.length);
+    const texts = new Array<string | null>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      seqs[i] = entry.seq;
+      texts[i] = entry.kind === 'line' ? entry.plain : null;
+    }
+    backend.post({ type: 'append', seqs, texts });
+  }
+
+  private sendDrop(backend: SearchBackend): void {
+    if (this.buffer.droppedCount === this.sentDropped) return;
+    this.sentDropped = this.buffer.droppedCount;
+    backend.post({ type: 'drop', before: this.sentDropped });
+  }
+
+  /** Starts the current search over in the backend; its index (and the filter's) fill as results come. */
+  private startBackendSearch(backend: SearchBackend): void {
+    this.searchId++;
+    this.matches.clear();
+    if (this.filtering) this.buffer.setExternalFilter();
+    else this.buffer.setFilter(null);
+    this.searchStartNext = this.buffer.droppedCount + this.buffer.length;
+    this.searchedThrough = this.buffer.droppedCount;
+    backend.post({ type: 'search', id: this.searchId, spec: this.matcher?.spec ?? null });
+  }
+
+  private setLocalFilter(): void {
+    const active = this.filtering ? this.matcher : null;
+    this.buffer.setFilter(active ? (entry) => entry.kind === 'marker' || active.test(entry.plain) : null);
   }
 
   /**
@@ -172,17 +289,32 @@ export class LogStore {
     return since;
   }
 
-  /** Sets the search (null = none). With `filter`, the view shows only matching lines (and separators). */
+  /**
+   * Sets the search (null = none). With `filter`, the view shows only matching lines (and separators).
+   * With a backend attached and a matcher that carries its spec, the search runs there: the index (and
+   * the filtered view) fill as its results come (`searchPending` until then); otherwise here, at once.
+   */
   setSearch(matcher: LineMatcher | null, filter: boolean): void {
     if (matcher === this.matcher && filter === this.filtering) return;
-    if (matcher !== this.matcher) {
-      this.matcher = matcher;
-      this.rebuildMatches();
-    }
+    const changed = matcher !== this.matcher;
+    const wasFiltering = this.filtering;
+    this.matcher = matcher;
     this.filtering = filter && matcher !== null;
-    const active = this.filtering ? matcher : null;
-    this.buffer.setFilter(active ? (entry) => entry.kind === 'marker' || active.test(entry.plain) : null);
-    this.keyOf = this.makeKeyOf();
+    const backend = this.backend;
+    if (backend && (matcher === null || matcher.spec)) {
+      // A backend search also builds the filter's index: a change of either starts it over.
+      const wasAsync = this.asyncSearch;
+      this.asyncSearch = matcher !== null;
+      if (changed || this.asyncSearch || wasAsync) this.startBackendSearch(backend);
+    } else {
+      // A matcher without its spec is searched here; a backend search still running is stopped.
+      if (backend && this.asyncSearch) backend.post({ type: 'search', id: ++this.searchId, spec: null });
+      this.asyncSearch = false;
+      if (changed) this.rebuildMatches();
+      this.setLocalFilter();
+    }
+    // A new key function makes the list re-measure every row (O(rows)): only when rows are not all shown.
+    if (this.filtering || wasFiltering) this.keyOf = this.makeKeyOf();
     this.version++;
   }
 

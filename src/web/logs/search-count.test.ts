@@ -14,3 +14,10 @@ test('with a current match: its position among all', () => {
   assert.equal(searchCountText(12, 11), '12 of 12 matches');
   assert.equal(searchCountText(25_000, 1_233), '1,234 of 25,000 matches');
 });
+
+test('while the search is still looking: the count so far', () => {
+  assert.equal(searchCountText(0, null, true), 'Searching…');
+  assert.equal(searchCountText(1, null, true), 'Searching… 1 match so far');
+  assert.equal(searchCountText(1_200, 3, true), 'Searching… 1,200 matches so far');
+  assert.equal(searchCountText(1_200, 3, false), '4 of 1,200 matches');
+});
