@@ -26,7 +26,7 @@ import {
   recordingStoppedMessage,
   type TerminalServerMessage,
 } from './protocol.js';
-import { AsciicastWriter } from './recording/asciicast.js';
+import { AsciicastWriter, utf8Decoder } from './recording/asciicast.js';
 
 export interface TerminalSessionDeps {
   audit: AuditStore;
@@ -75,6 +75,8 @@ export class TerminalSession {
   private start_: TerminalStart | undefined;
   private recording: AsciicastWriter | undefined;
   private readonly commands = new CommandLineRecorder();
+  /** The output as text, decoded once for the recording and the command-line recorder. */
+  private readonly outputText = utf8Decoder();
   /** Audit writes of command lines, in order. */
   private commandWrites: Promise<void> = Promise.resolve();
   private inputChain: Promise<void> = Promise.resolve();
@@ -257,6 +259,8 @@ export class TerminalSession {
     }
     for (const c of this.commands.end(this.elapsed())) this.saveCommand(c);
     await this.commandWrites;
+    // A character the output stopped in the middle of is recorded as U+FFFD.
+    this.recording?.recordOutput(this.outputText.decode());
     await this.recording
       ?.close()
       .catch((err: unknown) => this.deps.log.error({ err }, 'recording close failed'));
@@ -296,8 +300,9 @@ export class TerminalSession {
   private output(data: Buffer): void {
     if (this.closing) return;
     this.bytesOut += data.length;
-    this.recording?.recordOutput(data);
-    for (const c of this.commands.output(data)) this.saveCommand(c);
+    const text = this.outputText.decode(data, { stream: true });
+    this.recording?.recordOutput(text);
+    for (const c of this.commands.output(text)) this.saveCommand(c);
     this.outputPending += data.length;
     if (this.outputPending > OUTPUT_HIGH_WATER && !this.execPaused) {
       this.execPaused = true;
