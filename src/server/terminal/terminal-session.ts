@@ -63,6 +63,9 @@ export interface TerminalStart {
 /** Output buffered towards the browser above which the container is no longer read. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
 const OUTPUT_LOW_WATER = 256 * 1024;
+/** Recording not yet written (a slow audit store) above which the container is no longer read. */
+const RECORDING_HIGH_WATER = 8 * 1024 * 1024;
+const RECORDING_LOW_WATER = 1024 * 1024;
 /** Input queued towards the container above which the browser is no longer read. */
 const INPUT_HIGH_WATER = 256 * 1024;
 const INPUT_LOW_WATER = 64 * 1024;
@@ -84,6 +87,8 @@ export class TerminalSession {
   private browserPaused = false;
   private outputPending = 0;
   private execPaused = false;
+  /** The exec is paused until the recording's flush under way has written its backlog. */
+  private awaitingRecording = false;
   private bytesIn = 0;
   private bytesOut = 0;
   private exitStatus: ExecStatus | undefined;
@@ -304,17 +309,48 @@ export class TerminalSession {
     this.recording?.recordOutput(text);
     for (const c of this.commands.output(text)) this.saveCommand(c);
     this.outputPending += data.length;
-    if (this.outputPending > OUTPUT_HIGH_WATER && !this.execPaused) {
-      this.execPaused = true;
-      this.exec?.pause();
-    }
+    this.throttle();
     this.browser.send(data, { binary: true }, () => {
       this.outputPending -= data.length;
-      if (this.execPaused && this.outputPending < OUTPUT_LOW_WATER) {
-        this.execPaused = false;
-        this.exec?.resume();
-      }
+      this.unthrottle();
     });
+  }
+
+  /**
+   * Back-pressure towards the container: its output is no longer read while too much of it waits to
+   * reach the browser or to be written to the recording, so a slow browser or a slow audit store slows
+   * the process down instead of filling memory.
+   */
+  private throttle(): void {
+    if (this.execPaused) return;
+    if (this.outputPending > OUTPUT_HIGH_WATER || this.recordingBehind(RECORDING_HIGH_WATER)) {
+      this.execPaused = true;
+      this.exec?.pause();
+      this.unthrottle();
+    }
+  }
+
+  private unthrottle(): void {
+    if (!this.execPaused || this.outputPending >= OUTPUT_LOW_WATER) return;
+    if (this.recordingBehind(RECORDING_LOW_WATER)) {
+      // Asked again once what is buffered now is written (a failure ends the session instead).
+      if (this.recording === undefined || this.awaitingRecording) return;
+      this.awaitingRecording = true;
+      this.recording.flush().then(
+        () => {
+          this.awaitingRecording = false;
+          this.unthrottle();
+        },
+        () => undefined,
+      );
+      return;
+    }
+    this.execPaused = false;
+    this.exec?.resume();
+  }
+
+  private recordingBehind(bytes: number): boolean {
+    return (this.recording?.backlogBytes ?? 0) > bytes;
   }
 
   private exited(status: ExecStatus): void {

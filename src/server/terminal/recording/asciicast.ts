@@ -20,6 +20,7 @@
  */
 
 import { open, readFile } from 'node:fs/promises';
+import { TextDecoder } from 'node:util';
 import type { RecordingSink } from '../../audit/audit-store.js';
 import { PRIVATE_FILE_MODE } from '../../audit/data-dir.js';
 import { fileRecordingSink } from '../../audit/file-recordings.js';
@@ -89,6 +90,8 @@ export class AsciicastWriter {
   private readonly timer: ReturnType<typeof setInterval>;
   private buffer: string[] = [];
   private bufferedLength = 0;
+  /** Bytes handed to the sink (or waiting for the write before them) whose write has not finished. */
+  private writing = 0;
   private lastTime = 0;
   private lastSync: number;
   private unsynced = false;
@@ -161,6 +164,15 @@ export class AsciicastWriter {
     this.timer.unref();
   }
 
+  /**
+   * Roughly what the recording holds in memory: events not yet written to the sink, in bytes. A sink
+   * slower than the session's output makes it grow; the caller stops reading the session while it is
+   * high and waits for `flush()` (see TerminalSession).
+   */
+  get backlogBytes(): number {
+    return this.bufferedLength + this.writing;
+  }
+
   /** Whether the size cap stopped the recording. */
   get limitReached(): boolean {
     return this.stoppedAt !== undefined;
@@ -197,16 +209,23 @@ export class AsciicastWriter {
       this.lastSync = now;
       this.unsynced = false;
     }
-    this.chain = this.chain.then(async () => {
-      if (this.failure) throw this.failure;
-      try {
-        if (text !== '') await this.sink.write(Buffer.from(text, 'utf8'));
-        if (dueForSync) await this.sink.sync();
-      } catch (error) {
-        this.fail(error);
-        throw this.failure;
-      }
-    });
+    const data = Buffer.from(text, 'utf8');
+    this.writing += data.length;
+    // A failed write fails every later flush too (this.failure), so the chain's own failure is not needed.
+    this.chain = this.chain
+      .catch(() => undefined)
+      .then(async () => {
+        try {
+          if (this.failure) throw this.failure;
+          if (data.length > 0) await this.sink.write(data);
+          if (dueForSync) await this.sink.sync();
+        } catch (error) {
+          this.fail(error);
+          throw this.failure ?? error;
+        } finally {
+          this.writing -= data.length;
+        }
+      });
     return this.chain;
   }
 
