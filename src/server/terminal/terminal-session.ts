@@ -63,6 +63,8 @@ export interface TerminalStart {
 /** Output buffered towards the browser above which the container is no longer read. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
 const OUTPUT_LOW_WATER = 256 * 1024;
+/** Output passed on at once when this much has arrived in one turn of the event loop. */
+const OUTPUT_BATCH_BYTES = 64 * 1024;
 /** Recording not yet written (a slow audit store) above which the container is no longer read. */
 const RECORDING_HIGH_WATER = 8 * 1024 * 1024;
 const RECORDING_LOW_WATER = 1024 * 1024;
@@ -87,6 +89,10 @@ export class TerminalSession {
   private browserPaused = false;
   private outputPending = 0;
   private execPaused = false;
+  /** Output received in this turn of the event loop, not yet recorded nor sent (see output()). */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private batchTimer: ReturnType<typeof setImmediate> | undefined;
   /** The exec is paused until the recording's flush under way has written its backlog. */
   private awaitingRecording = false;
   private bytesIn = 0;
@@ -249,6 +255,7 @@ export class TerminalSession {
     clearInterval(this.keepalive);
     const opened = this.exec !== undefined;
     this.exec?.close();
+    this.passOutputOn();
     closeSocket(this.browser, this.browserClose.code, this.browserClose.reason);
     const s = this.start_;
     if (opened && s !== undefined) {
@@ -302,13 +309,33 @@ export class TerminalSession {
     return Date.now() - this.startedAt.getTime();
   }
 
+  /**
+   * Output of the container. The kubelet sends it in frames of at most 4 KiB (one read of the TTY):
+   * what arrives in one turn of the event loop is passed on together, one recording event and one
+   * browser frame (a syscall each way, and one `term.write` in the browser) instead of one per frame.
+   */
   private output(data: Buffer): void {
     if (this.closing) return;
     this.bytesOut += data.length;
+    this.outputPending += data.length;
+    this.batch.push(data);
+    this.batchBytes += data.length;
+    if (this.batchBytes >= OUTPUT_BATCH_BYTES) this.passOutputOn();
+    else this.batchTimer ??= setImmediate(() => this.passOutputOn());
+    this.throttle();
+  }
+
+  /** Records the output batched so far, then sends it to the browser. Runs before any other message. */
+  private passOutputOn(): void {
+    if (this.batchTimer !== undefined) clearImmediate(this.batchTimer);
+    this.batchTimer = undefined;
+    if (this.batch.length === 0) return;
+    const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
     const text = this.outputText.decode(data, { stream: true });
     this.recording?.recordOutput(text);
     for (const c of this.commands.output(text)) this.saveCommand(c);
-    this.outputPending += data.length;
     this.throttle();
     this.browser.send(data, { binary: true }, () => {
       this.outputPending -= data.length;
@@ -446,6 +473,8 @@ export class TerminalSession {
   }
 
   private send(message: TerminalServerMessage): Promise<void> {
+    // The output that came before the message goes first (and into the recording).
+    this.passOutputOn();
     if (this.browser.readyState !== this.browser.OPEN) return Promise.resolve();
     return new Promise((resolve) => this.browser.send(JSON.stringify(message), () => resolve()));
   }
