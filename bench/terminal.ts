@@ -68,7 +68,9 @@ async function shellReady(screen: Screen, type: (s: string) => void): Promise<vo
   type(probe.line);
   await screen.until('the shell to run the readiness probe', (text) => {
     if (!probe.seen(text)) return false;
-    return /[#$] (\x1b\[6n)?$/.test(text.slice(text.lastIndexOf(marker)));
+    // The prompt may be followed by control sequences: its cursor query, or a redraw after the answer
+    // (`\r/ # \x1b[J`).
+    return /[#$] $/.test(text.slice(text.lastIndexOf(marker)).replace(/\x1b\[[0-9;?]*[@-~]/g, ''));
   });
 }
 
