@@ -209,14 +209,33 @@ async function main() {
         ['-n', 'demo', 'exec', pod, '--', 'sh', '-c', `head -c 100000000 /dev/urandom | base64 > ${BIG}`],
         { timeoutMs: 300_000 },
       );
+      // Through a TTY the file arrives with CR LF line ends: its size plus one byte per line.
+      const [size, lines] = (
+        await kubectlOk(['-n', 'demo', 'exec', pod, '--', 'sh', '-c', `wc -c < ${BIG}; wc -l < ${BIG}`])
+      )
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      const expected = size! + lines!;
+      // On this cluster a TTY exec now and then loses the end of its output when the process exits
+      // (kubectl as well as Podscope): such a round measured less than the file, so it is done again.
+      let short = 0;
+      const whole = async (cat: () => Promise<Transfer>): Promise<Transfer> => {
+        for (let attempt = 0; ; attempt++) {
+          const t = await cat();
+          if (t.bytes === expected) return t;
+          short++;
+          if (attempt === 2) throw new Error(`cat delivered ${t.bytes} of ${expected} bytes three times`);
+        }
+      };
       // Throughput of cat through the Podscope terminal (TTY, recorded) vs kubectl exec -it (TTY), in
       // turns; and kubectl without a TTY, for reference (what a script would use).
       const best = (ts: Transfer[]) => ts.reduce((a, b) => (b.bytes / b.secs > a.bytes / a.secs ? b : a));
       const ours: Transfer[] = [];
       const theirs: Transfer[] = [];
       for (let round = 0; round < CAT_ROUNDS; round++) {
-        ours.push(await podscopeCat(wsUrl, podscope.headers, pod));
-        theirs.push(await kubectlCat(pod, true));
+        ours.push(await whole(() => podscopeCat(wsUrl, podscope.headers, pod)));
+        theirs.push(await whole(() => kubectlCat(pod, true)));
       }
       const plain = await kubectlCat(pod, false);
       const { bytes: podscopeBytes, secs: podscopeSecs } = best(ours);
@@ -224,13 +243,6 @@ async function main() {
       const { bytes: kbytes, secs: kubectlSecs } = plain;
 
       const mbps = (bytes: number, secs: number) => bytes / 1e6 / secs;
-      // Through a TTY both get the file with CR LF line ends, byte for byte the same count, every round.
-      const counts = [...ours, ...theirs].map((t) => t.bytes);
-      if (ktbytes < 100e6 || counts.some((n) => n !== ktbytes)) {
-        throw new Error(
-          `cat delivered different output: Podscope ${ours.map((t) => t.bytes).join(', ')} bytes, kubectl ${theirs.map((t) => t.bytes).join(', ')}`,
-        );
-      }
       measures.push({
         id: 'cat',
         measure: '`cat` of 135 MB through the terminal',
@@ -238,7 +250,7 @@ async function main() {
         podscope: mbps(podscopeBytes, podscopeSecs),
         kubectl: mbps(ktbytes, kubectlTtySecs),
         goal: { on: 'ratio', op: '>=', target: 0.9 },
-        note: `Podscope TTY + recording vs kubectl exec -it, best of ${CAT_ROUNDS} each (${[ours, theirs].map((ts) => ts.map((t) => mbps(t.bytes, t.secs).toFixed(1)).join('/')).join(' vs ')}); kubectl without TTY ${mbps(kbytes, kubectlSecs).toFixed(1)} MB/s`,
+        note: `Podscope TTY + recording vs kubectl exec -it, best of ${CAT_ROUNDS} each (${[ours, theirs].map((ts) => ts.map((t) => mbps(t.bytes, t.secs).toFixed(1)).join('/')).join(' vs ')}); kubectl without TTY ${mbps(kbytes, kubectlSecs).toFixed(1)} MB/s${short ? `; ${short} short round(s) done again` : ''}`,
       });
     }
   } finally {
