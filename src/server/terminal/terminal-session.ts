@@ -32,7 +32,7 @@ import {
   recordingStoppedMessage,
   type TerminalServerMessage,
 } from './protocol.js';
-import { AsciicastWriter } from './recording/asciicast.js';
+import { AsciicastWriter, utf8Decoder } from './recording/asciicast.js';
 
 export interface TerminalSessionDeps {
   audit: AuditStore;
@@ -69,6 +69,11 @@ export interface TerminalStart {
 /** Output buffered towards the browser above which the container is no longer read. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
 const OUTPUT_LOW_WATER = 256 * 1024;
+/** Output passed on at once when this much has arrived in one turn of the event loop. */
+const OUTPUT_BATCH_BYTES = 64 * 1024;
+/** Recording not yet written (a slow audit store) above which the container is no longer read. */
+const RECORDING_HIGH_WATER = 8 * 1024 * 1024;
+const RECORDING_LOW_WATER = 1024 * 1024;
 /** Input queued towards the container above which the browser is no longer read. */
 const INPUT_HIGH_WATER = 256 * 1024;
 const INPUT_LOW_WATER = 64 * 1024;
@@ -81,6 +86,8 @@ export class TerminalSession {
   private start_: TerminalStart | undefined;
   private recording: AsciicastWriter | undefined;
   private readonly commands = new CommandLineRecorder();
+  /** The output as text, decoded once for the recording and the command-line recorder. */
+  private readonly outputText = utf8Decoder();
   /** Audit writes of command lines, in order. */
   private commandWrites: Promise<void> = Promise.resolve();
   private inputChain: Promise<void> = Promise.resolve();
@@ -88,6 +95,12 @@ export class TerminalSession {
   private browserPaused = false;
   private outputPending = 0;
   private execPaused = false;
+  /** Output received in this turn of the event loop, not yet recorded nor sent (see output()). */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private batchTimer: ReturnType<typeof setImmediate> | undefined;
+  /** The exec is paused until the recording's flush under way has written its backlog. */
+  private awaitingRecording = false;
   private bytesIn = 0;
   private bytesOut = 0;
   private exitStatus: ExecStatus | undefined;
@@ -269,6 +282,7 @@ export class TerminalSession {
     clearInterval(this.keepalive);
     const opened = this.exec !== undefined;
     this.exec?.close();
+    this.passOutputOn();
     closeSocket(this.browser, this.browserClose.code, this.browserClose.reason);
     const s = this.start_;
     if (opened && s !== undefined) {
@@ -284,6 +298,8 @@ export class TerminalSession {
     }
     for (const c of this.commands.end(this.elapsed())) this.saveCommand(c);
     await this.commandWrites;
+    // A character the output stopped in the middle of is recorded as U+FFFD.
+    this.recording?.recordOutput(this.outputText.decode());
     await this.recording
       ?.close()
       .catch((err: unknown) => this.deps.log.error({ err }, 'recording close failed'));
@@ -320,23 +336,75 @@ export class TerminalSession {
     return Date.now() - this.startedAt.getTime();
   }
 
+  /**
+   * Output of the container. The kubelet sends it in frames of at most 4 KiB (one read of the TTY):
+   * what arrives in one turn of the event loop is passed on together, one recording event and one
+   * browser frame (a syscall each way, and one `term.write` in the browser) instead of one per frame.
+   */
   private output(data: Buffer): void {
     if (this.closing) return;
     this.bytesOut += data.length;
-    this.recording?.recordOutput(data);
-    for (const c of this.commands.output(data)) this.saveCommand(c);
     this.outputPending += data.length;
-    if (this.outputPending > OUTPUT_HIGH_WATER && !this.execPaused) {
-      this.execPaused = true;
-      this.exec?.pause();
-    }
+    this.batch.push(data);
+    this.batchBytes += data.length;
+    if (this.batchBytes >= OUTPUT_BATCH_BYTES) this.passOutputOn();
+    else this.batchTimer ??= setImmediate(() => this.passOutputOn());
+    this.throttle();
+  }
+
+  /** Records the output batched so far, then sends it to the browser. Runs before any other message. */
+  private passOutputOn(): void {
+    if (this.batchTimer !== undefined) clearImmediate(this.batchTimer);
+    this.batchTimer = undefined;
+    if (this.batch.length === 0) return;
+    const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
+    const text = this.outputText.decode(data, { stream: true });
+    this.recording?.recordOutput(text);
+    for (const c of this.commands.output(text)) this.saveCommand(c);
+    this.throttle();
     this.browser.send(data, { binary: true }, () => {
       this.outputPending -= data.length;
-      if (this.execPaused && this.outputPending < OUTPUT_LOW_WATER) {
-        this.execPaused = false;
-        this.exec?.resume();
-      }
+      this.unthrottle();
     });
+  }
+
+  /**
+   * Back-pressure towards the container: its output is no longer read while too much of it waits to
+   * reach the browser or to be written to the recording, so a slow browser or a slow audit store slows
+   * the process down instead of filling memory.
+   */
+  private throttle(): void {
+    if (this.execPaused) return;
+    if (this.outputPending > OUTPUT_HIGH_WATER || this.recordingBehind(RECORDING_HIGH_WATER)) {
+      this.execPaused = true;
+      this.exec?.pause();
+      this.unthrottle();
+    }
+  }
+
+  private unthrottle(): void {
+    if (!this.execPaused || this.outputPending >= OUTPUT_LOW_WATER) return;
+    if (this.recordingBehind(RECORDING_LOW_WATER)) {
+      // Asked again once what is buffered now is written (a failure ends the session instead).
+      if (this.recording === undefined || this.awaitingRecording) return;
+      this.awaitingRecording = true;
+      this.recording.flush().then(
+        () => {
+          this.awaitingRecording = false;
+          this.unthrottle();
+        },
+        () => undefined,
+      );
+      return;
+    }
+    this.execPaused = false;
+    this.exec?.resume();
+  }
+
+  private recordingBehind(bytes: number): boolean {
+    return (this.recording?.backlogBytes ?? 0) > bytes;
   }
 
   private exited(status: ExecStatus): void {
@@ -432,6 +500,8 @@ export class TerminalSession {
   }
 
   private send(message: TerminalServerMessage): Promise<void> {
+    // The output that came before the message goes first (and into the recording).
+    this.passOutputOn();
     if (this.browser.readyState !== this.browser.OPEN) return Promise.resolve();
     return new Promise((resolve) => this.browser.send(JSON.stringify(message), () => resolve()));
   }

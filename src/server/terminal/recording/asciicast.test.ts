@@ -224,6 +224,37 @@ describe('asciicast durability', () => {
     await w.close();
   });
 
+  it('counts what a slow sink has not written yet as its backlog, and nothing once written', async () => {
+    const sink = memorySink();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = { ...sink, write: async (data: Uint8Array) => (await gate, sink.write(data)) };
+    const w = writer(slow, fakeClock(), { maxBufferBytes: 1000 });
+    const header = w.backlogBytes;
+    assert.ok(header > 100, 'the header waits too');
+    for (let i = 0; i < 10; i++) w.recordOutput('y'.repeat(500)); // each other event starts a write
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(w.backlogBytes > header + 10 * 500, `backlog ${w.backlogBytes}`);
+    assert.doesNotMatch(sink.text(), /y{500}/, 'nothing written yet');
+    release();
+    await w.flush();
+    assert.equal(w.backlogBytes, 0);
+    assert.equal(sink.text().match(/y{500}/g)?.length, 10);
+    await w.close();
+  });
+
+  it('drops its backlog once a write failed (the session ends; nothing waits for it)', async () => {
+    const sink = memorySink();
+    const w = writer(sink, fakeClock(), { onError: () => undefined });
+    sink.failWrites = new Error('EIO');
+    w.recordOutput('z'.repeat(100));
+    await assert.rejects(w.flush(), /EIO/);
+    w.recordOutput('after');
+    await assert.rejects(w.flush(), /EIO/);
+    assert.equal(w.backlogBytes, 0);
+    await assert.rejects(w.close(), /EIO/);
+  });
+
   it('is safe to close twice and drops events after close', async () => {
     const sink = memorySink();
     const w = writer(sink);

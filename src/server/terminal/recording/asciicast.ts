@@ -8,8 +8,10 @@
  * surviving a machine crash) runs once per `syncIntervalMs` (default 1 s) when something new was written, and
  * at close. So a killed process loses at most the events of its last flush interval.
  *
- * Output and input are decoded as UTF-8 each with its own streaming decoder, so a character cut across
- * chunks is written whole and the file is always valid UTF-8 (invalid bytes become U+FFFD).
+ * Output and input are decoded as UTF-8 each with its own streaming decoder (the platform's WHATWG
+ * `TextDecoder`: native, where a decoder in JavaScript cost more CPU than the rest of a terminal's output
+ * path), so a character cut across chunks is written whole and the file is always valid UTF-8 (invalid
+ * bytes become U+FFFD). A caller that decodes the output anyway passes text instead.
  *
  * Size cap (`maxBytes`): the event that would take the file past the cap is not written; a marker event
  * (`"m"`, which asciinema's player shows as a marker) saying why the recording ends is written instead,
@@ -18,7 +20,7 @@
  */
 
 import { open, readFile } from 'node:fs/promises';
-import { Utf8StreamDecoder } from '../../../shared/text/utf8.js';
+import { TextDecoder } from 'node:util';
 import type { RecordingSink } from '../../audit/audit-store.js';
 import { PRIVATE_FILE_MODE } from '../../audit/data-dir.js';
 import { fileRecordingSink } from '../../audit/file-recordings.js';
@@ -67,11 +69,20 @@ export function limitMarkerText(maxBytes: number): string {
 }
 
 const TERM = 'xterm-256color';
+const STREAM = { stream: true } as const;
+
+/**
+ * A streaming UTF-8 decoder as the recording needs it: invalid bytes become U+FFFD, a BOM is kept as
+ * text, an unfinished character waits for the next chunk (and becomes U+FFFD at the final `decode()`).
+ */
+export function utf8Decoder(): TextDecoder {
+  return new TextDecoder('utf-8', { ignoreBOM: true });
+}
 const MARKER_TIME_CHARS = 17;
 
 export class AsciicastWriter {
-  private readonly output = new Utf8StreamDecoder();
-  private readonly input = new Utf8StreamDecoder();
+  private readonly output = utf8Decoder();
+  private readonly input = utf8Decoder();
   private readonly now: () => number;
   private readonly start: number;
   private readonly syncIntervalMs: number;
@@ -79,6 +90,8 @@ export class AsciicastWriter {
   private readonly timer: ReturnType<typeof setInterval>;
   private buffer: string[] = [];
   private bufferedLength = 0;
+  /** Bytes handed to the sink (or waiting for the write before them) whose write has not finished. */
+  private writing = 0;
   private lastTime = 0;
   private lastSync: number;
   private unsynced = false;
@@ -151,6 +164,15 @@ export class AsciicastWriter {
     this.timer.unref();
   }
 
+  /**
+   * Roughly what the recording holds in memory: events not yet written to the sink, in bytes. A sink
+   * slower than the session's output makes it grow; the caller stops reading the session while it is
+   * high and waits for `flush()` (see TerminalSession).
+   */
+  get backlogBytes(): number {
+    return this.bufferedLength + this.writing;
+  }
+
   /** Whether the size cap stopped the recording. */
   get limitReached(): boolean {
     return this.stoppedAt !== undefined;
@@ -159,13 +181,13 @@ export class AsciicastWriter {
   /** Terminal output (stdout and stderr as the user saw them). */
   recordOutput(data: Uint8Array | string): void {
     if (this.stoppedAt !== undefined) return;
-    this.event('o', typeof data === 'string' ? data : this.output.write(data));
+    this.event('o', typeof data === 'string' ? data : this.output.decode(data, STREAM));
   }
 
   /** What the user typed or pasted (stdin). */
   recordInput(data: Uint8Array | string): void {
     if (this.stoppedAt !== undefined) return;
-    this.event('i', typeof data === 'string' ? data : this.input.write(data));
+    this.event('i', typeof data === 'string' ? data : this.input.decode(data, STREAM));
   }
 
   recordResize(cols: number, rows: number): void {
@@ -187,16 +209,23 @@ export class AsciicastWriter {
       this.lastSync = now;
       this.unsynced = false;
     }
-    this.chain = this.chain.then(async () => {
-      if (this.failure) throw this.failure;
-      try {
-        if (text !== '') await this.sink.write(Buffer.from(text, 'utf8'));
-        if (dueForSync) await this.sink.sync();
-      } catch (error) {
-        this.fail(error);
-        throw this.failure;
-      }
-    });
+    const data = Buffer.from(text, 'utf8');
+    this.writing += data.length;
+    // A failed write fails every later flush too (this.failure), so the chain's own failure is not needed.
+    this.chain = this.chain
+      .catch(() => undefined)
+      .then(async () => {
+        try {
+          if (this.failure) throw this.failure;
+          if (data.length > 0) await this.sink.write(data);
+          if (dueForSync) await this.sink.sync();
+        } catch (error) {
+          this.fail(error);
+          throw this.failure ?? error;
+        } finally {
+          this.writing -= data.length;
+        }
+      });
     return this.chain;
   }
 
@@ -204,8 +233,8 @@ export class AsciicastWriter {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
-      this.event('o', this.output.end());
-      this.event('i', this.input.end());
+      this.event('o', this.output.decode());
+      this.event('i', this.input.decode());
       try {
         await this.flush(true);
       } finally {
