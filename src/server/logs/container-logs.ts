@@ -8,7 +8,7 @@ import { LineSplitter } from '../../shared/logs/line-splitter.js';
 import { LogResumeTracker } from '../../shared/logs/resume.js';
 import { splitTimestampedLine } from '../../shared/logs/timestamps.js';
 import { KubeApiError } from '../http/errors.js';
-import type { KubeClient, QueryValue } from '../kube/kube-client.js';
+import { isDroppedUpstream, type KubeClient, type QueryValue } from '../kube/kube-client.js';
 import { containerStatus, getPod, podPath, waitForPod } from '../kube/pods.js';
 
 export interface LogTarget {
@@ -81,8 +81,7 @@ async function pump(
   } catch (err) {
     // A dropped upstream connection ends this request; the caller decides whether to resume.
     if (signal.aborted) return delivered;
-    if (!(err instanceof Error) || !/aborted|ECONNRESET|socket hang up|terminated/i.test(err.message))
-      throw err;
+    if (!isDroppedUpstream(err)) throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
     res.destroy();
