@@ -165,6 +165,8 @@ export async function streamContainerLogs(
   window: LogWindow,
   sink: LogSink,
   signal: AbortSignal,
+  /** The pod as the caller just read it (saves a round trip); read here when absent. */
+  known?: V1Pod,
 ): Promise<string> {
   const tracker = new LogResumeTracker();
   const firstQuery: Record<string, QueryValue> = {
@@ -179,7 +181,7 @@ export async function streamContainerLogs(
     return 'end of output';
   }
 
-  const pod = await getPod(client, target.namespace, target.pod, signal);
+  const pod = known ?? (await getPod(client, target.namespace, target.pod, signal));
   const isInit = (pod.spec?.initContainers ?? []).some((c) => c.name === target.container);
   // In CrashLoopBackOff the status may name only the last, terminated instance.
   const initial = containerStatus(pod, target.container);
