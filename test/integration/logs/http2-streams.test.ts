@@ -1,7 +1,11 @@
-// Long-lived requests over HTTP/2 against the real API server: hundreds of log follows share a few TLS
-// connections (as many streams per connection as the server's SETTINGS allow), an aborted follow frees
-// its place, and every request keeps its own identity on a shared connection.
+// Long-lived requests over HTTP/2 against the real API server: hundreds of streams (log follows and
+// watches) share a few TLS connections (as many per connection as the server's SETTINGS allow), an
+// aborted follow frees its place, and every request keeps its own identity on a shared connection.
+// Mostly watches: each log follow costs the kubelet an inotify instance, and a node has 128 of them
+// for everything by default (fs.inotify.max_user_instances) — beyond, the kubelet answers a follow
+// with "failed to create fsnotify watcher: too many open files" and ends it.
 import assert from 'node:assert/strict';
+import { setMaxListeners } from 'node:events';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -15,7 +19,9 @@ import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js
 import { CLUSTER } from '../../support/podscope.js';
 import { READ_PODS, serviceAccount, tokenOf } from '../../support/token-login.js';
 
-const FOLLOWS = 300;
+const FOLLOWS = 20;
+const WATCHES = 230;
+const STREAMS = FOLLOWS + WATCHES;
 let pod: string;
 let cluster: ClusterConnection;
 let apiPort: number;
@@ -39,7 +45,7 @@ before(async () => {
   cluster = new ClusterConnection(CLUSTER, kc, server, null, {
     kubeRequestConnections: 4,
     kubeStreamConnections: 4,
-    kubeStreams: FOLLOWS + 50,
+    kubeStreams: STREAMS + 50,
   });
 });
 after(async () => {
@@ -86,6 +92,13 @@ const follow = (client: KubeClient, signal: AbortSignal) =>
     signal,
   });
 
+const watch = (client: KubeClient, signal: AbortSignal) =>
+  client.stream({
+    path: '/api/v1/namespaces/demo/pods',
+    query: { watch: true, fieldSelector: `metadata.name=${pod}` },
+    signal,
+  });
+
 const firstChunk = (body: Readable) =>
   new Promise<string>((resolve, reject) => {
     body.once('data', (d: Buffer) => resolve(d.toString()));
@@ -96,29 +109,36 @@ const streamsOpen = () => cluster.h2.connections.reduce((n, c) => n + c.active, 
 
 describe('log follows over HTTP/2', () => {
   const stop = new AbortController();
+  setMaxListeners(STREAMS * 4, stop.signal); // one signal for every stream of the test
   after(() => stop.abort());
 
-  test(`${FOLLOWS} follows share a few TLS connections, within the server's stream limit`, async () => {
+  test(`${STREAMS} streams share a few TLS connections, within the server's stream limit`, async () => {
     assert.equal(cluster.http2, true, 'the local API server is reached directly over TLS');
     const bodies = await Promise.all(
-      Array.from({ length: FOLLOWS }, () => follow(cluster.client(null), stop.signal)),
+      Array.from({ length: STREAMS }, (_, i) =>
+        (i < FOLLOWS ? follow : watch)(cluster.client(null), stop.signal),
+      ),
     );
     const firsts = await Promise.all(bodies.map(firstChunk));
     assert.ok(
-      firsts.every((t) => /tick \d+/.test(t)),
+      firsts.slice(0, FOLLOWS).every((t) => /tick \d+/.test(t)),
       'every follow streams the pod',
+    );
+    assert.ok(
+      firsts.slice(FOLLOWS).every((t) => t.startsWith('{"type":"ADDED"')),
+      'every watch streams its events',
     );
     const connections = cluster.h2.connections;
     const perConnection = connections[0]!.maxStreams;
     assert.ok(perConnection >= 100, `the server allows ${perConnection} streams per connection`);
-    assert.equal(connections.length, Math.ceil(FOLLOWS / perConnection));
+    assert.equal(connections.length, Math.ceil(STREAMS / perConnection));
     assert.ok(connections.every((c) => c.active <= c.maxStreams));
-    assert.equal(streamsOpen(), FOLLOWS);
-    assert.equal(cluster.streamSlots.inUse, FOLLOWS);
+    assert.equal(streamsOpen(), STREAMS);
+    assert.equal(cluster.streamSlots.inUse, STREAMS);
     // What the kernel sees: a handful of TCP connections, not one per follow.
     assert.ok(
       tcpConnectionsToApiServer() <= connections.length + 4,
-      `${tcpConnectionsToApiServer()} TCP connections to the API server for ${FOLLOWS} follows`,
+      `${tcpConnectionsToApiServer()} TCP connections to the API server for ${STREAMS} streams`,
     );
   });
 
@@ -127,12 +147,12 @@ describe('log follows over HTTP/2', () => {
     const leaving = new AbortController();
     const body = await follow(cluster.client(null), leaving.signal);
     await firstChunk(body);
-    assert.equal(streamsOpen(), FOLLOWS + 1);
+    assert.equal(streamsOpen(), STREAMS + 1);
     leaving.abort();
     const deadline = Date.now() + 5000;
-    while (streamsOpen() !== FOLLOWS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(streamsOpen(), FOLLOWS);
-    assert.equal(cluster.streamSlots.inUse, FOLLOWS);
+    while (streamsOpen() !== STREAMS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(streamsOpen(), STREAMS);
+    assert.equal(cluster.streamSlots.inUse, STREAMS);
     const next = await follow(cluster.client(null), stop.signal);
     await firstChunk(next);
     assert.equal(cluster.h2.connections.length, before, 'no new connection for the next follow');
@@ -152,7 +172,7 @@ describe('log follows over HTTP/2', () => {
     const admin = cluster.client({ user: 'podscope-h2-outsider@podscope.test', groups: ['system:masters'] });
     assert.match(await firstChunk(await follow(admin, stop.signal)), /tick \d+/);
     assert.equal(cluster.h2.connections.length, before, 'both went over the shared connections');
-    assert.equal(streamsOpen(), FOLLOWS + 2, 'the refused one holds nothing');
+    assert.equal(streamsOpen(), STREAMS + 2, 'the refused one holds nothing');
   });
 
   test("a person's own token: a connection without Podscope's client certificate, the token's RBAC", async () => {
