@@ -7,13 +7,14 @@
 // long-lived ones go over HTTP/2 where the API server speaks it (many streams share a few TLS
 // connections: h2-streams.ts), else one HTTP/1.1 connection each.
 import https from 'node:https';
+import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_LIMITS } from '../config/limits.js';
 import { KubeApiError, PodscopeError, unreachable } from '../http/errors.js';
 import { ConnectionSlots } from './connection-slots.js';
-import { H2Streams, isDroppedHttp2, NoHttp2, type H2TlsOptions } from './h2-streams.js';
+import { H2Streams, isDroppedHttp2, NoHttp2, tlsKey, type H2TlsOptions } from './h2-streams.js';
 import { impersonationHeaders, type Identity } from './identity.js';
 
 export type QueryValue = string | number | boolean | string[] | undefined | null;
@@ -156,6 +157,32 @@ export class ClusterConnection {
     return new KubeClient(this, identity);
   }
 
+  private readonly secureContexts = new Map<string, tls.SecureContext>();
+
+  /**
+   * One TLS context per set of TLS material (CA, client certificate): without it, every new connection
+   * parses the CA and key again into a context of its own (tens of KiB each, for as long as it is open).
+   */
+  secureContextFor(opts: https.RequestOptions): tls.SecureContext {
+    const key = tlsKey({
+      host: '',
+      port: 0,
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      pfx: opts.pfx,
+      passphrase: opts.passphrase,
+    });
+    let ctx = this.secureContexts.get(key);
+    if (ctx === undefined) {
+      ctx = tls.createSecureContext(opts);
+      // A few at most (Podscope's own, person tokens without a certificate, a rotated certificate).
+      if (this.secureContexts.size >= 8) this.secureContexts.delete(this.secureContexts.keys().next().value!);
+      this.secureContexts.set(key, ctx);
+    }
+    return ctx;
+  }
+
   /** Whether long-lived requests go over HTTP/2: TLS without a proxy, and the server offers h2. */
   get http2(): boolean {
     return (
@@ -223,6 +250,13 @@ export class KubeClient {
     // limited). The TLS material it set stays on the request; the pool's agent takes it from there.
     // A cluster behind a proxy keeps client-node's proxy agent (and so goes unpooled).
     if (!this.cluster.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = this.cluster.agents[pool];
+    if (opts.protocol === 'https:') {
+      try {
+        (opts as tls.ConnectionOptions).secureContext = this.cluster.secureContextFor(opts);
+      } catch {
+        // Unusable TLS material: the connection fails with the same error, reported as today.
+      }
+    }
     return opts;
   }
 
