@@ -3,10 +3,11 @@
 //   2. live follow rate over a fixed window (the firehose writes ~5,000 lines/s)
 //   3. time to first line of a follow (median of 10)
 //   4. server memory per open follow stream, with 100 concurrent follows (of the steadily logging web pods)
+//   4b. 1,000 concurrent follows of the web pods: how many deliver, and the server's RSS growth over idle
 //   5. 100 concurrent follows of the firehose: how many streams receive lines, and the lines delivered
 //      in total, vs 100 `kubectl logs -f` processes (one after the other, same window)
 // The server runs in a process of its own (from the sources, through tsx: no build needed).
-// Run: npx tsx bench/logs.ts [--only backlog,follow,first-line,follow-memory,firehose]   (or npm run bench)
+// Run: npx tsx bench/logs.ts [--only backlog,follow,first-line,follow-memory,follow-1000,firehose]   (or npm run bench)
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
@@ -18,6 +19,7 @@ const CLUSTER = 'podscope-local';
 const BACKLOG_LINES = 200_000;
 const FOLLOW_SECONDS = 10;
 const CONCURRENT = 100;
+const THOUSAND = 1000;
 const FIREHOSE_FOLLOWS = 100;
 const FIREHOSE_SECONDS = 15;
 const args = parseBenchArgs(process.argv.slice(2));
@@ -47,7 +49,7 @@ function podscopeCount(
       resolve({ lines, ms: performance.now() - t0, firstLineMs: first });
     };
     ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as { type: string; lines?: unknown[] };
+      const m = parseLogMessage(data as Buffer);
       if (m.type === 'lines') {
         if (first < 0) first = performance.now() - t0;
         lines += m.lines!.length;
@@ -101,6 +103,93 @@ async function manyFollows(
   await new Promise((r) => setTimeout(r, seconds * 1000));
   for (const close of closers) close();
   return counts;
+}
+
+/** The web Deployment's pods (they log a few lines a second each). */
+function webPods(): string[] {
+  return execFileSync(
+    kubectlPath,
+    [
+      '--kubeconfig',
+      adminKubeconfig,
+      '-n',
+      'demo',
+      'get',
+      'pods',
+      '-l',
+      'app=web',
+      '-o',
+      'jsonpath={.items[*].metadata.name}',
+    ],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split(/\s+/);
+}
+
+/**
+ * `n` follows of the web pods at once, held for `seconds`: the server's RSS before (idle) and while
+ * they are open, how many streams delivered lines, and the bytes received.
+ */
+async function openFollows(port: number, pid: number, n: number, seconds: number) {
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = rssKiB(pid);
+  const pods = webPods();
+  const sockets: WebSocket[] = [];
+  let received = 0;
+  let errors = 0;
+  let opened = 0;
+  let openedMs = -1;
+  const t0 = performance.now();
+  const streaming = new Set<number>();
+  /** When each stream last delivered lines: a stream is live if it did in the last 10 s of the window. */
+  const lastLines = new Array<number>(n).fill(-1);
+  const refused = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', pods[i % pods.length]), {
+      headers: auth,
+    });
+    ws.on('open', () => {
+      if (++opened === n) openedMs = performance.now() - t0;
+    });
+    ws.on('message', (d) => {
+      received += (d as Buffer).length;
+      const m = parseLogMessage(d as Buffer);
+      if (m.type === 'lines') {
+        streaming.add(i);
+        lastLines[i] = performance.now();
+        // The kubelet's answer once the node is out of inotify instances (fs.inotify.max_user_instances).
+        if ((m.lines as { text: string }[]).some((l) => l.text.includes('failed to create fsnotify watcher')))
+          refused.add(i);
+      } else if (m.type === 'error') errors++;
+    });
+    ws.on('error', (err) => {
+      errors++;
+      console.error(`follow ${i}: ${err.message}`);
+    });
+    sockets.push(ws);
+  }
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const during = rssKiB(pid);
+  const live = lastLines.filter((t) => t >= performance.now() - 10_000).length;
+  for (const ws of sockets) ws.terminate();
+  // Let the server see them go before whatever runs next.
+  await new Promise((r) => setTimeout(r, 2000));
+  return {
+    before,
+    during,
+    streaming: streaming.size,
+    live,
+    refused: refused.size,
+    received,
+    errors,
+    openedMs,
+  };
+}
+
+/** One message of a log stream as the browser reads it. */
+function parseLogMessage(data: Buffer): { type: string; lines?: unknown[] } {
+  return JSON.parse(data.toString()) as { type: string; lines?: unknown[] };
 }
 
 async function main() {
@@ -168,52 +257,37 @@ async function main() {
     }
 
     if (wants(args, 'follow-memory')) {
-      await new Promise((r) => setTimeout(r, 1000));
-      const before = rssKiB(server.pid!);
-      const sockets: WebSocket[] = [];
-      let received = 0;
-      const streaming = new Set<number>();
-      // Realistic streams: the web Deployment's pods, which log a few lines a second each.
-      const webPods = execFileSync(
-        kubectlPath,
-        [
-          '--kubeconfig',
-          adminKubeconfig,
-          '-n',
-          'demo',
-          'get',
-          'pods',
-          '-l',
-          'app=web',
-          '-o',
-          'jsonpath={.items[*].metadata.name}',
-        ],
-        { encoding: 'utf8' },
-      )
-        .trim()
-        .split(/\s+/);
-      for (let i = 0; i < CONCURRENT; i++) {
-        const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', webPods[i % webPods.length]), {
-          headers: auth,
-        });
-        ws.on('message', (d) => {
-          received += (d as Buffer).length;
-          streaming.add(i);
-        });
-        ws.on('error', (err) => console.error(`follow ${i}: ${err.message}`));
-        sockets.push(ws);
-      }
-      await new Promise((r) => setTimeout(r, 15_000));
-      const during = rssKiB(server.pid!);
-      for (const ws of sockets) ws.terminate();
+      const m = await openFollows(port, server.pid!, CONCURRENT, 15);
       measures.push({
         id: 'follow-memory',
         measure: `server memory per open follow (${CONCURRENT} follows of the web pods)`,
         unit: 'KiB',
-        podscope: (during - before) / CONCURRENT,
+        podscope: (m.during - m.before) / CONCURRENT,
         kubectl: null,
         goal: { on: 'value', op: '<=', target: 64 },
-        note: `RSS ${fmt(before)} → ${fmt(during)} KiB; ${streaming.size} streams delivered, ${fmt(received / 1024)} KiB in 15 s`,
+        note: `RSS ${fmt(m.before)} → ${fmt(m.during)} KiB; ${m.streaming} streams delivered (${m.live} in the last 10 s), ${fmt(m.received / 1024)} KiB in 15 s${m.refused ? `; ${m.refused} refused by the kubelet` : ''}${m.errors ? `; ${m.errors} errors` : ''}`,
+      });
+    }
+
+    if (wants(args, 'follow-1000')) {
+      const m = await openFollows(port, server.pid!, THOUSAND, 30);
+      measures.push({
+        id: 'follow-1000',
+        measure: `${fmt(THOUSAND)} follows of the web pods at once: streams that delivered lines`,
+        unit: 'streams',
+        podscope: m.streaming,
+        kubectl: null,
+        goal: { on: 'value', op: '>=', target: THOUSAND },
+        note: `within 30 s; all opened in ${fmt(m.openedMs)} ms; ${m.live} live in the last 10 s; ${m.refused} refused by the kubelet (out of inotify instances)${m.errors ? `; ${m.errors} errors` : ''}`,
+      });
+      measures.push({
+        id: 'follow-1000',
+        measure: `${fmt(THOUSAND)} follows of the web pods at once: server RSS growth over idle`,
+        unit: 'MiB',
+        podscope: (m.during - m.before) / 1024,
+        kubectl: null,
+        goal: { on: 'value', op: '<=', target: 200 },
+        note: `RSS ${fmt(m.before / 1024)} → ${fmt(m.during / 1024)} MiB (${fmt((m.during - m.before) / THOUSAND)} KiB per follow)`,
       });
     }
 
@@ -221,7 +295,7 @@ async function main() {
       const ours = await manyFollows(FIREHOSE_FOLLOWS, FIREHOSE_SECONDS, (_i, count) => {
         const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=0'), { headers: auth });
         ws.on('message', (data) => {
-          const m = JSON.parse(data.toString()) as { type: string; lines?: unknown[] };
+          const m = parseLogMessage(data as Buffer);
           if (m.type === 'lines') count(m.lines!.length);
         });
         ws.on('error', () => undefined);

@@ -23,7 +23,7 @@ const repoRoot = path.resolve(here, '..');
 export const BENCHMARKS: { script: string; ids: string[] }[] = [
   { script: 'debug.ts', ids: ['debug', 'download', 'upload'] },
   { script: 'terminal.ts', ids: ['keystroke', 'cat'] },
-  { script: 'logs.ts', ids: ['backlog', 'follow', 'first-line', 'follow-memory', 'firehose'] },
+  { script: 'logs.ts', ids: ['backlog', 'follow', 'first-line', 'follow-memory', 'follow-1000', 'firehose'] },
   { script: 'audit-store.ts', ids: ['audit'] },
   { script: 'browser-logs.ts', ids: ['viewer-heap', 'viewer-search', 'viewer-scroll'] },
 ];

@@ -8,8 +8,16 @@ export interface Limits {
   mergedLogPendingBytes: number;
   /** Connections per cluster for short API requests (GET/PATCH/POST of objects and lists). */
   kubeRequestConnections: number;
-  /** Connections per cluster for long-lived requests (log follows, watches); more wait for a free one. */
+  /**
+   * HTTP/1.1 connections per cluster for long-lived requests (log follows, watches) — used through a
+   * proxy or when the API server does not speak HTTP/2; more wait for a free one.
+   */
   kubeStreamConnections: number;
+  /**
+   * Long-lived requests open at once per cluster over HTTP/2 (where they share a few connections);
+   * more wait for one to end. Each holds at most one 64 KiB flow-control window of unread data.
+   */
+  kubeStreams: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -17,6 +25,7 @@ export const DEFAULT_LIMITS: Limits = {
   mergedLogPendingBytes: 4 * 1024 * 1024,
   kubeRequestConnections: 64,
   kubeStreamConnections: 256,
+  kubeStreams: 2048,
 };
 
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];

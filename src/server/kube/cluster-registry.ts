@@ -78,6 +78,8 @@ export class KubeconfigClusterRegistry implements ClusterRegistry {
           cluster.server,
           ctx.namespace ?? null,
           opts.limits ?? DEFAULT_LIMITS,
+          // PODSCOPE_KUBE_HTTP2=0: long-lived requests over HTTP/1.1 (one connection each), as before.
+          process.env['PODSCOPE_KUBE_HTTP2'] !== '0',
         ),
       );
     }

@@ -33,7 +33,8 @@ function connection(sizes = { kubeRequestConnections: 4, kubeStreamConnections: 
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
-  return new ClusterConnection('test', kc, `https://127.0.0.1:${port}`, null, sizes);
+  // The HTTP/1.1 stream pool (as through a proxy); HTTP/2 streams: h2-streams.test.ts.
+  return new ClusterConnection('test', kc, `https://127.0.0.1:${port}`, null, sizes, false);
 }
 
 const count = (o: NodeJS.Dict<unknown[]>) => Object.values(o).reduce((n, l) => n + (l?.length ?? 0), 0);
@@ -59,7 +60,7 @@ describe('connection pools', () => {
     const c = connection({ kubeRequestConnections: 7, kubeStreamConnections: 3 });
     assert.notEqual(c.agents.requests, c.agents.streams);
     assert.equal(c.agents.requests.maxSockets, 7);
-    assert.equal(c.streamSlots.limit, 3);
+    assert.equal(c.streamConnectionSlots.limit, 3);
     assert.ok(c.agents.streams.maxSockets <= 3 + 4, 'the agent is bounded too');
     c.close();
   });
@@ -73,23 +74,26 @@ describe('connection pools', () => {
       settled.push(client.stream({ path: `/log/${i}`, signal: stop.signal }).catch((e) => e));
     await until(
       'two streams connected and one waiting',
-      () => inUse(c.agents.streams) === 2 && c.streamSlots.waiting === 1,
+      () => inUse(c.agents.streams) === 2 && c.streamConnectionSlots.waiting === 1,
     );
     settled.push(client.json({ path: '/api/v1/pods', signal: stop.signal }).catch((e) => e));
     await until('the short request on its own socket', () => inUse(c.agents.requests) === 1);
     assert.equal(queued(c.agents.requests), 0);
-    assert.equal(c.streamSlots.waiting, 1, 'the short request did not take a stream slot');
+    assert.equal(c.streamConnectionSlots.waiting, 1, 'the short request did not take a stream slot');
     assert.equal(inUse(c.agents.streams), 2);
     // A browser that leaves while its stream waits for a connection leaves the queue at once.
     const leaving = new AbortController();
     const left = client.stream({ path: '/log/leaving', signal: leaving.signal }).catch((e: unknown) => e);
-    await until('a second stream waiting', () => c.streamSlots.waiting === 2);
+    await until('a second stream waiting', () => c.streamConnectionSlots.waiting === 2);
     leaving.abort();
-    assert.equal(c.streamSlots.waiting, 1);
+    assert.equal(c.streamConnectionSlots.waiting, 1);
     assert.ok((await left) instanceof Error);
     assert.equal(queued(c.agents.streams), 0, "nothing piles up in the agent's own queue");
     stop.abort();
-    await until('every slot released', () => c.streamSlots.inUse === 0 && c.streamSlots.waiting === 0);
+    await until(
+      'every slot released',
+      () => c.streamConnectionSlots.inUse === 0 && c.streamConnectionSlots.waiting === 0,
+    );
     await Promise.all(settled);
     c.close();
   });

@@ -3,12 +3,18 @@
 // is a property of the client, not of each feature. Nothing of the browser's request reaches Kubernetes
 // but what a route puts in a KubeRequest: no header of the browser's is ever forwarded. Streaming calls hand back the raw response so callers keep back-pressure.
 // Long-lived requests (log follows, watches) and short ones use separate connection pools, so a
-// workload with hundreds of open follows can never make a pod GET wait for a free socket.
+// workload with hundreds of open follows can never make a pod GET wait for a free socket. The
+// long-lived ones go over HTTP/2 where the API server speaks it (many streams share a few TLS
+// connections: h2-streams.ts), else one HTTP/1.1 connection each.
 import https from 'node:https';
+import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_LIMITS } from '../config/limits.js';
 import { KubeApiError, PodscopeError, unreachable } from '../http/errors.js';
 import { ConnectionSlots } from './connection-slots.js';
+import { H2Streams, isDroppedHttp2, NoHttp2, tlsKey, type H2TlsOptions } from './h2-streams.js';
 import { impersonationHeaders, type Identity } from './identity.js';
 
 export type QueryValue = string | number | boolean | string[] | undefined | null;
@@ -70,15 +76,30 @@ export function poolFor(req: Pick<KubeRequest, 'pool'>): ConnectionPool {
 export interface ConnectionPoolSizes {
   /** Sockets for short requests (per cluster). */
   kubeRequestConnections: number;
-  /** Sockets for long-lived requests (per cluster); a stream beyond this waits for one to close. */
+  /**
+   * HTTP/1.1 sockets for long-lived requests (per cluster: a cluster behind a proxy, or an API server
+   * without HTTP/2); a stream beyond this waits for one to close.
+   */
   kubeStreamConnections: number;
+  /** Long-lived requests open at once over HTTP/2 (per cluster); more wait for one to end. */
+  kubeStreams?: number;
+}
+
+/** Whether an error of a response body means the connection dropped (HTTP/1.1 or HTTP/2), not a fault. */
+export function isDroppedUpstream(err: unknown): boolean {
+  if (isDroppedHttp2(err)) return true;
+  return err instanceof Error && /aborted|ECONNRESET|socket hang up|terminated/i.test(err.message);
 }
 
 /** A connection to one cluster: its kubeconfig context and one keep-alive agent per pool. */
 export class ClusterConnection {
   readonly agents: Readonly<Record<ConnectionPool, https.Agent>>;
-  /** Admission to the stream pool: requests beyond its size wait here (and leave when aborted). */
+  /** Admission to the HTTP/1.1 stream pool: requests beyond its size wait here (and leave when aborted). */
+  readonly streamConnectionSlots: ConnectionSlots;
+  /** Admission of long-lived requests over HTTP/2 (streams, not connections). */
   readonly streamSlots: ConnectionSlots;
+  /** The HTTP/2 connections that carry long-lived requests. */
+  readonly h2: H2Streams;
 
   constructor(
     readonly name: string,
@@ -86,8 +107,13 @@ export class ClusterConnection {
     readonly server: string,
     readonly defaultNamespace: string | null,
     pools: ConnectionPoolSizes,
+    /** false: long-lived requests over HTTP/1.1 only. */
+    http2 = true,
   ) {
-    this.streamSlots = new ConnectionSlots(pools.kubeStreamConnections);
+    this.streamConnectionSlots = new ConnectionSlots(pools.kubeStreamConnections);
+    this.streamSlots = new ConnectionSlots(pools.kubeStreams ?? DEFAULT_LIMITS.kubeStreams);
+    this.h2 = new H2Streams();
+    if (!http2) this.h2.unsupported = true;
     this.agents = {
       requests: new https.Agent({ keepAlive: true, maxSockets: pools.kubeRequestConnections }),
       // The slots bound the streams; a little headroom covers sockets still closing after release.
@@ -131,8 +157,44 @@ export class ClusterConnection {
     return new KubeClient(this, identity);
   }
 
+  private readonly secureContexts = new Map<string, tls.SecureContext>();
+
+  /**
+   * One TLS context per set of TLS material (CA, client certificate): without it, every new connection
+   * parses the CA and key again into a context of its own (tens of KiB each, for as long as it is open).
+   */
+  secureContextFor(opts: https.RequestOptions): tls.SecureContext {
+    const key = tlsKey({
+      host: '',
+      port: 0,
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      pfx: opts.pfx,
+      passphrase: opts.passphrase,
+    });
+    let ctx = this.secureContexts.get(key);
+    if (ctx === undefined) {
+      ctx = tls.createSecureContext(opts);
+      // A few at most (Podscope's own, person tokens without a certificate, a rotated certificate).
+      if (this.secureContexts.size >= 8) this.secureContexts.delete(this.secureContexts.keys().next().value!);
+      this.secureContexts.set(key, ctx);
+    }
+    return ctx;
+  }
+
+  /** Whether long-lived requests go over HTTP/2: TLS without a proxy, and the server offers h2. */
+  get http2(): boolean {
+    return (
+      !this.h2.unsupported &&
+      new URL(this.server).protocol === 'https:' &&
+      !this.kubeConfig.getCurrentCluster()?.proxyUrl
+    );
+  }
+
   close(): void {
     for (const agent of Object.values(this.agents)) agent.destroy();
+    this.h2.close();
   }
 }
 
@@ -188,6 +250,13 @@ export class KubeClient {
     // limited). The TLS material it set stays on the request; the pool's agent takes it from there.
     // A cluster behind a proxy keeps client-node's proxy agent (and so goes unpooled).
     if (!this.cluster.kubeConfig.getCurrentCluster()?.proxyUrl) opts.agent = this.cluster.agents[pool];
+    if (opts.protocol === 'https:') {
+      try {
+        (opts as tls.ConnectionOptions).secureContext = this.cluster.secureContextFor(opts);
+      } catch {
+        // Unusable TLS material: the connection fails with the same error, reported as today.
+      }
+    }
     return opts;
   }
 
@@ -206,7 +275,8 @@ export class KubeClient {
       headers,
       pool,
     );
-    const release = pool === 'streams' ? await this.cluster.streamSlots.acquire(req.signal) : () => {};
+    const release =
+      pool === 'streams' ? await this.cluster.streamConnectionSlots.acquire(req.signal) : () => {};
     const method = req.method ?? 'GET';
     const started = performance.now();
     const report = (status: number | null) =>
@@ -248,7 +318,7 @@ export class KubeClient {
       res.socket?.setTimeout(0);
       return res;
     }
-    throw await apiErrorFrom(res);
+    throw await apiErrorFrom(res, status, res.statusMessage);
   }
 
   async json<T>(req: KubeRequest): Promise<T> {
@@ -257,15 +327,88 @@ export class KubeClient {
   }
 
   /**
-   * A streaming GET (logs, watches) through the stream pool: the caller reads and must destroy the
-   * response. When every stream connection is busy, this waits (until `signal`) for one to close.
+   * A streaming GET (logs, watches): the caller reads and must destroy the body. Over HTTP/2 when the
+   * API server speaks it, else through the HTTP/1.1 stream pool. When every stream slot is taken, this
+   * waits (until `signal`) for one to be free.
    */
-  stream(req: KubeRequest): Promise<IncomingMessage> {
+  async stream(req: KubeRequest): Promise<Readable> {
+    if (this.cluster.http2) {
+      try {
+        return await this.streamHttp2(req);
+      } catch (err) {
+        if (!(err instanceof NoHttp2)) throw err;
+      }
+    }
     return this.send({ ...req, method: 'GET', pool: 'streams' });
+  }
+
+  private async streamHttp2(req: KubeRequest): Promise<Readable> {
+    const opts = await this.requestOptions(`${req.path}${buildQuery(req.query)}`, 'GET', {}, 'streams');
+    const target: H2TlsOptions = {
+      host: String(opts.hostname),
+      port: Number(opts.port),
+      servername: (opts as { servername?: string }).servername,
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      pfx: opts.pfx,
+      passphrase: opts.passphrase,
+      rejectUnauthorized: opts.rejectUnauthorized,
+    };
+    const release = await this.cluster.streamSlots.acquire(req.signal);
+    const started = performance.now();
+    const report = (status: number | null) =>
+      reportKubeRequest({
+        method: 'GET',
+        path: req.path,
+        query: req.query ?? {},
+        status,
+        seconds: (performance.now() - started) / 1000,
+      });
+    let res;
+    try {
+      res = await this.cluster.h2.request(
+        target,
+        'GET',
+        opts.path!,
+        http2Headers(opts),
+        req.signal,
+        req.timeoutMs,
+      );
+    } catch (err) {
+      release();
+      if (err instanceof NoHttp2) throw err;
+      if (req.signal?.aborted) throw err;
+      report(null);
+      throw unreachable(this.cluster.server, err);
+    }
+    // The stream keeps its slot until its body is closed (read to the end or destroyed).
+    res.body.once('close', release);
+    report(res.status);
+    if (res.status >= 200 && res.status < 300) return res.body;
+    throw await apiErrorFrom(res.body, res.status, undefined);
   }
 }
 
-export async function readAll(res: IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
+/** HTTP/1.1 request options as HTTP/2 request headers: names in lower case, no connection headers. */
+export function http2Headers(opts: https.RequestOptions): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(opts.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (
+      value === undefined ||
+      ['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade'].includes(lower)
+    )
+      continue;
+    out[lower] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  if (opts.auth && out['authorization'] === undefined) {
+    out['authorization'] = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+  }
+  return out;
+}
+
+export async function readAll(res: Readable, limit = 64 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {
@@ -279,8 +422,11 @@ export async function readAll(res: IncomingMessage, limit = 64 * 1024 * 1024): P
   return Buffer.concat(chunks);
 }
 
-async function apiErrorFrom(res: IncomingMessage): Promise<KubeApiError> {
-  const status = res.statusCode ?? 0;
+async function apiErrorFrom(
+  res: Readable,
+  status: number,
+  statusMessage: string | undefined,
+): Promise<KubeApiError> {
   let text = '';
   try {
     text = (await readAll(res, 1024 * 1024)).toString('utf8');
@@ -291,6 +437,6 @@ async function apiErrorFrom(res: IncomingMessage): Promise<KubeApiError> {
     const parsed = JSON.parse(text) as { message?: string; reason?: string };
     return new KubeApiError(status, parsed.message ?? text, parsed.reason ?? null);
   } catch {
-    return new KubeApiError(status, text.trim() || res.statusMessage || 'no details', null);
+    return new KubeApiError(status, text.trim() || statusMessage || 'no details', null);
   }
 }

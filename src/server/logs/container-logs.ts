@@ -8,7 +8,7 @@ import { LineSplitter } from '../../shared/logs/line-splitter.js';
 import { LogResumeTracker } from '../../shared/logs/resume.js';
 import { splitTimestampedLine } from '../../shared/logs/timestamps.js';
 import { KubeApiError } from '../http/errors.js';
-import type { KubeClient, QueryValue } from '../kube/kube-client.js';
+import { isDroppedUpstream, type KubeClient, type QueryValue } from '../kube/kube-client.js';
 import { containerStatus, getPod, podPath, waitForPod } from '../kube/pods.js';
 
 export interface LogTarget {
@@ -81,8 +81,7 @@ async function pump(
   } catch (err) {
     // A dropped upstream connection ends this request; the caller decides whether to resume.
     if (signal.aborted) return delivered;
-    if (!(err instanceof Error) || !/aborted|ECONNRESET|socket hang up|terminated/i.test(err.message))
-      throw err;
+    if (!isDroppedUpstream(err)) throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
     res.destroy();
@@ -166,6 +165,8 @@ export async function streamContainerLogs(
   window: LogWindow,
   sink: LogSink,
   signal: AbortSignal,
+  /** The pod as the caller just read it (saves a round trip); read here when absent. */
+  known?: V1Pod,
 ): Promise<string> {
   const tracker = new LogResumeTracker();
   const firstQuery: Record<string, QueryValue> = {
@@ -180,7 +181,7 @@ export async function streamContainerLogs(
     return 'end of output';
   }
 
-  const pod = await getPod(client, target.namespace, target.pod, signal);
+  const pod = known ?? (await getPod(client, target.namespace, target.pod, signal));
   const isInit = (pod.spec?.initContainers ?? []).some((c) => c.name === target.container);
   // In CrashLoopBackOff the status may name only the last, terminated instance.
   const initial = containerStatus(pod, target.container);

@@ -1,5 +1,6 @@
 // Container output: a raw GET (byte-identical to `kubectl logs`, also the download), a WebSocket
 // stream per container, and merged streams for a workload or label selector.
+import type { V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LogStreamMessage } from '../../shared/api.js';
 import { badRequest } from '../http/errors.js';
@@ -17,7 +18,7 @@ import { getPod, podPath } from '../kube/pods.js';
 import type { JsonSocket } from '../ws/json-socket.js';
 import { socketRoute } from '../ws/socket-route.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import { clientFor, existingNamespace, type ServerContext } from '../context.js';
+import { clientFor, existingNamespace, namespaceAndPod, type ServerContext } from '../context.js';
 import { justEndedInstance, streamContainerLogs, type LogSink } from './container-logs.js';
 import { streamMergedLogs, workloadSelector, WORKLOAD_KINDS } from './merged-logs.js';
 
@@ -33,7 +34,10 @@ async function resolveContainer(
   raw: string | undefined,
   signal?: AbortSignal,
 ) {
-  const p = await getPod(client, ns, pod, signal);
+  return containerOf(await getPod(client, ns, pod, signal), pod, raw);
+}
+
+function containerOf(p: V1Pod, pod: string, raw: string | undefined): string {
   const all = [
     ...(p.spec?.initContainers ?? []),
     ...(p.spec?.containers ?? []),
@@ -123,20 +127,23 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   socketRoute<PodParams>(app, `${base}/pods/:pod/logs/stream`, async (sock, req) => {
     const q = readQuery(req.query, STREAM_PARAMS);
     const client = clientFor(ctx, req, req.params.cluster);
-    const ns = await existingNamespace(client, req.params.namespace, sock.signal);
     const pod = podParam(req.params.pod);
     const window = {
       ...windowParams(q),
       previous: boolParam(q.previous, 'previous', false),
       follow: boolParam(q.follow, 'follow', true),
     };
-    const container = await resolveContainer(client, ns, pod, q.container, sock.signal);
+    // One round trip before the log request (namespace and pod at once), not three in a row: with
+    // hundreds of follows opening together, these reads are what a follow waits for.
+    const [ns, podObject] = await namespaceAndPod(client, req.params.namespace, pod, sock.signal);
+    const container = containerOf(podObject, pod, q.container);
     const why = await streamContainerLogs(
       client,
       { namespace: ns, pod, container },
       window,
       sinkFor(sock),
       sock.signal,
+      podObject,
     );
     await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
     sock.close(1000, 'end');

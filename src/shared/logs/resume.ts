@@ -13,8 +13,8 @@ import { compareTimestamps, toSinceTime } from './timestamps.js';
  */
 export class LogResumeTracker {
   private lastTs: string | null = null;
-  /** text → how many lines with that text were delivered at `lastTs`. */
-  private deliveredAtLast = new Map<string, number>();
+  /** The texts of the lines delivered at `lastTs`, in order (counted only when a resume needs it). */
+  private deliveredAtLast: string[] = [];
   /** text → how many of those the resumed request has yet to re-send (and we must skip). */
   private replayPending = new Map<string, number>();
 
@@ -24,18 +24,21 @@ export class LogResumeTracker {
       const order = compareTimestamps(line.ts, this.lastTs);
       if (order < 0) return false;
       if (order === 0) {
-        const pending = this.replayPending.get(line.text) ?? 0;
-        if (pending > 0) {
-          this.replayPending.set(line.text, pending - 1);
-          return false;
+        if (this.replayPending.size > 0) {
+          const pending = this.replayPending.get(line.text) ?? 0;
+          if (pending > 0) {
+            if (pending === 1) this.replayPending.delete(line.text);
+            else this.replayPending.set(line.text, pending - 1);
+            return false;
+          }
         }
-        this.deliveredAtLast.set(line.text, (this.deliveredAtLast.get(line.text) ?? 0) + 1);
+        this.deliveredAtLast.push(line.text);
         return true;
       }
     }
     this.lastTs = line.ts;
-    this.deliveredAtLast = new Map([[line.text, 1]]);
-    this.replayPending.clear();
+    this.deliveredAtLast = [line.text];
+    if (this.replayPending.size > 0) this.replayPending.clear();
     return true;
   }
 
@@ -49,7 +52,10 @@ export class LogResumeTracker {
    * delivered at the last timestamp are expected once more and skipped. Returns `resumeSinceTime()`.
    */
   beginResume(): string | null {
-    this.replayPending = new Map(this.deliveredAtLast);
+    this.replayPending = new Map();
+    for (const text of this.deliveredAtLast) {
+      this.replayPending.set(text, (this.replayPending.get(text) ?? 0) + 1);
+    }
     return this.resumeSinceTime();
   }
 

@@ -1,5 +1,6 @@
-// Long-lived requests (log follows, watches) have their own connection pool: more follows than it
-// holds wait for a free connection, and short requests to the same cluster are not held up by them.
+// Long-lived requests (log follows, watches) have their own pool (HTTP/2 streams, or HTTP/1.1
+// connections): more follows than it holds wait for a free place, and short requests to the same
+// cluster are not held up by them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { PodSummary, LogStreamMessage } from '../../../src/shared/api.js';
@@ -20,7 +21,8 @@ before(async () => {
   });
   await waitRunning(pod);
   podscope = await startPodscope({
-    config: parseConfig({ limits: { kubeStreamConnections: STREAM_POOL } }),
+    // Over HTTP/2 (the local API server) kubeStreams bounds the streams; over HTTP/1.1, the connections.
+    config: parseConfig({ limits: { kubeStreams: STREAM_POOL, kubeStreamConnections: STREAM_POOL } }),
   });
 });
 after(async () => {
