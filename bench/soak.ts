@@ -232,6 +232,7 @@ class Soak {
     ws.on('error', (err) => !this.closing && this.fail(`follow ${id} of ${pod}: ${err.message}`));
     ws.on('close', (code, reason) => {
       if (!this.closing) this.fail(`follow ${id} of ${pod} closed (${code} ${reason.toString()})`);
+      f.stalled = true; // reported once, as closed
     });
   }
 
@@ -290,6 +291,7 @@ class Soak {
     ws.on('error', (err) => !this.closing && this.fail(`terminal ${id} into ${pod}: ${err.message}`));
     ws.on('close', (code, reason) => {
       if (!this.closing) this.fail(`terminal ${id} into ${pod} closed (${code} ${reason.toString()})`);
+      term.pendingSince = null; // reported once, as closed
       firstDone();
     });
     return Promise.race([first, sleep(READY_TIMEOUT_MS)]).then(() => {
