@@ -7,6 +7,7 @@ import {
   HANDLE_LIMITS,
   median,
   RSS_LIMITS,
+  smallestGrowthCaught,
   stalledFollows,
   stalledTerminals,
   theilSenSlope,
@@ -106,6 +107,21 @@ describe('growthVerdict on RSS (MiB)', () => {
   it('passes a slow drift below the slope limit even when it adds up over the run', () => {
     const drift = (t: number) => warmup(t) + (15 / 3600) * t + noise(t);
     assert.equal(growthVerdict(series(60, 30, drift), RSS_LIMITS).growing, false);
+  });
+
+  it('says the slowest leak a run catches: a steady leak just above it fails, just below passes', () => {
+    assert.equal(Math.round(smallestGrowthCaught(RSS_LIMITS, 180, 600)), 288); // 18 MiB in 225 s
+    assert.equal(Math.round(smallestGrowthCaught(RSS_LIMITS, 180, 3600)), 48);
+    assert.equal(smallestGrowthCaught(RSS_LIMITS, 180, 100 * 3600), RSS_LIMITS.slopePerHour);
+    for (const [minutes, every] of [
+      [10, 10],
+      [60, 30],
+    ] as const) {
+      const caught = smallestGrowthCaught(RSS_LIMITS, 180, minutes * 60);
+      const leak = (perHour: number) => (t: number) => warmup(t) + (perHour / 3600) * t;
+      assert.equal(growthVerdict(series(minutes, every, leak(caught * 1.15)), RSS_LIMITS).growing, true);
+      assert.equal(growthVerdict(series(minutes, every, leak(caught * 0.85)), RSS_LIMITS).growing, false);
+    }
   });
 
   it('gives no verdict on too few samples', () => {

@@ -100,6 +100,15 @@ export function growthVerdict(samples: Sample[], limits: GrowthLimits): GrowthVe
   };
 }
 
+/**
+ * The slowest steady growth (units per hour) a run of `runSeconds` catches: it must beat the slope limit
+ * and add up to the margin between the two windows, whose centres are 3/8 of the run apart.
+ */
+export function smallestGrowthCaught(limits: GrowthLimits, plateau: number, runSeconds: number): number {
+  const margin = Math.max(limits.marginAbs, limits.marginRel * plateau);
+  return Math.max(limits.slopePerHour, margin / ((0.375 * runSeconds) / 3600));
+}
+
 // ---- Stalls ----
 
 export interface FollowState {

@@ -33,6 +33,7 @@ import {
   idleAllowance,
   median,
   RSS_LIMITS,
+  smallestGrowthCaught,
   stalledFollows,
   stalledTerminals,
   TERMINAL_STALL_MS,
@@ -504,6 +505,12 @@ async function main(): Promise<number> {
       commands: trips.length,
       commandMs: { p50: median(trips), p99: pct(99), max: trips.length ? Math.max(...trips) : null },
       rssPeakMiB: Math.max(...rows.map((r) => r.rssMiB)),
+      /** The slowest steady RSS growth this run would have failed on. */
+      smallestLeakCaughtMiBPerHour: smallestGrowthCaught(
+        RSS_LIMITS,
+        verdicts.rss.plateau,
+        rows.length ? rows[rows.length - 1]!.t : 0,
+      ),
     };
     writeFileSync(
       RESULTS,
@@ -536,7 +543,8 @@ async function main(): Promise<number> {
     );
     console.log(
       `RSS: plateau ${f1(verdicts.rss.plateau)} → end ${f1(verdicts.rss.end)} MiB, slope ${f1(verdicts.rss.slopePerHour)} MiB/h ` +
-        `(end ${f1(verdicts.rss.recentSlopePerHour)}), peak ${f1(summary.rssPeakMiB)} MiB; ` +
+        `(end ${f1(verdicts.rss.recentSlopePerHour)}), peak ${f1(summary.rssPeakMiB)} MiB ` +
+        `(a leak from ~${Math.round(summary.smallestLeakCaughtMiBPerHour)} MiB/h up would fail); ` +
         `fds ${f1(verdicts.fds.plateau)} → ${f1(verdicts.fds.end)}; handles ${f1(verdicts.handles.plateau)} → ${f1(verdicts.handles.end)}`,
     );
     console.log(
