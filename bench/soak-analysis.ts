@@ -8,7 +8,9 @@
 //      samples; a sawtooth of garbage collections or a few outliers hardly move it, unlike a
 //      least-squares line) exceeds `slopePerHour`;
 //   2. the median of the last quarter of the second half (the end) is above the median of its first
-//      quarter (the plateau) by more than max(`marginAbs`, `marginRel` × plateau);
+//      quarter (the plateau) by more than max(`marginAbs`, `marginRel` × plateau, the plateau window's
+//      own spread: its highest sample − its median) — so a series that only wanders within a band
+//      (sockets of reconnecting streams coming and going) is not growing unless it leaves the band;
 //   3. it is still growing at the end: the Theil–Sen slope of the last quarter of the run exceeds
 //      `slopePerHour` too.
 // (1) alone would fail a healthy short run on noise (a few MiB in 5 minutes is tens of MiB per hour);
@@ -80,7 +82,8 @@ export function growthVerdict(samples: Sample[], limits: GrowthLimits): GrowthVe
   const window = Math.max(1, Math.floor(half.length / 4));
   const plateau = median(half.slice(0, window).map((s) => s.value));
   const end = median(half.slice(-window).map((s) => s.value));
-  const margin = Math.max(limits.marginAbs, limits.marginRel * plateau);
+  const spread = Math.max(...half.slice(0, window).map((s) => s.value)) - plateau;
+  const margin = Math.max(limits.marginAbs, limits.marginRel * plateau, spread);
   const slopePerHour = theilSenSlope(half) * 3600;
   const recentSlopePerHour = theilSenSlope(half.slice(Math.floor(half.length / 2))) * 3600;
   const tooFew = half.length < MIN_SAMPLES;
