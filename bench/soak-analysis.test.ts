@@ -244,5 +244,19 @@ describe('formatRows', () => {
     assert.match(head!, /RSS MiB/);
     assert.equal(head!.length, row!.length);
     assert.match(row!, /1:10 +181\.2 +— +512 +530 +250 +482 +95 +37$/);
+    const late = formatRows([
+      {
+        t: 599.7,
+        rssMiB: 1,
+        heapMiB: 1,
+        handles: 1,
+        fds: 1,
+        openStreams: 0,
+        linesPerSec: 0,
+        commands: 0,
+        maxCommandMs: null,
+      },
+    ]);
+    assert.match(late.split('\n')[1]!, /^10:00 /);
   });
 });

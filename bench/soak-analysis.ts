@@ -199,8 +199,12 @@ const fmt = (x: number | null, digits = 0) => (x === null || !Number.isFinite(x)
 /** The samples as a compact fixed-width table, one row per sample. */
 export function formatRows(rows: SoakRow[]): string {
   const head = ['t', 'RSS MiB', 'heap MiB', 'handles', 'fds', 'streams', 'lines/s', 'cmds', 'max cmd ms'];
+  const clock = (t: number) => {
+    const secs = Math.round(t);
+    return `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
+  };
   const body = rows.map((r) => [
-    `${Math.floor(r.t / 60)}:${String(Math.round(r.t % 60)).padStart(2, '0')}`,
+    clock(r.t),
     fmt(r.rssMiB, 1),
     fmt(r.heapMiB, 1),
     fmt(r.handles),
