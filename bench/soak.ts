@@ -440,7 +440,7 @@ async function main(): Promise<number> {
       if (header) console.log(lines[0]);
       header = false;
       console.log(lines[1]);
-      if (now >= endAt) break;
+      if (now >= endAt - 1000) break; // (no sliver of a last interval)
     }
     clearInterval(stallTimer);
     soak.checkStalls();
