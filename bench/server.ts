@@ -17,7 +17,11 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export function startServer(port = 7490 + Math.floor(Math.random() * 100)): Promise<BenchServer> {
+/** `extraArgs`: more command-line options, e.g. `--data-dir DIR`. */
+export function startServer(
+  port = 7490 + Math.floor(Math.random() * 100),
+  extraArgs: string[] = [],
+): Promise<BenchServer> {
   const prof = process.env['PODSCOPE_BENCH_CPU_PROF'];
   const child = spawn(
     process.execPath,
@@ -30,6 +34,7 @@ export function startServer(port = 7490 + Math.floor(Math.random() * 100)): Prom
       adminKubeconfig,
       '--port',
       String(port),
+      ...extraArgs,
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
