@@ -153,8 +153,21 @@ test('replicas: one leader; copies leased across replicas; a lost leader and its
   const reapedAfter = Date.now() - holderKilled;
   t.diagnostic(`copy reaped ${reapedAfter} ms after its holder was killed`);
   assert.ok(reapedAfter >= 20_000, `not before its grace ran out (${reapedAfter} ms)`);
-  const copySession = await session(leader, copy.auditSession);
+  // The record is closed once the delete has been accepted (by the reaper, or by the recovery of the
+  // lost holder), while the pod still terminates: it may be written just after the pod is gone.
+  const copySession = await waitFor(
+    'the copy’s audit session to be closed by the reaper',
+    async () => {
+      const s = await session(leader, copy.auditSession);
+      return s.endedAt ? s : undefined;
+    },
+    15_000,
+    250,
+  );
   assert.ok(copySession.endedAt, 'the copy’s audit session is closed');
+  t.diagnostic(
+    `copy's audit session closed ${Date.now() - holderKilled - reapedAfter} ms after the pod was gone`,
+  );
 
   // A new replica joins; then the leader, with its terminal open, is killed.
   procs['replica-c'] = await replica('replica-c');
