@@ -8,7 +8,7 @@ import type { ExecStatus } from '../../shared/exec/channel.js';
 import { execCollect, openExec, type ExecConnection } from '../exec/exec-connection.js';
 import { PodscopeError } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import { execPath, type FileTarget } from './container-files.js';
+import { BUSYBOX, execPath, type FileTarget } from './container-files.js';
 import { tarEnd, tarFileHeader, tarPadding } from './tar-entry.js';
 
 export interface TransferResult {
@@ -122,15 +122,41 @@ export async function openDownload(
 }
 
 /**
- * How an upload reaches the container. `tar`: a one-file archive streamed to `tar -x` (as `kubectl cp`
- * does) — nothing comes back, and it needs the size up front (the request's Content-Length). `tee`:
- * the fallback for an image without tar or an upload of unknown length; its stdout echoes every byte
- * back, which is discarded. Not `dd of=FILE` or `cat > FILE`: on the project's cluster (API server
- * 1.34, containerd 1.6) those lose everything after the first 32–160 KiB of stdin — `kubectl exec -i …
- * -- dd of=…` loses the same bytes — while tee, tar and cat-to-stdout receive all of it (pinned by
- * test/integration/files/files.test.ts). The sha256 check after the upload catches any loss.
+ * How an upload reaches the container, best first:
+ * - `tee-sha256`: `sh` runs tee into the temporary file with sha256sum reading the same stream
+ *   (TEE_SHA256_SCRIPT): the container hashes what it received while it writes it, on its own time, and
+ *   prints only the digest — nothing is echoed back, no size is needed up front, and no second pass
+ *   re-reads the file (that pass was about 40% of a 100 MB upload). Needs sh, tee and sha256sum.
+ * - `tar`: a one-file archive streamed to `tar -x` (as `kubectl cp` does) — nothing comes back, and it
+ *   needs the size up front (the request's Content-Length); the file is hashed afterwards, if it can be.
+ * - `tee`: the last resort (no sh, no tar, or no declared length); its stdout echoes every byte back,
+ *   which is discarded.
+ * Not `dd of=FILE` or `cat > FILE`: on the project's cluster (API server 1.34, containerd 1.6) those
+ * lost everything after the first 32–160 KiB of stdin — `kubectl exec -i … -- dd of=…` lost the same
+ * bytes — while tee, tar and cat-to-stdout receive all of it (pinned by
+ * test/integration/files/files.test.ts). The sha256 check before the rename catches any loss.
  */
-export type UploadMethod = { kind: 'tar'; size: number } | { kind: 'tee' };
+export type UploadMethod = { kind: 'tee-sha256' } | { kind: 'tar'; size: number } | { kind: 'tee' };
+
+/**
+ * Writes stdin to the file `$1` with tee while sha256sum hashes the same stream; prints the digest and
+ * exits with tee's status (a write error, a missing directory: non-zero). `$2` is the busybox to run
+ * the tools with (through a debug container: the app's root may have none), or empty for PATH's. A
+ * constant script: the path travels only as a positional parameter, never parsed by a shell.
+ */
+export const TEE_SHA256_SCRIPT = [
+  'f="$1"; bb="$2"',
+  'run() { if [ -n "$bb" ]; then "$bb" "$@"; else "$@"; fi; }',
+  'exec 3>&1',
+  // tee's status reaches the $(…) through fd 4; the digest goes straight to the real stdout (fd 3).
+  's=$( { { run tee -- "$f"; echo $? >&4; } | run sha256sum >&3; } 4>&1 )',
+  'exit "${s:-1}"',
+].join('\n');
+
+/** The digest TEE_SHA256_SCRIPT printed, or null when its output is not one. */
+export function parseSha256Output(stdout: string): string | null {
+  return /^([0-9a-f]{64})(?: {1,2}-)?$/.exec(stdout.trim())?.[1] ?? null;
+}
 
 /** The temporary name an upload is written to beside `path` (a tar entry name: at most 100 bytes). */
 export function uploadTempPath(path: string, random: string): string {
@@ -148,11 +174,35 @@ export function uploadTempPath(path: string, random: string): string {
  * the archive's owner: the user running it), -k (never replace a file that exists, whatever it is).
  */
 export function uploadCommand(t: FileTarget, tmpPath: string, method: UploadMethod): string[] {
+  if (method.kind === 'tee-sha256') {
+    const bb = t.via === null ? '' : BUSYBOX;
+    return t.wrap(['sh', '-c', TEE_SHA256_SCRIPT, 'podscope-upload', execPath(t, tmpPath), bb]);
+  }
   if (method.kind === 'tar') {
     return t.wrap(['tar', '-x', '-m', '-o', '-k', '-f', '-', '-C', execPath(t, parentDir(tmpPath))]);
   }
   return t.wrap(['tee', '--', execPath(t, tmpPath)]);
 }
+
+/**
+ * Whether TEE_SHA256_SCRIPT works in the container as the user file commands run as: it is run on an
+ * empty stdin into /dev/null and must print the digest of nothing.
+ */
+export async function canTeeSha256(client: KubeClient, t: FileTarget): Promise<boolean> {
+  const r = await execCollect(
+    client,
+    {
+      namespace: t.namespace,
+      pod: t.pod,
+      container: t.execContainer,
+      command: uploadCommand(t, '/dev/null', { kind: 'tee-sha256' }),
+    },
+    { maxBytes: 64 * 1024, timeoutMs: 15_000 },
+  );
+  return r.status.kind === 'success' && parseSha256Output(r.stdout.toString('utf8')) === EMPTY_SHA256;
+}
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** Whether the container (as the user file commands run as) has a `tar` to receive an upload. */
 export async function canUntar(client: KubeClient, t: FileTarget): Promise<boolean> {
@@ -172,6 +222,8 @@ export interface UploadOutcome extends TransferResult {
   tooLarge: boolean;
   /** The request body broke off (or ended before its Content-Length), not the command. */
   cutShort: boolean;
+  /** tee-sha256: the sha256 of the bytes the container received, as it computed them; else null. */
+  containerSha256: string | null;
 }
 
 /** Stdin queued towards the API server beyond which the upload waits for the socket. */
@@ -194,6 +246,7 @@ export async function uploadTo(
   const hash = createHash('sha256');
   let bytes = 0;
   let stderr = '';
+  let stdout = '';
   let status: ExecStatus | null = null;
   let resolveExit!: (s: ExecStatus) => void;
   const exited = new Promise<ExecStatus>((r) => (resolveExit = r));
@@ -208,7 +261,11 @@ export async function uploadTo(
       tty: false,
     },
     {
-      stdout: () => undefined,
+      // tee-sha256 prints only the digest; tee echoes the upload back (dropped).
+      stdout: (data) => {
+        if (method.kind === 'tee-sha256' && stdout.length < STDERR_KEEP)
+          stdout += data.toString('utf8').slice(0, STDERR_KEEP - stdout.length);
+      },
       stderr: (data) => {
         if (stderr.length < STDERR_KEEP)
           stderr += data.toString('utf8').slice(0, STDERR_KEEP - stderr.length);
@@ -228,6 +285,7 @@ export async function uploadTo(
     status,
     tooLarge,
     cutShort,
+    containerSha256: method.kind === 'tee-sha256' ? parseSha256Output(stdout) : null,
   });
   // Ends the command before the caller removes its temporary file: stdin ends (tar fails on the
   // cut archive, tee stops) and its exit is awaited, so nothing it still writes lands after the removal.

@@ -36,6 +36,7 @@ import {
   type FileTarget,
 } from './container-files.js';
 import {
+  canTeeSha256,
   canUntar,
   downloadCommand,
   openDownload,
@@ -252,14 +253,15 @@ async function upload(
   if (path === '/') throw badRequest('Upload to a file path, not to /.');
   const dir = parentDir(path);
   const size = declared === undefined ? null : Number(declared);
-  // One round of checks, at once: the directory, the file, and whether tar can receive the upload.
-  const [parent, file, untar] = await Promise.all([
+  // One round of checks, at once: the directory, the file, and how the upload can be received.
+  const [parent, file, teeSha, untar] = await Promise.all([
     statPath(client, t, dir),
     // Its failure (a part of the path is no directory…) matters only once the directory exists.
     statPath(client, t, path).then(
       (entry) => ({ entry }),
       (err: unknown) => ({ err }),
     ),
+    canTeeSha256(client, t).catch(() => false),
     size !== null && size <= TAR_MAX_SIZE ? canUntar(client, t).catch(() => false) : false,
   ]);
   if (!parent || parent.type !== 'directory') {
@@ -272,8 +274,13 @@ async function upload(
     throw new PodscopeError(409, `${path} already exists; upload with overwrite=true to replace it.`);
   }
   const tmp = uploadTempPath(path, randomBytes(4).toString('hex'));
-  // Without tar (a distroless image) or without a declared length, tee: it echoes the data back.
-  const method: UploadMethod = untar && size !== null ? { kind: 'tar', size } : { kind: 'tee' };
+  // Best: tee with the container hashing the stream. Without sh or sha256sum, tar (when the length is
+  // declared); else tee, which echoes the data back.
+  const method: UploadMethod = teeSha
+    ? { kind: 'tee-sha256' }
+    : untar && size !== null
+      ? { kind: 'tar', size }
+      : { kind: 'tee' };
   const audit = await startAudit(ctx, req, client, allowed, {
     kind: 'file-upload',
     command: uploadCommand(t, tmp, method),
@@ -321,7 +328,10 @@ async function upload(
   }
   if (outcome.error !== undefined) {
     const status = outcome.status ?? { kind: 'failure' as const, message: outcome.error };
-    const err = fileCommandError(t, path, method.kind, { stderr: outcome.stderr, status });
+    const err = fileCommandError(t, path, method.kind === 'tar' ? 'tar' : 'tee', {
+      stderr: outcome.stderr,
+      status,
+    });
     throw await fail(new PodscopeError(err.status, `${err.message} Nothing was written.`));
   }
   if (size !== null && size !== outcome.bytes) {
@@ -332,7 +342,22 @@ async function upload(
       ),
     );
   }
-  const landed = await containerSha256(client, t, tmp).catch(() => null);
+  // tee-sha256: the digest of what the container received, computed as it wrote it (tee exited 0: all
+  // of it is in the file); otherwise the file is read again, where the image has sha256sum.
+  let landed: string | null;
+  if (method.kind === 'tee-sha256') {
+    landed = outcome.containerSha256;
+    if (landed === null) {
+      throw await fail(
+        new PodscopeError(
+          502,
+          `The container did not report the sha256 of what it received (${JSON.stringify(outcome.stderr.trim().slice(-200))}). Nothing was written.`,
+        ),
+      );
+    }
+  } else {
+    landed = await containerSha256(client, t, tmp).catch(() => null);
+  }
   if (landed !== null && landed !== outcome.sha256) {
     throw await fail(
       new PodscopeError(

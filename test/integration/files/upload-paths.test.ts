@@ -1,6 +1,7 @@
-// The two ways an upload reaches a container, on the real cluster: a one-file tar archive streamed to
-// `tar -x` (a request with a Content-Length into an image that has tar) and tee (no Content-Length, or
-// an image without tar). Both byte-identical (every byte value, a few MB); refused or broken uploads
+// The three ways an upload reaches a container, on the real cluster: tee with sha256sum hashing the same
+// stream in the container (an image with sh), a one-file tar archive streamed to `tar -x` (no sh, a
+// request with a Content-Length, an image that has tar) and plain tee (no sh and no tar, or no
+// Content-Length without sh). All byte-identical (every byte value, a few MB); refused or broken uploads
 // leave nothing in the container — not the file, not its temporary name.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,6 +19,7 @@ const LIMIT = 8 * 1024 * 1024;
 let podscope: RunningPodscope;
 let refusing: RunningPodscope;
 let app: string;
+let shless: string;
 let tarless: string;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -37,20 +39,30 @@ before(async () => {
   const spec = {
     containers: [{ name: 'app', image: APP_IMAGE, imagePullPolicy: 'Never', command: ['sleep', '100000'] }],
   };
-  [app, tarless] = await Promise.all([createPod('upload-tar', spec), createPod('upload-notar', spec)]);
-  await Promise.all([waitContainerRunning(app, 'app'), waitContainerRunning(tarless, 'app')]);
-  // An image without tar, as a distroless one: busybox's tar applet link removed.
-  await execIn(tarless, 'app', ['rm', '/bin/tar']);
-  // (Not `command -v`: busybox sh finds its own applets without the link; an exec does not.)
-  const found = await execIn(tarless, 'app', [
-    'sh',
-    '-c',
-    'for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do [ -e "$d/tar" ] && echo "$d/tar"; done; echo checked',
+  [app, shless, tarless] = await Promise.all([
+    createPod('upload-sh', spec),
+    createPod('upload-nosh', spec),
+    createPod('upload-notar', spec),
   ]);
-  assert.equal(found.trim(), 'checked');
+  await Promise.all([app, shless, tarless].map((p) => waitContainerRunning(p, 'app')));
+  // Images without a shell, and without a shell or tar, as distroless ones: busybox's links removed.
+  for (const [pod, tools] of [
+    [shless, ['sh']],
+    [tarless, ['tar', 'sh']],
+  ] as const) {
+    // (Not `command -v`: busybox sh finds its own applets without the link; an exec does not.)
+    const check = `for d in /bin /usr/bin /sbin /usr/sbin /usr/local/bin; do for t in ${tools.join(' ')}; do [ -e "$d/$t" ] && echo "$d/$t"; done; done; echo checked`;
+    // The check runs in the shell before its own link goes (a running shell keeps its binary).
+    assert.equal(
+      (
+        await execIn(pod, 'app', ['sh', '-c', `rm ${tools.map((t) => `/bin/${t}`).join(' ')}; ${check}`])
+      ).trim(),
+      'checked',
+    );
+  }
 });
 after(async () => {
-  await Promise.all([deletePod(app), deletePod(tarless)]);
+  await Promise.all([deletePod(app), deletePod(shless), deletePod(tarless)]);
   await Promise.all([podscope.close(), refusing.close()]);
 });
 
@@ -94,50 +106,91 @@ const method = async (session: string) =>
 describe('byte-identical both ways', () => {
   const data = payload();
 
-  test('with a Content-Length into an image with tar: through `tar -x`', async () => {
-    const up = await upload(podscope, app, { path: '/tmp/tar.bin' }, data);
+  test('into an image with sh: tee, the container hashing the stream as it writes it', async () => {
+    const up = await upload(podscope, app, { path: '/tmp/sh.bin' }, data);
     assert.equal(up.status, 200, JSON.stringify(up.body));
     assert.equal(up.body.size, data.length);
     assert.equal(up.body.sha256, sha(data));
-    assert.equal(await inContainer(app, '/tmp/tar.bin'), sha(data));
+    assert.equal(await inContainer(app, '/tmp/sh.bin'), sha(data));
+    const rec = await method(up.body.auditSession);
+    assert.equal(rec.details['method'], 'tee-sha256');
+    assert.deepEqual(rec.command.slice(0, 2), ['sh', '-c']);
+    assert.equal(rec.outcome?.['verifiedInContainer'], sha(data));
+    const down = await podscope.fetch(
+      `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${app}/files/download?container=app&path=/tmp/sh.bin`,
+    );
+    assert.equal(sha(Buffer.from(await down.arrayBuffer())), sha(data));
+    assert.deepEqual(await tmpEntries(app), ['sh.bin'], 'no temporary file left');
+  });
+
+  test('without a Content-Length, the same way', async () => {
+    const up = await upload(podscope, app, { path: '/tmp/chunked.bin' }, streamed(data));
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    assert.equal(up.body.sha256, sha(data));
+    assert.equal(await inContainer(app, '/tmp/chunked.bin'), sha(data));
+    const rec = await method(up.body.auditSession);
+    assert.equal(rec.details['method'], 'tee-sha256');
+    assert.equal(rec.outcome?.['verifiedInContainer'], sha(data));
+  });
+
+  test('an image without sh, with a Content-Length: through `tar -x`', async () => {
+    const up = await upload(podscope, shless, { path: '/tmp/tar.bin' }, data);
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    assert.equal(up.body.sha256, sha(data));
+    assert.equal(await inContainer(shless, '/tmp/tar.bin'), sha(data));
     const rec = await method(up.body.auditSession);
     assert.equal(rec.details['method'], 'tar');
     assert.equal(rec.command[0], 'tar');
     assert.equal(rec.outcome?.['verifiedInContainer'], sha(data));
-    const mode = (await execIn(app, 'app', ['stat', '-c', '%a %u', '/tmp/tar.bin'])).trim();
+    const mode = (await execIn(shless, 'app', ['stat', '-c', '%a %u', '/tmp/tar.bin'])).trim();
     assert.equal(mode, '644 0');
-    const down = await podscope.fetch(
-      `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${app}/files/download?container=app&path=/tmp/tar.bin`,
-    );
-    assert.equal(sha(Buffer.from(await down.arrayBuffer())), sha(data));
-    assert.deepEqual(await tmpEntries(app), ['tar.bin'], 'no temporary file left');
+    assert.deepEqual(await tmpEntries(shless), ['tar.bin'], 'no temporary file left');
   });
 
-  test('without a Content-Length: through tee', async () => {
-    const up = await upload(podscope, app, { path: '/tmp/tee.bin' }, streamed(data));
+  test('an image without sh, without a Content-Length: through tee', async () => {
+    const up = await upload(podscope, shless, { path: '/tmp/tee.bin' }, streamed(data));
     assert.equal(up.status, 200, JSON.stringify(up.body));
-    assert.equal(up.body.sha256, sha(data));
-    assert.equal(await inContainer(app, '/tmp/tee.bin'), sha(data));
+    assert.equal(await inContainer(shless, '/tmp/tee.bin'), sha(data));
     assert.equal((await method(up.body.auditSession)).details['method'], 'tee');
   });
 
-  test('an image without tar falls back to tee', async () => {
+  test('an image without sh or tar falls back to tee', async () => {
     const up = await upload(podscope, tarless, { path: '/tmp/fallback.bin' }, data);
     assert.equal(up.status, 200, JSON.stringify(up.body));
     assert.equal(await inContainer(tarless, '/tmp/fallback.bin'), sha(data));
     assert.equal((await method(up.body.auditSession)).details['method'], 'tee');
   });
 
-  test('overwrite=true replaces a file through tar', async () => {
-    const small = randomBytes(1000);
-    const up = await upload(podscope, app, { path: '/tmp/tar.bin', overwrite: 'true' }, small);
-    assert.equal(up.status, 200, JSON.stringify(up.body));
-    assert.equal(await inContainer(app, '/tmp/tar.bin'), sha(small));
-    // An empty file is an archive of one empty entry.
-    const empty = await upload(podscope, app, { path: '/tmp/empty.bin' }, Buffer.alloc(0));
-    assert.equal(empty.status, 200, JSON.stringify(empty.body));
-    assert.equal((await execIn(app, 'app', ['stat', '-c', '%s', '/tmp/empty.bin'])).trim(), '0');
-    await execIn(app, 'app', ['rm', '-f', '/tmp/tar.bin', '/tmp/tee.bin', '/tmp/empty.bin']);
+  for (const [way, pod] of [
+    ['tee-sha256', () => app],
+    ['tar', () => shless],
+  ] as const) {
+    test(`overwrite=true replaces a file, and an empty file arrives empty (${way})`, async () => {
+      const small = randomBytes(1000);
+      const first = await upload(podscope, pod(), { path: '/tmp/over.bin' }, randomBytes(10));
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      const up = await upload(podscope, pod(), { path: '/tmp/over.bin', overwrite: 'true' }, small);
+      assert.equal(up.status, 200, JSON.stringify(up.body));
+      assert.equal((await method(up.body.auditSession)).details['method'], way);
+      assert.equal(await inContainer(pod(), '/tmp/over.bin'), sha(small));
+      const empty = await upload(podscope, pod(), { path: '/tmp/empty.bin' }, Buffer.alloc(0));
+      assert.equal(empty.status, 200, JSON.stringify(empty.body));
+      assert.equal((await execIn(pod(), 'app', ['stat', '-c', '%s', '/tmp/empty.bin'])).trim(), '0');
+    });
+  }
+  after(async () => {
+    for (const pod of [app, shless]) {
+      await execIn(pod, 'app', [
+        'rm',
+        '-f',
+        '/tmp/sh.bin',
+        '/tmp/chunked.bin',
+        '/tmp/tar.bin',
+        '/tmp/tee.bin',
+        '/tmp/over.bin',
+        '/tmp/empty.bin',
+      ]);
+    }
   });
 });
 
@@ -172,37 +225,42 @@ describe('refused or broken: nothing is written', () => {
     await execIn(app, 'app', ['rm', '-f', '/tmp/keep.txt']);
   });
 
-  test('a body cut short of its Content-Length: the partial archive is removed', async () => {
-    const url = new URL(`${podscope.url}${uploadPath(app, { path: '/tmp/cut.bin' })}`);
-    const declared = 4 * 1024 * 1024;
-    await new Promise<void>((resolve) => {
-      const req = http.request(url, {
-        method: 'PUT',
-        headers: {
-          ...podscope.headers,
-          'content-type': 'application/octet-stream',
-          'content-length': String(declared),
-        },
+  for (const [way, pod] of [
+    ['tee-sha256', () => app],
+    ['tar', () => shless],
+  ] as const) {
+    test(`a body cut short of its Content-Length: what arrived is removed (${way})`, async () => {
+      const url = new URL(`${podscope.url}${uploadPath(pod(), { path: '/tmp/cut.bin' })}`);
+      const declared = 4 * 1024 * 1024;
+      await new Promise<void>((resolve) => {
+        const req = http.request(url, {
+          method: 'PUT',
+          headers: {
+            ...podscope.headers,
+            'content-type': 'application/octet-stream',
+            'content-length': String(declared),
+          },
+        });
+        req.on('error', () => resolve());
+        req.on('response', (res) => (res.resume(), resolve()));
+        // Half of it, then the connection drops.
+        req.write(randomBytes(declared / 2), () => setTimeout(() => (req.destroy(), resolve()), 500));
       });
-      req.on('error', () => resolve());
-      req.on('response', (res) => (res.resume(), resolve()));
-      // Half of it, then the connection drops.
-      req.write(randomBytes(declared / 2), () => setTimeout(() => (req.destroy(), resolve()), 500));
+      // The server notices the drop, stops the command, removes what it wrote, then ends the record.
+      const rec = await waitFor(
+        'the record of the cut upload to end',
+        async () => {
+          const list = await podscope.getJson<{ sessions: AuditSessionView[] }>(
+            `/api/audit/sessions?pod=${pod()}&kind=file-upload&limit=50`,
+          );
+          return list.body.sessions.find((x) => x.details['path'] === '/tmp/cut.bin' && x.endedAt !== null);
+        },
+        30_000,
+        250,
+      );
+      assert.equal(rec.details['method'], way);
+      assert.match(rec.error ?? '', /ended after|interrupted/);
+      assert.ok(!(await tmpEntries(pod())).some((n) => n.includes('cut.bin')));
     });
-    // The server notices the drop, stops tar, removes what it wrote, then ends the audit record.
-    const rec = await waitFor(
-      'the record of the cut upload to end',
-      async () => {
-        const list = await podscope.getJson<{ sessions: AuditSessionView[] }>(
-          `/api/audit/sessions?pod=${app}&kind=file-upload&limit=50`,
-        );
-        return list.body.sessions.find((x) => x.details['path'] === '/tmp/cut.bin' && x.endedAt !== null);
-      },
-      30_000,
-      250,
-    );
-    assert.equal(rec.details['method'], 'tar');
-    assert.match(rec.error ?? '', /ended after|interrupted/);
-    assert.deepEqual(await tmpEntries(app), []);
-  });
+  }
 });
