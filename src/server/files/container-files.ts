@@ -65,10 +65,12 @@ export async function resolveFileTarget(
   rawContainer: string | undefined,
   rawVia: string | undefined,
   signal?: AbortSignal,
+  /** The pod, when the caller has read it already. */
+  read?: V1Pod,
 ): Promise<FileTarget> {
   if (rawContainer === undefined) throw badRequest('Choose a container with ?container=.');
   const container = containerParam(rawContainer);
-  const pod = await getPod(client, namespace, podName, signal);
+  const pod = read ?? (await getPod(client, namespace, podName, signal));
   const all = [
     ...(pod.spec?.initContainers ?? []),
     ...(pod.spec?.containers ?? []),

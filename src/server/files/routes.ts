@@ -16,14 +16,15 @@ import type { Authorization } from '../policy/gate.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DirectoryListing, UploadResult } from '../../shared/debug/debug-api.js';
 import { downloadFileName, parentDir, validateContainerPath } from '../../shared/debug/container-paths.js';
-import { clientFor, existingNamespace, type ServerContext } from '../context.js';
+import { clientFor, type ServerContext } from '../context.js';
+import { getPod } from '../kube/pods.js';
 import type { DebugConfig } from '../debug/debug-config.js';
 import { authorize, endAudit, endAuditFailed, recordRefusal, startAudit } from '../policy/gate.js';
 import { decisionLabel } from '../policy/action-policy.js';
 import type { PolicyAction } from '../policy/action-policy.js';
 import { resolveUserSwitch } from '../terminal/container-probes.js';
 import { badRequest, PodscopeError, toErrorBody } from '../http/errors.js';
-import { boolParam, containerParam, podParam, readQuery } from '../http/params.js';
+import { boolParam, containerParam, namespaceParam, podParam, readQuery } from '../http/params.js';
 import {
   containerSha256,
   fileCommandError,
@@ -69,12 +70,16 @@ async function target(
 ) {
   const q = readQuery(req.query, ['container', 'path', 'via', ...extra]);
   const client = clientFor(ctx, req, req.params.cluster);
-  const ns = await existingNamespace(client, req.params.namespace);
+  const ns = namespaceParam(req.params.namespace);
   const pod = podParam(req.params.pod);
   const path = pathParam(q.path);
   if (q.container === undefined) throw badRequest('Choose a container with ?container=.');
   const container = containerParam(q.container);
   const via = q.via === undefined ? null : containerParam(q.via);
+  // The pod is read (nothing runs) while the policy is decided: one round trip less before the
+  // command. The policy's read of the namespace answers an unknown namespace with 404.
+  const podRead = getPod(client, ns, pod);
+  podRead.catch(() => undefined);
   // Decide before anything runs: finding the target through a debug container already execs there.
   const allowed = await authorize(
     ctx,
@@ -84,7 +89,7 @@ async function target(
     { action },
     { path, via },
   );
-  const t = await resolveFileTarget(client, ns, pod, container, via ?? undefined);
+  const t = await resolveFileTarget(client, ns, pod, container, via ?? undefined, undefined, await podRead);
   return { client, t, path, q, allowed };
 }
 
