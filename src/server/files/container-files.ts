@@ -1,6 +1,6 @@
-// Files inside a container, reached over exec with argv commands (never a shell): stat, find+stat to
-// list, cat or tar to download, tee to upload. An app image without these tools is reached through a
-// debug container that targets it: its busybox runs chrooted into /proc/<pid>/root of the app's main
+// Files inside a container, reached over exec with argv commands (never a shell built from input): stat,
+// find+stat to list, a one-entry tar to download (stat+cat without tar), tee to upload. An app image
+// without these tools is reached through a debug container that targets it: its busybox runs chrooted into /proc/<pid>/root of the app's main
 // process, so every path resolves inside the app container.
 import type { V1Pod } from '@kubernetes/client-node';
 import {

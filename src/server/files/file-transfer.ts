@@ -10,6 +10,7 @@ import { PodscopeError } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { BUSYBOX, execPath, type FileTarget } from './container-files.js';
 import { tarEnd, tarFileHeader, tarPadding } from './tar-entry.js';
+import { TarFirstEntryReader, type TarEntryHeader } from './tar-first-entry.js';
 
 export interface TransferResult {
   bytes: number;
@@ -20,10 +21,35 @@ export interface TransferResult {
   error?: string;
 }
 
+export interface DownloadResult extends TransferResult {
+  /** The command's status, null when it never came (cancelled, limit). */
+  status: ExecStatus | null;
+  /** The start of its stderr. */
+  stderr: string;
+}
+
 const STDERR_KEEP = 4096;
 
 function exitCodeOf(s: ExecStatus): number | null {
   return s.kind === 'success' ? 0 : s.kind === 'exit' ? s.code : null;
+}
+
+/**
+ * The argv that archives the one entry at `path` to stdout, not following a symbolic link: its header
+ * says what the path is and, for a file, its content follows — one command where `stat` then `cat`
+ * took two (as `kubectl cp` does). A fifo or device is archived as a node, never read.
+ */
+export function entryArchiveCommand(t: FileTarget, path: string): string[] {
+  return t.wrap(['tar', 'cf', '-', '-C', execPath(t, parentDir(path)), `./${baseName(path)}`]);
+}
+
+/** Whether a command failed because its tool is missing from the image (not because of its input). */
+export function missingTool(status: ExecStatus | null): boolean {
+  if (status === null) return false;
+  if (status.kind === 'failure')
+    return /executable file not found|no such file or directory: unknown/i.test(status.message);
+  // A user-switch tool (su, setpriv…) reports a command it cannot run as 126 or 127.
+  return status.kind === 'exit' && (status.code === 126 || status.code === 127);
 }
 
 /** The argv that streams `path` to stdout: the file itself, or a gzipped tar of the directory. */
@@ -41,34 +67,50 @@ export function downloadCommand(t: FileTarget, path: string, directory: boolean)
 export interface Download {
   body: PassThrough;
   /** Resolves at the first byte or at the end, whichever comes first: a command that fails at once
-   *  (permission denied…) can still be answered with an error status instead of a broken body. */
+   *  (permission denied…) can still be answered with an error status instead of a broken body. In
+   *  `entry` mode, at the archive entry's header instead of the first byte. */
   started: Promise<void>;
-  done: Promise<TransferResult>;
+  /** `entry` mode: the header of the archive's first entry, or null when the command ended without
+   *  one. Otherwise null. Resolves no later than `started`. */
+  header: Promise<TarEntryHeader | null>;
+  done: Promise<DownloadResult>;
   cancel(reason: string): void;
 }
 
+/**
+ * Streams a command's stdout into `body`. `tar`: its exit code 1 still counts as success (GNU tar, a
+ * file changed while read). `entry`: stdout is `entryArchiveCommand`'s archive — the body gets only
+ * the first entry's content (a file's bytes), and `header` says what the entry is.
+ */
 export async function openDownload(
   client: KubeClient,
   t: FileTarget,
   command: string[],
-  opts: { maxBytes: number; tar: boolean },
+  opts: { maxBytes: number; tar: boolean; entry?: boolean },
 ): Promise<Download> {
   const body = new PassThrough({ highWaterMark: 256 * 1024 });
   const hash = createHash('sha256');
+  const reader = opts.entry ? new TarFirstEntryReader() : null;
+  let resolveHeader!: (h: TarEntryHeader | null) => void;
+  const header = new Promise<TarEntryHeader | null>((r) => (resolveHeader = r));
   let bytes = 0;
   let stderr = '';
+  let status: ExecStatus | null = null;
   // Output can arrive before openExec resolves (in the same packet as the upgrade), hence a holder.
   const exec: { conn?: ExecConnection } = {};
   let settled = false;
-  let resolveDone!: (r: TransferResult) => void;
-  const done = new Promise<TransferResult>((r) => (resolveDone = r));
+  let resolveDone!: (r: DownloadResult) => void;
+  const done = new Promise<DownloadResult>((r) => (resolveDone = r));
   let markStarted!: () => void;
   const started = new Promise<void>((r) => (markStarted = r));
-  void done.then(markStarted);
+  void done.then(() => {
+    resolveHeader(null);
+    markStarted();
+  });
   const finish = (exitCode: number | null, error?: string) => {
     if (settled) return;
     settled = true;
-    const result: TransferResult = { bytes, sha256: hash.digest('hex'), exitCode, error };
+    const result: DownloadResult = { bytes, sha256: hash.digest('hex'), exitCode, error, status, stderr };
     if (error === undefined) body.end();
     // Destroying makes the HTTP response end without its final chunk: the browser sees a failed
     // download, never a silently truncated file.
@@ -83,42 +125,61 @@ export async function openDownload(
   body.on('close', () => {
     if (!settled) finish(null, 'the browser went away before the download finished');
   });
+  const deliver = (data: Buffer) => {
+    bytes += data.length;
+    if (bytes > opts.maxBytes) {
+      finish(null, `larger than the limit of ${opts.maxBytes} bytes`);
+      return;
+    }
+    hash.update(data);
+    if (!body.write(data)) exec.conn?.pause();
+  };
   exec.conn = await openExec(
     client,
     { namespace: t.namespace, pod: t.pod, container: t.execContainer, command, stdin: false, tty: false },
     {
       stdout: (data) => {
         if (settled) return;
-        // The API server opens each channel with an empty frame: only real bytes count as a start.
-        if (data.length > 0) markStarted();
-        bytes += data.length;
-        if (bytes > opts.maxBytes) {
-          finish(null, `larger than the limit of ${opts.maxBytes} bytes`);
+        if (reader) {
+          let events;
+          try {
+            events = reader.push(data);
+          } catch (err) {
+            finish(null, `${command[0]} sent no archive: ${(err as Error).message}`);
+            return;
+          }
+          for (const e of events) {
+            if (e.kind === 'header') {
+              resolveHeader(e.header);
+              markStarted();
+            } else if (e.kind === 'data') deliver(e.data);
+            if (settled) return;
+          }
           return;
         }
-        hash.update(data);
-        if (!body.write(data)) exec.conn?.pause();
+        // The API server opens each channel with an empty frame: only real bytes count as a start.
+        if (data.length > 0) markStarted();
+        deliver(data);
       },
       stderr: (data) => {
         if (stderr.length < STDERR_KEEP)
           stderr += data.toString('utf8').slice(0, STDERR_KEEP - stderr.length);
       },
-      exit: (status) => {
-        const code = exitCodeOf(status);
+      exit: (st) => {
+        status = st;
+        const code = exitCodeOf(st);
         // GNU tar exits 1 when a file changed while it was read: the archive is still complete.
         if (code === 0 || (opts.tar && code === 1)) finish(code);
         else {
           const why =
-            status.kind === 'failure'
-              ? status.message
-              : stderr.trim().split('\n').pop() || `exit code ${code}`;
+            st.kind === 'failure' ? st.message : stderr.trim().split('\n').pop() || `exit code ${code}`;
           finish(code, `${command[0]} failed: ${why}`);
         }
       },
     },
   );
   if (settled) exec.conn.close();
-  return { body, started, done, cancel: (reason) => finish(null, reason) };
+  return { body, started, header, done, cancel: (reason) => finish(null, reason) };
 }
 
 /**

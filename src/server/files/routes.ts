@@ -2,11 +2,14 @@
 //
 //   GET …/pods/:pod/files?container=&path=[&via=]            → DirectoryListing
 //   GET …/pods/:pod/files/download?container=&path=[&via=]   → the bytes (file) or a .tar.gz (directory);
-//       headers X-Podscope-File-Size (files: the size for progress), X-Podscope-Audit-Session
+//       headers X-Podscope-File-Size (files: the size for progress), X-Podscope-Audit-Session. One
+//       command, `tar cf - ./name`, says what the path is and streams a file (a directory then gets
+//       `tar czf`); an image without tar gets stat, then cat.
 //   PUT …/pods/:pod/files/upload?container=&path=[&via=][&overwrite=true]  body = the raw file
 //       → UploadResult. Written to a temporary name and renamed only when complete, under the limit and
-//       its sha256 in the container matches. Sent as a one-file tar to `tar -x` when the image has tar
-//       and the request has a Content-Length; otherwise through tee (whose echo is discarded).
+//       its sha256 in the container matches. Through tee while the container's sha256sum hashes the same
+//       stream (an image with sh); else a one-file tar to `tar -x` (the image has tar and the request a
+//       Content-Length); else tee alone (its echo is discarded), the file hashed again afterwards.
 //
 // `via` names a debug container that targets `container`: the files are then read through it at
 // /proc/<pid>/root/…, for app images that have no tools at all.
@@ -19,11 +22,18 @@ import { downloadFileName, parentDir, validateContainerPath } from '../../shared
 import { clientFor, type ServerContext } from '../context.js';
 import { getPod } from '../kube/pods.js';
 import type { DebugConfig } from '../debug/debug-config.js';
-import { authorize, endAudit, endAuditFailed, recordRefusal, startAudit } from '../policy/gate.js';
+import {
+  authorize,
+  endAudit,
+  endAuditFailed,
+  recordRefusal,
+  startAudit,
+  type AuditHandle,
+} from '../policy/gate.js';
 import { decisionLabel } from '../policy/action-policy.js';
 import type { PolicyAction } from '../policy/action-policy.js';
 import { resolveUserSwitch } from '../terminal/container-probes.js';
-import { badRequest, PodscopeError, toErrorBody } from '../http/errors.js';
+import { badRequest, notFound, PodscopeError, toErrorBody } from '../http/errors.js';
 import { boolParam, containerParam, namespaceParam, podParam, readQuery } from '../http/params.js';
 import {
   containerSha256,
@@ -40,6 +50,9 @@ import {
   canTeeSha256,
   canUntar,
   downloadCommand,
+  entryArchiveCommand,
+  missingTool,
+  type Download,
   openDownload,
   uploadCommand,
   uploadTempPath,
@@ -129,6 +142,28 @@ async function applyUser(
   }
 }
 
+/**
+ * Records a further command of an audited file action (the fallback's cat, a directory's archive)
+ * before it runs; when it cannot be recorded, the action ends there (503), as at its start.
+ */
+async function addAuditCommand(ctx: ServerContext, audit: AuditHandle, argv: string[]): Promise<void> {
+  try {
+    await ctx.audit.addCommand(audit.id, {
+      line: argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
+      at: Date.now() - audit.startedAt,
+      flags: [],
+    });
+  } catch (err) {
+    const refused = new PodscopeError(
+      503,
+      `Podscope could not write the audit record, so it did not run \`${argv[0]}\`: ${(err as Error).message}`,
+      { cause: err },
+    );
+    await endAuditFailed(ctx, audit, refused);
+    throw refused;
+  }
+}
+
 const auditWhere = (t: FileTarget, path: string) => ({
   namespace: t.namespace,
   pod: t.pod,
@@ -163,68 +198,137 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
   app.get<{ Params: PodParams }>(`${base}/download`, execs, async (req, reply) => {
     const { client, t, path, allowed } = await target(ctx, req, 'file-download');
     await applyUser(ctx, req, client, t, path, allowed, 'file-download');
-    const entry = await statPath(client, t, path);
-    if (!entry) throw new PodscopeError(404, `${path} does not exist in container "${t.container}".`);
-    if (entry.type === 'symlink')
-      throw badRequest(`${path} is a symbolic link; download the path it points to.`);
-    if (entry.type !== 'file' && entry.type !== 'directory') {
-      throw badRequest(`${path} is not a regular file or a directory.`);
-    }
-    const directory = entry.type === 'directory';
-    if (!directory && entry.size > config.maxFileBytes) {
-      throw new PodscopeError(
-        413,
-        `${path} is ${entry.size} bytes, more than the download limit of ${config.maxFileBytes} bytes.`,
+    const where = auditWhere(t, path);
+    const send = async (
+      dl: Download,
+      audit: AuditHandle,
+      entry: { directory: boolean; size: number | null; tool: string },
+    ) => {
+      await dl.started;
+      const early = await Promise.race([dl.done, Promise.resolve(null)]);
+      if (early?.error !== undefined && early.bytes === 0) {
+        // Failed before sending anything (e.g. the policy's user may not read it): a status, not a body.
+        const err = fileCommandError(t, path, entry.tool, {
+          stderr: early.stderr || early.error,
+          status: early.status ?? { kind: 'exit', code: early.exitCode ?? 1 },
+        });
+        await endAuditFailed(ctx, audit, err, { exitCode: early.exitCode });
+        throw err;
+      }
+      req.raw.on('close', () => {
+        if (!reply.raw.writableFinished) dl.cancel('the browser went away before the download finished');
+      });
+      void dl.done.then((r) =>
+        endAudit(ctx, audit, {
+          exitCode: r.exitCode,
+          bytesOut: r.bytes,
+          error: r.error,
+          outcome: {
+            bytes: r.bytes,
+            sha256: r.sha256,
+            format: entry.directory ? 'tar.gz' : 'file',
+            type: entry.directory ? 'directory' : 'file',
+            size: entry.size,
+          },
+        }),
       );
-    }
-    const command = downloadCommand(t, path, directory);
+      reply.header('Content-Type', entry.directory ? 'application/gzip' : 'application/octet-stream');
+      reply.header(
+        'Content-Disposition',
+        `attachment; filename="${downloadFileName(path, entry.directory)}"`,
+      );
+      reply.header('X-Content-Type-Options', 'nosniff');
+      reply.header('X-Podscope-Audit-Session', audit.id);
+      if (entry.size !== null) reply.header('X-Podscope-File-Size', String(entry.size));
+      return reply.send(dl.body);
+    };
+    const open = async (audit: AuditHandle, command: string[], opts: { tar: boolean; entry?: boolean }) => {
+      try {
+        return await openDownload(client, t, command, { maxBytes: config.maxFileBytes, ...opts });
+      } catch (err) {
+        await endAuditFailed(ctx, audit, err);
+        throw err;
+      }
+    };
+    const refuse = async (audit: AuditHandle, err: PodscopeError, dl?: Download) => {
+      dl?.cancel(err.message);
+      await endAuditFailed(ctx, audit, err);
+      return err;
+    };
+    const tooLarge = (size: number) =>
+      new PodscopeError(
+        413,
+        `${path} is ${size} bytes, more than the download limit of ${config.maxFileBytes} bytes.`,
+      );
+    const notFileOrDirectory = (type: string) =>
+      type === 'symlink'
+        ? badRequest(`${path} is a symbolic link; download the path it points to.`)
+        : badRequest(`${path} is not a regular file or a directory.`);
+    const directoryDownload = async (audit: AuditHandle | null) => {
+      const command = downloadCommand(t, path, true);
+      const handle =
+        audit ??
+        (await startAudit(ctx, req, client, allowed, {
+          kind: 'file-download',
+          command,
+          ...where,
+          details: { ...where.details, runAs: t.runAs },
+        }));
+      if (audit) await addAuditCommand(ctx, audit, command);
+      return send(await open(handle, command, { tar: true }), handle, {
+        directory: true,
+        size: null,
+        tool: 'tar',
+      });
+    };
+    if (path === '/') return directoryDownload(null);
+
+    // One command says what the path is and, for a file, streams it: a one-entry tar archive.
+    const command = entryArchiveCommand(t, path);
     const audit = await startAudit(ctx, req, client, allowed, {
       kind: 'file-download',
       command,
-      ...auditWhere(t, path),
-      details: {
-        ...auditWhere(t, path).details,
-        type: entry.type,
-        size: directory ? null : entry.size,
-        runAs: t.runAs,
-      },
+      ...where,
+      details: { ...where.details, runAs: t.runAs },
     });
-    let download;
-    try {
-      download = await openDownload(client, t, command, { maxBytes: config.maxFileBytes, tar: directory });
-    } catch (err) {
-      await endAuditFailed(ctx, audit, err);
-      throw err;
-    }
-    const dl = download;
-    await dl.started;
-    const early = await Promise.race([dl.done, Promise.resolve(null)]);
-    if (early?.error !== undefined && early.bytes === 0) {
-      // Failed before sending anything (e.g. the policy's user may not read it): a status, not a body.
-      const err = fileCommandError(t, path, directory ? 'tar' : 'cat', {
-        stderr: early.error,
-        status: { kind: 'exit', code: early.exitCode ?? 1 },
+    const dl = await open(audit, command, { tar: false, entry: true });
+    const header = await dl.header;
+    if (header === null) {
+      const r = await dl.done;
+      if (!missingTool(r.status)) {
+        throw await refuse(
+          audit,
+          fileCommandError(t, path, 'tar', {
+            stderr: r.stderr || r.error || '',
+            status: r.status ?? { kind: 'failure', message: r.error ?? 'no archive' },
+          }),
+        );
+      }
+      // An image without tar: stat, then cat (two commands).
+      const entry = await statPath(client, t, path).catch(async (err: unknown) => {
+        await endAuditFailed(ctx, audit, err);
+        throw err;
       });
-      await endAuditFailed(ctx, audit, err, { exitCode: early.exitCode });
-      throw err;
+      if (!entry)
+        throw await refuse(audit, notFound(`${path} does not exist in container "${t.container}".`));
+      if (entry.type === 'directory') return directoryDownload(audit);
+      if (entry.type !== 'file') throw await refuse(audit, notFileOrDirectory(entry.type));
+      if (entry.size > config.maxFileBytes) throw await refuse(audit, tooLarge(entry.size));
+      const cat = downloadCommand(t, path, false);
+      await addAuditCommand(ctx, audit, cat);
+      return send(await open(audit, cat, { tar: false }), audit, {
+        directory: false,
+        size: entry.size,
+        tool: 'cat',
+      });
     }
-    req.raw.on('close', () => {
-      if (!reply.raw.writableFinished) dl.cancel('the browser went away before the download finished');
-    });
-    void dl.done.then((r) =>
-      endAudit(ctx, audit, {
-        exitCode: r.exitCode,
-        bytesOut: r.bytes,
-        error: r.error,
-        outcome: { bytes: r.bytes, sha256: r.sha256, format: directory ? 'tar.gz' : 'file' },
-      }),
-    );
-    reply.header('Content-Type', directory ? 'application/gzip' : 'application/octet-stream');
-    reply.header('Content-Disposition', `attachment; filename="${downloadFileName(path, directory)}"`);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Podscope-Audit-Session', audit.id);
-    if (!directory) reply.header('X-Podscope-File-Size', String(entry.size));
-    return reply.send(dl.body);
+    if (header.type === 'directory') {
+      dl.cancel('a directory: sent as a .tar.gz instead');
+      return directoryDownload(audit);
+    }
+    if (header.type !== 'file') throw await refuse(audit, notFileOrDirectory(header.type), dl);
+    if (header.size > config.maxFileBytes) throw await refuse(audit, tooLarge(header.size), dl);
+    return send(dl, audit, { directory: false, size: header.size, tool: 'tar' });
   });
 
   // The upload body is streamed to the container as it arrives: no content-type parser reads it here.

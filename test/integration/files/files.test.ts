@@ -239,6 +239,21 @@ describe('refused: nothing is written', () => {
     });
   }
 
+  test('a symbolic link and a fifo are refused; the fifo is never read (nothing writes to it)', async () => {
+    await execIn(app, 'app', ['sh', '-c', 'ln -sf /etc/hostname /tmp/lnk && mkfifo /tmp/fifo']);
+    try {
+      const link = await download(app, { container: 'app', path: '/tmp/lnk' });
+      assert.equal(link.status, 400);
+      assert.match(link.body.toString(), /is a symbolic link; download the path it points to/);
+      // Reading a fifo without a writer would block: an answer at all shows it was not read.
+      const fifo = await download(app, { container: 'app', path: '/tmp/fifo' });
+      assert.equal(fifo.status, 400);
+      assert.match(fifo.body.toString(), /is not a regular file or a directory/);
+    } finally {
+      await execIn(app, 'app', ['rm', '-f', '/tmp/lnk', '/tmp/fifo']);
+    }
+  });
+
   test('a missing file is a 404; an upload into a missing directory writes nothing', async () => {
     const down = await download(app, { container: 'app', path: '/tmp/missing.txt' });
     assert.equal(down.status, 404);

@@ -161,6 +161,34 @@ describe('byte-identical both ways', () => {
     assert.equal((await method(up.body.auditSession)).details['method'], 'tee');
   });
 
+  test('a download from an image without tar: stat, then cat — byte-identical, both commands audited', async () => {
+    const up = await upload(podscope, tarless, { path: '/tmp/down.bin' }, data);
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    const down = await podscope.fetch(
+      `/api/clusters/${CLUSTER}/namespaces/${NS}/pods/${tarless}/files/download?container=app&path=/tmp/down.bin`,
+    );
+    assert.equal(down.status, 200);
+    assert.equal(down.headers.get('x-podscope-file-size'), String(data.length));
+    assert.equal(sha(Buffer.from(await down.arrayBuffer())), sha(data));
+    const id = down.headers.get('x-podscope-audit-session')!;
+    const rec = await waitFor(
+      'the download record to end',
+      async () => {
+        const r = await method(id);
+        return r.endedAt ? r : undefined;
+      },
+      15_000,
+      100,
+    );
+    assert.equal(rec.command[0], 'tar');
+    assert.deepEqual(
+      rec.commands.map((c) => c.line),
+      ['cat -- /tmp/down.bin'],
+    );
+    assert.equal(rec.outcome?.['sha256'], sha(data));
+    await execIn(tarless, 'app', ['rm', '-f', '/tmp/down.bin']);
+  });
+
   for (const [way, pod] of [
     ['tee-sha256', () => app],
     ['tar', () => shless],
