@@ -196,30 +196,11 @@ async function main() {
             timeoutMs: 600_000,
           });
           theirs.push(ms(t0));
-          const there = await kubectlOk([
-            '-n',
-            'demo',
-            'exec',
-            holder,
-            '-c',
-            'app',
-            '--',
-            'sha256sum',
-            `/tmp/up-${i}.bin`,
-          ]);
+          const inHolder = (...argv: string[]) =>
+            kubectlOk(['-n', 'demo', 'exec', holder, '-c', 'app', '--', ...argv]);
+          const there = await inHolder('sha256sum', `/tmp/up-${i}.bin`);
           if (!there.startsWith(expected)) throw new Error('the upload differs in the container');
-          await kubectlOk([
-            '-n',
-            'demo',
-            'exec',
-            holder,
-            '-c',
-            'app',
-            '--',
-            'rm',
-            `/tmp/up-${i}.bin`,
-            `/tmp/up-kubectl-${i}.bin`,
-          ]);
+          await inHolder('rm', `/tmp/up-${i}.bin`, `/tmp/up-kubectl-${i}.bin`);
         }
         measures.push({
           id: 'upload',
