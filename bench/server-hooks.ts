@@ -1,0 +1,25 @@
+// Preloaded (`node --expose-gc --import <this file>`) into a benchmark's server process only, when
+// bench/server.ts is asked for memory hooks: nothing in src/ knows about it and no HTTP route can reach
+// it. It answers over the IPC channel of the benchmark that spawned the server:
+//   { type: 'memory' }                  → full GC (twice: weak callbacks free more on the second pass),
+//                                          then process.memoryUsage()
+//   { type: 'heap-snapshot', path }     → v8.writeHeapSnapshot(path) (the snapshot itself GCs first)
+import v8 from 'node:v8';
+
+type Request = { id: number; type: 'memory' } | { id: number; type: 'heap-snapshot'; path: string };
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+if (typeof process.send === 'function') {
+  process.on('message', (msg: Request) => {
+    if (msg?.type === 'memory') {
+      gc?.();
+      gc?.();
+      process.send!({ id: msg.id, gc: gc !== undefined, ...process.memoryUsage() });
+    } else if (msg?.type === 'heap-snapshot') {
+      process.send!({ id: msg.id, path: v8.writeHeapSnapshot(msg.path) });
+    }
+  });
+  // The channel must not keep the server alive on its own (it exits on SIGTERM as it always does).
+  (process.channel as { unref?: () => void } | undefined)?.unref?.();
+}
