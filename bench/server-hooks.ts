@@ -2,7 +2,7 @@
 // bench/server.ts is asked for memory hooks: nothing in src/ knows about it and no HTTP route can reach
 // it. It answers over the IPC channel of the benchmark that spawned the server:
 //   { type: 'memory' }                  → full GC (twice: weak callbacks free more on the second pass),
-//                                          then process.memoryUsage()
+//                                          then process.memoryUsage() and the V8 heap's spaces
 //   { type: 'heap-snapshot', path }     → v8.writeHeapSnapshot(path) (the snapshot itself GCs first)
 import v8 from 'node:v8';
 
@@ -15,7 +15,12 @@ if (typeof process.send === 'function') {
     if (msg?.type === 'memory') {
       gc?.();
       gc?.();
-      process.send!({ id: msg.id, gc: gc !== undefined, ...process.memoryUsage() });
+      process.send!({
+        id: msg.id,
+        gc: gc !== undefined,
+        ...process.memoryUsage(),
+        spaces: v8.getHeapSpaceStatistics(),
+      });
     } else if (msg?.type === 'heap-snapshot') {
       process.send!({ id: msg.id, path: v8.writeHeapSnapshot(msg.path) });
     }

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { HeapSpaceInfo } from 'node:v8';
 import { adminKubeconfig, repoRoot } from '../test/support/cluster.js';
 import { fromPrintedUrl } from '../test/support/podscope.js';
 
@@ -17,8 +18,8 @@ export interface BenchServer {
   /** `Authorization: Bearer <token>` of this start. */
   headers: Record<string, string>;
   fetch(path: string, init?: RequestInit): Promise<Response>;
-  /** The server's process.memoryUsage() right after a full GC (only with `memoryHooks`). */
-  memory(): Promise<NodeJS.MemoryUsage>;
+  /** The server's process.memoryUsage() right after a full GC, and its heap spaces (only with `memoryHooks`). */
+  memory(): Promise<NodeJS.MemoryUsage & { spaces: HeapSpaceInfo[] }>;
   /** Writes a heap snapshot of the server to `file` (only with `memoryHooks`). */
   heapSnapshot(file: string): Promise<string>;
   /** SIGTERM, then waits for the exit (when the profile is written). */
@@ -85,7 +86,9 @@ export function startServer(
           return fetch(`${printed.url}${p}`, { ...init, headers: h });
         },
         memory: async () => {
-          const m = await ask<NodeJS.MemoryUsage & { gc: boolean }>({ type: 'memory' });
+          const m = await ask<NodeJS.MemoryUsage & { gc: boolean; spaces: HeapSpaceInfo[] }>({
+            type: 'memory',
+          });
           if (!m.gc) throw new Error('the server runs without --expose-gc');
           return m;
         },
