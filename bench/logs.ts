@@ -14,7 +14,8 @@
 //      the number of streams; the note gives it, the rest of the heap and the native part separately),
 //      and the JS heap used ÷ 1,000 (live JavaScript objects alone). PODSCOPE_BENCH_HEAP_SNAPSHOTS=DIR
 //      also writes a heap snapshot of the server idle and with the follows open (bench/heap-diff.ts
-//      compares them by constructor).
+//      compares them by constructor); writing one leaves native memory in the RSS, so the RSS figures of
+//      such a run are marked not comparable.
 //   5. 100 concurrent follows of the firehose: how many streams receive lines, and the lines delivered
 //      in total, vs 100 `kubectl logs -f` processes (one after the other, same window)
 // The server runs in a process of its own (from the sources, through tsx: no build needed).
@@ -224,6 +225,7 @@ async function openFollows(bench: BenchServer, n: number, seconds: number) {
   // Let the server see them go before whatever runs next.
   await new Promise((r) => setTimeout(r, 2000));
   return {
+    snapshots: Boolean(snapshots),
     cold,
     before,
     during,
@@ -319,7 +321,7 @@ async function main() {
           podscope: (grew('rss') - grew('young')) / THOUSAND,
           kubectl: null,
           goal: { on: 'value', op: '<=', target: 64 },
-          note: `RSS after GC (median of 5) ${mib(m.before.rss)} idle → ${mib(m.during.rss)} with ${fmt(THOUSAND)} follows open ${HOLD_SECONDS} s = ${per(grew('rss'))} a follow all included; of the growth, the young generation ${mib(grew('young'))} (${mib(m.before.young)} → ${mib(m.during.young)}: sized by the allocation rate, not by the number of streams), the rest of the JS heap ${mib(grew('heapTotal') - grew('young'))}, native (malloc: sockets, TLS, HTTP/2) ${mib(grew('rss') - grew('heapTotal'))}; RSS spread of the 5 readings ${fmt(m.before.rssSpread)} / ${fmt(m.during.rssSpread)} KiB`,
+          note: `${m.snapshots ? 'NOT COMPARABLE: heap snapshots were written, their native memory stays in RSS; ' : ''}RSS after GC (median of 5) ${mib(m.before.rss)} idle → ${mib(m.during.rss)} with ${fmt(THOUSAND)} follows open ${HOLD_SECONDS} s = ${per(grew('rss'))} a follow all included; of the growth, the young generation ${mib(grew('young'))} (${mib(m.before.young)} → ${mib(m.during.young)}: sized by the allocation rate, not by the number of streams), the rest of the JS heap ${mib(grew('heapTotal') - grew('young'))}, native (malloc: sockets, TLS, HTTP/2) ${mib(grew('rss') - grew('heapTotal'))}; RSS spread of the 5 readings ${fmt(m.before.rssSpread)} / ${fmt(m.during.rssSpread)} KiB`,
         });
         measures.push({
           id: 'follow-memory',
