@@ -5,8 +5,8 @@
 //   4. 1,000 concurrent follows of the steadily logging web pods, held for 30 s (`follow-memory` and
 //      `follow-1000` share one run): how many deliver, and the server's memory while they are open
 //      against the same server idle. Memory is read inside the server right after a full GC (the server
-//      runs with --expose-gc and bench/server-hooks.ts, asked over IPC: no HTTP route), 5 readings
-//      300 ms apart, median. Idle is read after a warm-up of 10 follows for 3 s, closed again, so that
+//      runs with --expose-gc and bench/server-hooks.ts, asked over IPC: no HTTP route), read again
+//      every 500 ms until the RSS settles (V8 returns freed pages a while after a GC; see memoryAfterGc). Idle is read after a warm-up of 10 follows for 3 s, closed again, so that
 //      code compiled once and the first HTTP/2 connection are not counted as per-follow memory (the
 //      cold idle RSS is in the note). Reported: the RSS growth over idle whole (`follow-1000`, goal
 //      ≤ 200 MiB) and ÷ 1,000 without the growth of V8's young generation (`follow-memory`, goal ≤ 64 KiB:
@@ -137,18 +137,27 @@ function webPods(): string[] {
     .split(/\s+/);
 }
 
-/** The server's memory in KiB after a full GC: the median of `samples` readings, 500 ms apart. */
-async function memoryAfterGc(bench: BenchServer, samples = 5) {
-  const readings: (NodeJS.MemoryUsage & { young: number })[] = [];
-  for (let i = 0; i < samples; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 500));
+/**
+ * The server's memory in KiB after a full GC, once it has settled: V8 hands freed pages back to the
+ * system a while after a GC, so readings (500 ms apart, each after a full GC) go on until the last 3 are
+ * within 1 MiB of each other (at most 20); the median of those 3.
+ */
+async function memoryAfterGc(bench: BenchServer, maxReadings = 20) {
+  const all: (NodeJS.MemoryUsage & { young: number })[] = [];
+  const settled = () => {
+    const last = all.slice(-3).map((r) => r.rss);
+    return last.length === 3 && Math.max(...last) - Math.min(...last) <= 1024 * 1024;
+  };
+  while (all.length < maxReadings && !settled()) {
+    if (all.length > 0) await new Promise((r) => setTimeout(r, 500));
     const m = await bench.memory();
     // The young generation (new space): V8 sizes it by the allocation rate, up to --max-semi-space-size.
     const young = m.spaces
       .filter((s) => s.space_name === 'new_space' || s.space_name === 'new_large_object_space')
       .reduce((sum, s) => sum + s.physical_space_size, 0);
-    readings.push({ ...m, young });
+    all.push({ ...m, young });
   }
+  const readings = all.slice(-3);
   const med = (k: keyof NodeJS.MemoryUsage | 'young') => median(readings.map((r) => r[k])) / 1024;
   return {
     rss: med('rss'),
@@ -156,8 +165,10 @@ async function memoryAfterGc(bench: BenchServer, samples = 5) {
     heapTotal: med('heapTotal'),
     young: med('young'),
     external: med('external'),
-    /** How far the readings spread (max − min RSS), to tell the growth from noise. */
-    rssSpread: (Math.max(...readings.map((r) => r.rss)) - Math.min(...readings.map((r) => r.rss))) / 1024,
+    /** How many readings it took to settle (the first one is right after the GC). */
+    readings: all.length,
+    /** RSS of the first reading − the settled one: what V8 had not handed back yet. */
+    unsettled: (all[0]!.rss - median(readings.map((r) => r.rss))) / 1024,
   };
 }
 
@@ -321,7 +332,7 @@ async function main() {
           podscope: (grew('rss') - grew('young')) / THOUSAND,
           kubectl: null,
           goal: { on: 'value', op: '<=', target: 64 },
-          note: `${m.snapshots ? 'NOT COMPARABLE: heap snapshots were written, their native memory stays in RSS; ' : ''}RSS after GC (median of 5) ${mib(m.before.rss)} idle → ${mib(m.during.rss)} with ${fmt(THOUSAND)} follows open ${HOLD_SECONDS} s = ${per(grew('rss'))} a follow all included; of the growth, the young generation ${mib(grew('young'))} (${mib(m.before.young)} → ${mib(m.during.young)}: sized by the allocation rate, not by the number of streams), the rest of the JS heap ${mib(grew('heapTotal') - grew('young'))}, native (malloc: sockets, TLS, HTTP/2) ${mib(grew('rss') - grew('heapTotal'))}; RSS spread of the 5 readings ${fmt(m.before.rssSpread)} / ${fmt(m.during.rssSpread)} KiB`,
+          note: `${m.snapshots ? 'NOT COMPARABLE: heap snapshots were written, their native memory stays in RSS; ' : ''}RSS after GC, settled ${mib(m.before.rss)} idle → ${mib(m.during.rss)} with ${fmt(THOUSAND)} follows open ${HOLD_SECONDS} s = ${per(grew('rss'))} a follow all included; of the growth, the young generation ${mib(grew('young'))} (${mib(m.before.young)} → ${mib(m.during.young)}: sized by the allocation rate, not by the number of streams), the rest of the JS heap ${mib(grew('heapTotal') - grew('young'))}, native (malloc: sockets, TLS, HTTP/2) ${mib(grew('rss') - grew('heapTotal'))}; settled after ${m.before.readings} / ${m.during.readings} readings (the first ${mib(m.before.unsettled)} / ${mib(m.during.unsettled)} higher)`,
         });
         measures.push({
           id: 'follow-memory',
@@ -350,7 +361,7 @@ async function main() {
           podscope: grew('rss') / 1024,
           kubectl: null,
           goal: { on: 'value', op: '<=', target: 200 },
-          note: `RSS after GC, median of 5: ${mib(m.before.rss)} idle (after a warm-up; ${mib(m.cold.rss)} just started) → ${mib(m.during.rss)}, everything included (${per(grew('rss'))} a follow)`,
+          note: `RSS after GC, settled: ${mib(m.before.rss)} idle (after a warm-up; ${mib(m.cold.rss)} just started) → ${mib(m.during.rss)}, everything included (${per(grew('rss'))} a follow)`,
         });
       }
     }
