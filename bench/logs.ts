@@ -203,6 +203,8 @@ async function openFollows(bench: BenchServer, n: number, seconds: number) {
   const streaming = new Set<number>();
   /** When each stream last delivered lines: a stream is live if it did in the last 10 s of the window. */
   const lastLines = new Array<number>(n).fill(-1);
+  /** When each stream delivered its first lines, from the start of the opening. */
+  const firstLines = new Array<number>(n).fill(-1);
   const refused = new Set<number>();
   for (let i = 0; i < n; i++) {
     const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=10', pods[i % pods.length]), {
@@ -217,6 +219,7 @@ async function openFollows(bench: BenchServer, n: number, seconds: number) {
       if (m.type === 'lines') {
         streaming.add(i);
         lastLines[i] = performance.now();
+        if (firstLines[i]! < 0) firstLines[i] = performance.now() - t0;
         // The kubelet's answer once the node is out of inotify instances (fs.inotify.max_user_instances).
         if ((m.lines as { text: string }[]).some((l) => l.text.includes('failed to create fsnotify watcher')))
           refused.add(i);
@@ -230,6 +233,8 @@ async function openFollows(bench: BenchServer, n: number, seconds: number) {
   }
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const live = lastLines.filter((t) => t >= performance.now() - 10_000).length;
+  const silent = firstLines.flatMap((t, i) => (t < 0 ? [i] : []));
+  const firsts = firstLines.filter((t) => t >= 0);
   const during = await memoryAfterGc(bench);
   if (snapshots) await bench.heapSnapshot(path.resolve(snapshots, `follows-${n}.heapsnapshot`));
   for (const ws of sockets) ws.terminate();
@@ -242,11 +247,27 @@ async function openFollows(bench: BenchServer, n: number, seconds: number) {
     during,
     streaming: streaming.size,
     live,
+    /** Time to the first lines over the streams that had any: median and slowest (ms). */
+    firstLineMs: firsts.length ? { median: median(firsts), max: Math.max(...firsts) } : null,
+    /** The follows (by opening order) that delivered nothing, as ranges. */
+    silent: ranges(silent),
     refused: refused.size,
     received,
     errors,
     openedMs,
   };
+}
+
+/** 3,4,5,9 → "3–5, 9". */
+function ranges(xs: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < xs.length;) {
+    let j = i;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
+    out.push(i === j ? `${xs[i]}` : `${xs[i]}–${xs[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
 }
 
 /** One message of a log stream as the browser reads it. */
@@ -352,7 +373,7 @@ async function main() {
           podscope: m.streaming,
           kubectl: null,
           goal: { on: 'value', op: '>=', target: THOUSAND },
-          note: `within ${HOLD_SECONDS} s; all opened in ${fmt(m.openedMs)} ms; ${m.live} live in the last 10 s; ${m.refused} refused by the kubelet (out of inotify instances); ${fmt(m.received / 1024)} KiB received${m.errors ? `; ${m.errors} errors` : ''}`,
+          note: `within ${HOLD_SECONDS} s; all opened in ${fmt(m.openedMs)} ms; first lines after ${m.firstLineMs ? `${fmt(m.firstLineMs.median)} ms (median), ${fmt(m.firstLineMs.max)} ms (slowest)` : '—'}${m.silent ? `; silent: follows ${m.silent} (in opening order)` : ''}; ${m.live} live in the last 10 s; ${m.refused} refused by the kubelet (out of inotify instances); ${fmt(m.received / 1024)} KiB received${m.errors ? `; ${m.errors} errors` : ''}`,
         });
         measures.push({
           id: 'follow-1000',
