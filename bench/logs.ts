@@ -238,9 +238,11 @@ async function openFollows(bench: BenchServer, n: number, seconds: number) {
   const during = await memoryAfterGc(bench);
   if (snapshots) await bench.heapSnapshot(path.resolve(snapshots, `follows-${n}.heapsnapshot`));
   for (const ws of sockets) ws.terminate();
-  // Let the server see them go before whatever runs next.
-  await new Promise((r) => setTimeout(r, 2000));
+  // Let the server see them go, then read what stays: memory the allocators keep once freed.
+  await new Promise((r) => setTimeout(r, 3000));
+  const closed = await memoryAfterGc(bench);
   return {
+    closed,
     snapshots: Boolean(snapshots),
     cold,
     before,
@@ -353,7 +355,7 @@ async function main() {
           podscope: (grew('rss') - grew('young')) / THOUSAND,
           kubectl: null,
           goal: { on: 'value', op: '<=', target: 64 },
-          note: `${m.snapshots ? 'NOT COMPARABLE: heap snapshots were written, their native memory stays in RSS; ' : ''}RSS after GC, settled ${mib(m.before.rss)} idle → ${mib(m.during.rss)} with ${fmt(THOUSAND)} follows open ${HOLD_SECONDS} s = ${per(grew('rss'))} a follow all included; of the growth, the young generation ${mib(grew('young'))} (${mib(m.before.young)} → ${mib(m.during.young)}: sized by the allocation rate, not by the number of streams), the rest of the JS heap ${mib(grew('heapTotal') - grew('young'))}, native (malloc: sockets, TLS, HTTP/2) ${mib(grew('rss') - grew('heapTotal'))}; settled after ${m.before.readings} / ${m.during.readings} readings (the first ${mib(m.before.unsettled)} / ${mib(m.during.unsettled)} higher)`,
+          note: `${m.snapshots ? 'NOT COMPARABLE: heap snapshots were written, their native memory stays in RSS; ' : ''}RSS after GC, settled ${mib(m.before.rss)} idle → ${mib(m.during.rss)} with ${fmt(THOUSAND)} follows open ${HOLD_SECONDS} s = ${per(grew('rss'))} a follow all included; of the growth, the young generation ${mib(grew('young'))} (${mib(m.before.young)} → ${mib(m.during.young)}: sized by the allocation rate, not by the number of streams), the rest of the JS heap ${mib(grew('heapTotal') - grew('young'))}, native (malloc: sockets, TLS, HTTP/2) ${mib(grew('rss') - grew('heapTotal'))}, of which ${mib(m.closed.rss - m.closed.heapTotal - (m.before.rss - m.before.heapTotal))} is still there once every follow is closed (freed, kept by malloc); settled after ${m.before.readings} / ${m.during.readings} readings (the first ${mib(m.before.unsettled)} / ${mib(m.during.unsettled)} higher)`,
         });
         measures.push({
           id: 'follow-memory',
