@@ -5,7 +5,7 @@
 //   4. 1,000 concurrent follows of the steadily logging web pods, held for 30 s (`follow-memory` and
 //      `follow-1000` share one run): how many deliver, and the server's memory while they are open
 //      against the same server idle. Memory is read inside the server right after a full GC (the server
-//      runs with --expose-gc and bench/server-hooks.ts, asked over IPC: no HTTP route), read again
+//      runs with --expose-gc and bench/server-hooks.mjs, asked over IPC: no HTTP route), read again
 //      every 500 ms until the RSS settles (V8 returns freed pages a while after a GC; see memoryAfterGc). Idle is read after a warm-up of 10 follows for 3 s, closed again, so that
 //      code compiled once and the first HTTP/2 connection are not counted as per-follow memory (the
 //      cold idle RSS is in the note). Reported: the RSS growth over idle whole (`follow-1000`, goal

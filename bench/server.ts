@@ -1,7 +1,8 @@
 // The Podscope server a benchmark measures: a process of its own (as kubectl is one), from the sources
 // through tsx (no build needed), so the benchmark's own reading and hashing never share its event loop.
 // With PODSCOPE_BENCH_CPU_PROF=DIR (bench/run.ts --cpu-prof) it writes a CPU profile there on exit.
-// With `{ memoryHooks: true }` the server also runs with --expose-gc and bench/server-hooks.ts preloaded:
+// With PODSCOPE_BENCH_BUILT=1 it runs the compiled server (dist/, `npm run build:server`) instead.
+// With `{ memoryHooks: true }` the server also runs with --expose-gc and bench/server-hooks.mjs preloaded:
 // `memory()` then reads its memory after a full GC, `heapSnapshot()` writes a heap snapshot — both over
 // the IPC channel of this process, never through an HTTP route.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,15 +34,17 @@ export function startServer(
   { memoryHooks = false }: { memoryHooks?: boolean } = {},
 ): Promise<BenchServer> {
   const prof = process.env['PODSCOPE_BENCH_CPU_PROF'];
-  const hooks = pathToFileURL(path.join(repoRoot, 'bench/server-hooks.ts')).href;
+  const hooks = pathToFileURL(path.join(repoRoot, 'bench/server-hooks.mjs')).href;
+  // PODSCOPE_BENCH_BUILT=1: the compiled server (npm run build:server), as `podscope` ships; tsx adds a
+  // name property to every function it compiles (esbuild keepNames), which costs heap per closure.
+  const built = process.env['PODSCOPE_BENCH_BUILT'] === '1';
   const child = spawn(
     process.execPath,
     [
       ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
-      '--import',
-      'tsx',
+      ...(built ? [] : ['--import', 'tsx']),
       ...(memoryHooks ? ['--expose-gc', '--import', hooks] : []),
-      path.join(repoRoot, 'src/server/cli.ts'),
+      path.join(repoRoot, built ? 'dist/server/cli.js' : 'src/server/cli.ts'),
       '--kubeconfig',
       adminKubeconfig,
       '--port',
