@@ -82,6 +82,39 @@ const MERGED_PARAMS = [...WINDOW_PARAMS, 'follow'];
 
 type WorkloadParams = { cluster: string; namespace: string; kind: string; name: string };
 
+/**
+ * Starts a container's stream and returns its promise (the sentence saying why it ended) without
+ * awaiting it: this function's frame, which holds the pod as read (~6–12 KiB of objects), ends as soon as
+ * the stream is under way instead of living as long as the follow (an async function keeps every local
+ * of a frame it is suspended in).
+ */
+async function podLogStream(
+  ctx: ServerContext,
+  sock: JsonSocket,
+  req: FastifyRequest<{ Params: PodParams }>,
+): Promise<string> {
+  const q = readQuery(req.query, STREAM_PARAMS);
+  const client = clientFor(ctx, req, req.params.cluster);
+  const pod = podParam(req.params.pod);
+  const window = {
+    ...windowParams(q),
+    previous: boolParam(q.previous, 'previous', false),
+    follow: boolParam(q.follow, 'follow', true),
+  };
+  // One round trip before the log request (namespace and pod at once), not three in a row: with
+  // hundreds of follows opening together, these reads are what a follow waits for.
+  const [ns, podObject] = await namespaceAndPod(client, req.params.namespace, pod, sock.signal);
+  const container = containerOf(podObject, pod, q.container);
+  return streamContainerLogs(
+    client,
+    { namespace: ns, pod, container },
+    window,
+    sinkFor(sock),
+    sock.signal,
+    podObject,
+  );
+}
+
 export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const base = '/api/clusters/:cluster/namespaces/:namespace';
 
@@ -125,26 +158,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   socketRoute<PodParams>(app, `${base}/pods/:pod/logs/stream`, async (sock, req) => {
-    const q = readQuery(req.query, STREAM_PARAMS);
-    const client = clientFor(ctx, req, req.params.cluster);
-    const pod = podParam(req.params.pod);
-    const window = {
-      ...windowParams(q),
-      previous: boolParam(q.previous, 'previous', false),
-      follow: boolParam(q.follow, 'follow', true),
-    };
-    // One round trip before the log request (namespace and pod at once), not three in a row: with
-    // hundreds of follows opening together, these reads are what a follow waits for.
-    const [ns, podObject] = await namespaceAndPod(client, req.params.namespace, pod, sock.signal);
-    const container = containerOf(podObject, pod, q.container);
-    const why = await streamContainerLogs(
-      client,
-      { namespace: ns, pod, container },
-      window,
-      sinkFor(sock),
-      sock.signal,
-      podObject,
-    );
+    const why = await podLogStream(ctx, sock, req);
     await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
     sock.close(1000, 'end');
   });
