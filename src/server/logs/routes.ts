@@ -19,7 +19,8 @@ import type { JsonSocket } from '../ws/json-socket.js';
 import { socketRoute } from '../ws/socket-route.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { clientFor, existingNamespace, namespaceAndPod, type ServerContext } from '../context.js';
-import { justEndedInstance, streamContainerLogs, type LogSink } from './container-logs.js';
+import { justEndedInstance, streamContainerLogs } from './container-logs.js';
+import { LineBatcher } from './line-batcher.js';
 import { streamMergedLogs, workloadSelector, WORKLOAD_KINDS } from './merged-logs.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
@@ -57,12 +58,9 @@ function containerOf(p: V1Pod, pod: string, raw: string | undefined): string {
   throw badRequest(`Pod "${pod}" has several containers (${apps.join(', ')}); choose one with ?container=.`);
 }
 
-export function sinkFor(sock: JsonSocket): LogSink {
-  return {
-    lines: (lines) => sock.send({ type: 'lines', lines } satisfies LogStreamMessage),
-    marker: (kind, message, ts) =>
-      sock.send({ type: 'marker', kind, message, ts } satisfies LogStreamMessage),
-  };
+/** A container's lines to the browser, a few large messages rather than one per upstream read. */
+export function sinkFor(sock: JsonSocket): LineBatcher {
+  return new LineBatcher((message) => sock.send(message));
 }
 
 function windowParams(q: Record<string, string | undefined>) {
@@ -137,14 +135,21 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // hundreds of follows opening together, these reads are what a follow waits for.
     const [ns, podObject] = await namespaceAndPod(client, req.params.namespace, pod, sock.signal);
     const container = containerOf(podObject, pod, q.container);
-    const why = await streamContainerLogs(
-      client,
-      { namespace: ns, pod, container },
-      window,
-      sinkFor(sock),
-      sock.signal,
-      podObject,
-    );
+    const sink = sinkFor(sock);
+    let why: string;
+    try {
+      why = await streamContainerLogs(
+        client,
+        { namespace: ns, pod, container },
+        window,
+        sink,
+        sock.signal,
+        podObject,
+      );
+    } finally {
+      // The lines read before an error go out before it.
+      await sink.flush();
+    }
     await sock.send({ type: 'end', message: why } satisfies LogStreamMessage);
     sock.close(1000, 'end');
   });

@@ -102,9 +102,10 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
  */
 const validDateTimes: string[] = [];
 
-/** Whether `YYYY-MM-DDTHH:MM:SS` (digits already checked) names a real UTC date and time. */
-function validDateTime(dateTime: string): boolean {
-  if (validDateTimes.includes(dateTime)) return true;
+/** Whether the `YYYY-MM-DDTHH:MM:SS` that `ts` starts with (digits already checked) is a real UTC date and time. */
+function validDateTime(ts: string): boolean {
+  for (const known of validDateTimes) if (ts.startsWith(known)) return true;
+  const dateTime = ts.slice(0, 19);
   if (parseTimestamp(`${dateTime}Z`) === null) return false;
   if (validDateTimes.unshift(dateTime) > 4) validDateTimes.pop();
   return true;
@@ -112,23 +113,26 @@ function validDateTime(dateTime: string): boolean {
 
 /** parseTimestamp(ts) !== null, quickly for the shape kubelet writes. */
 export function isValidTimestamp(ts: string): boolean {
-  if (utcFraction(ts) !== null) return validDateTime(ts.slice(0, 19));
+  if (utcFractionDigits(ts) >= 0) return validDateTime(ts);
   return parseTimestamp(ts) !== null;
 }
 
 const DATE_TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
-/** `YYYY-MM-DDTHH:MM:SS[.fraction]Z` — the only shape kubelet writes; null for anything else. */
-function utcFraction(ts: string): string | null {
+/**
+ * For `YYYY-MM-DDTHH:MM:SS[.fraction]Z` — the only shape kubelet writes — the number of fraction digits
+ * (0 without a fraction); -1 for anything else.
+ */
+function utcFractionDigits(ts: string): number {
   const n = ts.length;
   if (n < 20 || ts.charCodeAt(n - 1) !== 90 /* Z */ || ts[4] !== '-' || ts[7] !== '-' || ts[10] !== 'T')
-    return null;
-  if (ts[13] !== ':' || ts[16] !== ':') return null;
-  for (const i of DATE_TIME_DIGITS) if (!isDigit(ts.charCodeAt(i))) return null;
-  if (n === 20) return '';
-  if (ts[19] !== '.' || n > 30 || n === 21) return null;
-  for (let i = 20; i < n - 1; i++) if (!isDigit(ts.charCodeAt(i))) return null;
-  return ts.slice(20, n - 1);
+    return -1;
+  if (ts[13] !== ':' || ts[16] !== ':') return -1;
+  for (const i of DATE_TIME_DIGITS) if (!isDigit(ts.charCodeAt(i))) return -1;
+  if (n === 20) return 0;
+  if (ts[19] !== '.' || n > 30 || n === 21) return -1;
+  for (let i = 20; i < n - 1; i++) if (!isDigit(ts.charCodeAt(i))) return -1;
+  return n - 21;
 }
 
 /**
@@ -137,18 +141,20 @@ function utcFraction(ts: string): string | null {
  * date-time text that is not a valid date, so the full parser decides.
  */
 function compareUtcFast(a: string, b: string): number | null {
-  const fa = utcFraction(a);
-  const fb = utcFraction(b);
-  if (fa === null || fb === null) return null;
-  const da = a.slice(0, 19);
-  const db = b.slice(0, 19);
-  if (da !== db) {
+  const fa = utcFractionDigits(a);
+  const fb = utcFractionDigits(b);
+  if (fa < 0 || fb < 0) return null;
+  let i = 0;
+  while (i < 19 && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i < 19) {
     // Field values out of range (month 13…) must be handled like the full parser: let it decide.
-    if (!validDateTime(da) || !validDateTime(db)) return null;
-    return da < db ? -1 : 1;
+    if (!validDateTime(a) || !validDateTime(b)) return null;
+    return a.charCodeAt(i) < b.charCodeAt(i) ? -1 : 1;
   }
-  const pa = fa.padEnd(9, '0');
-  const pb = fb.padEnd(9, '0');
+  // The same second: equally long fractions compare as text; else padded to nanoseconds.
+  if (fa === fb) return a < b ? -1 : a > b ? 1 : 0;
+  const pa = a.slice(20, a.length - 1).padEnd(9, '0');
+  const pb = b.slice(20, b.length - 1).padEnd(9, '0');
   return pa < pb ? -1 : pa > pb ? 1 : 0;
 }
 
