@@ -87,7 +87,11 @@ export class LineBatcher implements LogSink {
   /** Takes every waiting line into one message and writes it; then the lines that came meanwhile. */
   private writeNext(): void {
     if (this.pendingCount === 0 || this.failure) return;
-    const lines = this.pending.length === 1 ? this.pending[0]! : this.pending.flat();
+    let lines = this.pending[0]!;
+    if (this.pending.length > 1) {
+      lines = [];
+      for (const part of this.pending) for (const line of part) lines.push(line);
+    }
     this.pending = [];
     this.pendingCount = 0;
     this.pendingChars = 0;
