@@ -7,7 +7,9 @@
 //
 // Back-pressure is kept: at most one message is being written at once, and once the lines waiting
 // behind it reach `maxBatchChars`, `lines()` makes the reader wait (and with it the upstream read) until
-// that write is done. Markers and `flush()` go out after every line given before them.
+// that write is done: a stream holds at most about twice `maxBatchChars` of lines (plus one upstream
+// read), as much for a slow browser as for a fast one. Markers and `flush()` go out after every line
+// given before them.
 import type { LogLine, LogStreamMessage } from '../../shared/api.js';
 import type { LogSink, MarkerKind } from './container-logs.js';
 
@@ -19,7 +21,7 @@ export interface LineBatcherOptions {
 }
 
 export const DEFAULT_LINE_BATCHER_OPTIONS: LineBatcherOptions = {
-  maxBatchChars: 256 * 1024,
+  maxBatchChars: 64 * 1024,
   schedule: (fn) => setImmediate(fn),
 };
 
