@@ -59,12 +59,16 @@ function podscopeCount(
       resolve({ lines, ms: performance.now() - t0, firstLineMs: first });
     };
     ws.on('message', (data) => {
-      const m = parseLogMessage(data as Buffer);
-      if (m.type === 'lines') {
+      const n = countLines(data as Buffer);
+      if (n !== null) {
         if (first < 0) first = performance.now() - t0;
-        lines += m.lines!.length;
+        lines += n;
       }
-      if (m.type === 'end' || stop(lines, performance.now() - t0)) finish();
+      if (
+        (n === null && parseLogMessage(data as Buffer).type === 'end') ||
+        stop(lines, performance.now() - t0)
+      )
+        finish();
     });
     ws.on('close', finish);
     ws.on('error', reject);
@@ -272,6 +276,21 @@ function ranges(xs: number[]): string {
   return out.join(', ');
 }
 
+const LINES_MESSAGE = Buffer.from('{"type":"lines","lines":[');
+const LINE_START = Buffer.from('{"ts":');
+
+/**
+ * The lines in a `lines` message, counted as kubectl's are (a search for one marker per line, no
+ * parsing: the consumer does no more work per line on either side); null for another message. Exact:
+ * inside a JSON string a quote is escaped, so `{"ts":` only ever starts a line object.
+ */
+function countLines(data: Buffer): number | null {
+  if (data.compare(LINES_MESSAGE, 0, LINES_MESSAGE.length, 0, LINES_MESSAGE.length) !== 0) return null;
+  let n = 0;
+  for (let i = data.indexOf(LINE_START); i >= 0; i = data.indexOf(LINE_START, i + LINE_START.length)) n++;
+  return n;
+}
+
 /** One message of a log stream as the browser reads it. */
 function parseLogMessage(data: Buffer): { type: string; lines?: unknown[] } {
   return JSON.parse(data.toString()) as { type: string; lines?: unknown[] };
@@ -286,14 +305,35 @@ async function main() {
   try {
     const stopAt = (n: number) => (lines: number) => lines >= n;
     if (wants(args, 'backlog')) {
-      const psBacklog = await podscopeCount(
-        streamUrl(port, `follow=false&tailLines=${BACKLOG_LINES}`),
-        stopAt(BACKLOG_LINES),
-      );
-      const kcBacklog = await kubectlCount(
-        ['logs', 'firehose', `--tail=${BACKLOG_LINES}`],
-        stopAt(BACKLOG_LINES),
-      );
+      const ps = () =>
+        podscopeCount(streamUrl(port, `follow=false&tailLines=${BACKLOG_LINES}`), stopAt(BACKLOG_LINES));
+      const kc = () => kubectlCount(['logs', 'firehose', `--tail=${BACKLOG_LINES}`], stopAt(BACKLOG_LINES));
+      // Fair on a shared machine: both warmed once (a long-running server vs a binary in the page cache),
+      // then two reads each in the order P K K P, the faster of each counted; both must read the same
+      // number of lines (right after the kubelet rotates the firehose's log, fewer are there: wait).
+      await podscopeCount(streamUrl(port, 'follow=false&tailLines=1000'), stopAt(1000));
+      await kubectlCount(['logs', 'firehose', '--tail=1000'], stopAt(1000));
+      let psBacklog = { lines: 0, ms: 1 };
+      let kcBacklog = { lines: 0, ms: 1 };
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const p1 = await ps();
+        const k1 = await kc();
+        const k2 = await kc();
+        const p2 = await ps();
+        const reads = [p1, k1, k2, p2];
+        if (reads.every((r) => r.lines === BACKLOG_LINES) || attempt === 3) {
+          psBacklog = p1.ms <= p2.ms ? p1 : p2;
+          kcBacklog = k1.ms <= k2.ms ? k1 : k2;
+          break;
+        }
+        console.error(`backlog: the log holds fewer than ${fmt(BACKLOG_LINES)} lines (rotated?); waiting`);
+        await new Promise((r) => setTimeout(r, 30_000));
+      }
+      // For reference, kubectl asked for what Podscope always reads (the kubelet then sends ~45% more bytes).
+      const kt = () =>
+        kubectlCount(['logs', 'firehose', `--tail=${BACKLOG_LINES}`, '--timestamps'], stopAt(BACKLOG_LINES));
+      const [kt1, kt2] = [await kt(), await kt()];
+      const ktBacklog = kt1.ms <= kt2.ms ? kt1 : kt2;
       measures.push({
         id: 'backlog',
         measure: `backlog read (last ${fmt(BACKLOG_LINES)} lines)`,
@@ -301,7 +341,7 @@ async function main() {
         podscope: psBacklog.lines / (psBacklog.ms / 1000),
         kubectl: kcBacklog.lines / (kcBacklog.ms / 1000),
         goal: { on: 'ratio', op: '>=', target: 1.0 },
-        note: `got ${fmt(psBacklog.lines)} / ${fmt(kcBacklog.lines)} lines`,
+        note: `got ${fmt(psBacklog.lines)} / ${fmt(kcBacklog.lines)} lines; best of 2 each, P K K P, after a warm-up; kubectl --timestamps: ${fmt(ktBacklog.lines / (ktBacklog.ms / 1000))} lines/s`,
       });
     }
 

@@ -6,7 +6,6 @@ import type { V1ContainerStateTerminated, V1ContainerStatus, V1Pod } from '@kube
 import type { LogLine } from '../../shared/api.js';
 import { LineSplitter } from '../../shared/logs/line-splitter.js';
 import { LogResumeTracker } from '../../shared/logs/resume.js';
-import { splitTimestampedLine } from '../../shared/logs/timestamps.js';
 import { KubeApiError } from '../http/errors.js';
 import { isDroppedUpstream, type KubeClient, type QueryValue } from '../kube/kube-client.js';
 import { containerStatus, getPod, podPath, waitForPod } from '../kube/pods.js';
@@ -67,8 +66,8 @@ async function pump(
   const deliver = async (raw: string[]) => {
     const batch: LogLine[] = [];
     for (const r of raw) {
-      const line = splitTimestampedLine(r) ?? { ts: tracker.lastTimestamp ?? '', text: r };
-      if (tracker.accept(line)) batch.push(line);
+      const line = tracker.acceptRaw(r);
+      if (line !== null) batch.push(line);
     }
     if (batch.length > 0) {
       delivered += batch.length;

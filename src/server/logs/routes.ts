@@ -19,7 +19,8 @@ import type { JsonSocket } from '../ws/json-socket.js';
 import { socketRoute } from '../ws/socket-route.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { clientFor, existingNamespace, namespaceAndPod, type ServerContext } from '../context.js';
-import { justEndedInstance, streamContainerLogs, type LogSink } from './container-logs.js';
+import { justEndedInstance, streamContainerLogs } from './container-logs.js';
+import { LineBatcher } from './line-batcher.js';
 import { streamMergedLogs, workloadSelector, WORKLOAD_KINDS } from './merged-logs.js';
 
 type PodParams = { cluster: string; namespace: string; pod: string };
@@ -57,12 +58,9 @@ function containerOf(p: V1Pod, pod: string, raw: string | undefined): string {
   throw badRequest(`Pod "${pod}" has several containers (${apps.join(', ')}); choose one with ?container=.`);
 }
 
-export function sinkFor(sock: JsonSocket): LogSink {
-  return {
-    lines: (lines) => sock.send({ type: 'lines', lines } satisfies LogStreamMessage),
-    marker: (kind, message, ts) =>
-      sock.send({ type: 'marker', kind, message, ts } satisfies LogStreamMessage),
-  };
+/** A container's lines to the browser, a few large messages rather than one per upstream read. */
+export function sinkFor(sock: JsonSocket): LineBatcher {
+  return new LineBatcher((message) => sock.send(message));
 }
 
 function windowParams(q: Record<string, string | undefined>) {
@@ -105,14 +103,17 @@ async function podLogStream(
   // hundreds of follows opening together, these reads are what a follow waits for.
   const [ns, podObject] = await namespaceAndPod(client, req.params.namespace, pod, sock.signal);
   const container = containerOf(podObject, pod, q.container);
+  const sink = sinkFor(sock);
+  // Not awaited here, so this frame (and the pod object in it) ends once the stream starts; the lines
+  // read before an error still go out before it.
   return streamContainerLogs(
     client,
     { namespace: ns, pod, container },
     window,
-    sinkFor(sock),
+    sink,
     sock.signal,
     podObject,
-  );
+  ).finally(() => sink.flush());
 }
 
 export function logRoutes(app: FastifyInstance, ctx: ServerContext): void {

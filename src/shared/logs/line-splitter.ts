@@ -41,30 +41,54 @@ export class LineSplitter {
   push(chunk: Uint8Array): string[] {
     const lines: string[] = [];
     let start = 0;
-    while (start < chunk.length) {
-      const newline = chunk.indexOf(0x0a, start);
-      const end = newline === -1 ? chunk.length : newline;
-      // Fast path: a whole line inside this chunk is decoded in place, without copying.
-      if (
-        newline !== -1 &&
-        !this.discardingRest &&
-        this.pendingBytes === 0 &&
-        end - start <= this.maxLineBytes
-      ) {
-        lines.push(stripCarriageReturn(this.decode(chunk.subarray(start, end))));
-        start = newline + 1;
-        continue;
+    // The line begun in an earlier chunk (or being dropped past the limit) goes the careful way.
+    if (this.pendingBytes > 0 || this.discardingRest) start = this.continueLine(chunk, lines);
+    const last = chunk.lastIndexOf(0x0a);
+    if (last >= start) {
+      if (last - start <= this.maxLineBytes) {
+        // Fast path: no line in here can be over the limit, so the whole run of complete lines is decoded
+        // at once, in place, and split on '\n' (the decoder never takes 0x0A into a character: invalid
+        // sequences end before it, so this is exactly the lines decoded one by one).
+        const text = this.decode(chunk.subarray(start, last));
+        const parts = text.split('\n');
+        if (text.includes('\r')) for (const part of parts) lines.push(stripCarriageReturn(part));
+        else for (const part of parts) lines.push(part);
+      } else {
+        for (let newline = chunk.indexOf(0x0a, start); newline !== -1 && newline <= last;) {
+          if (newline - start <= this.maxLineBytes) {
+            lines.push(stripCarriageReturn(this.decode(chunk.subarray(start, newline))));
+          } else {
+            lines.push(this.addToLine(chunk.subarray(start, newline))!);
+            this.discardingRest = false;
+          }
+          start = newline + 1;
+          newline = chunk.indexOf(0x0a, start);
+        }
       }
-      if (!this.discardingRest) {
-        const cut = this.addToLine(chunk.subarray(start, end));
-        if (cut !== null) lines.push(cut);
-      }
-      if (newline === -1) break;
-      if (this.discardingRest) this.discardingRest = false;
-      else lines.push(stripCarriageReturn(this.takeLine()));
-      start = newline + 1;
+      start = last + 1;
+    }
+    if (start < chunk.length && !this.discardingRest) {
+      const cut = this.addToLine(chunk.subarray(start));
+      if (cut !== null) lines.push(cut);
     }
     return lines;
+  }
+
+  /**
+   * Feeds the start of `chunk` to the pending (or discarded) line, up to and including its newline:
+   * pushes the line if it ends here and returns where the rest of the chunk starts.
+   */
+  private continueLine(chunk: Uint8Array, lines: string[]): number {
+    const newline = chunk.indexOf(0x0a);
+    const end = newline === -1 ? chunk.length : newline;
+    if (!this.discardingRest) {
+      const cut = this.addToLine(chunk.subarray(0, end));
+      if (cut !== null) lines.push(cut);
+    }
+    if (newline === -1) return chunk.length;
+    if (this.discardingRest) this.discardingRest = false;
+    else lines.push(stripCarriageReturn(this.takeLine()));
+    return newline + 1;
   }
 
   /** The last line, if the stream ended without a newline. */

@@ -1,4 +1,5 @@
-import { compareTimestamps, toSinceTime } from './timestamps.js';
+import type { LogLine } from '../api.js';
+import { compareTimestamps, kubeletSecondPrefix, splitTimestampedLine, toSinceTime } from './timestamps.js';
 
 /**
  * Lets a followed log stream be re-opened (after a network drop or API-server timeout) without losing or
@@ -17,6 +18,8 @@ export class LogResumeTracker {
   private deliveredAtLast: string[] = [];
   /** text → how many of those the resumed request has yet to re-send (and we must skip). */
   private replayPending = new Map<string, number>();
+  /** kubeletSecondPrefix(lastTs), once asked for (undefined: not yet). */
+  private lastPrefix: string | null | undefined = undefined;
 
   /** Whether this line should be delivered. Call for every line, in stream order. */
   accept(line: { ts: string; text: string }): boolean {
@@ -37,9 +40,56 @@ export class LogResumeTracker {
       }
     }
     this.lastTs = line.ts;
+    this.lastPrefix = undefined;
     this.deliveredAtLast = [line.text];
     if (this.replayPending.size > 0) this.replayPending.clear();
     return true;
+  }
+
+  /**
+   * A line as kubelet sends it with `timestamps=true`: split into timestamp and text
+   * (`splitTimestampedLine`; a line without a timestamp gets the last one) and passed to `accept`.
+   * Returns the line to deliver, or null. The same answers as those two calls, quicker for most lines
+   * of a busy log: one in the same second as the last line, with as many fraction digits, is checked
+   * and ordered by comparing text, without parsing.
+   */
+  acceptRaw(raw: string): LogLine | null {
+    const last = this.lastTs;
+    if (last !== null && this.replayPending.size === 0) {
+      if (this.lastPrefix === undefined) this.lastPrefix = kubeletSecondPrefix(last);
+      const n = last.length;
+      if (
+        this.lastPrefix !== null &&
+        raw.charCodeAt(n) === 32 /* ' ' */ &&
+        raw.charCodeAt(n - 1) === 90 /* Z */ &&
+        raw.startsWith(this.lastPrefix)
+      ) {
+        let order = 0;
+        let digits = true;
+        for (let i = 20; i < n - 1; i++) {
+          const c = raw.charCodeAt(i);
+          if (c < 48 || c > 57) {
+            digits = false; // not kubelet's shape after all
+            break;
+          }
+          if (order === 0) order = c - last.charCodeAt(i);
+        }
+        if (digits) {
+          const line = { ts: raw.slice(0, n), text: raw.slice(n + 1) };
+          if (order < 0) return null;
+          if (order === 0) {
+            this.deliveredAtLast.push(line.text);
+            return line;
+          }
+          this.lastTs = line.ts;
+          this.deliveredAtLast = [line.text];
+          // Same second and shape: lastPrefix stays right.
+          return line;
+        }
+      }
+    }
+    const line = splitTimestampedLine(raw) ?? { ts: last ?? '', text: raw };
+    return this.accept(line) ? line : null;
   }
 
   /** The `sinceTime` a resumed request should use, or null when nothing was delivered yet (start afresh). */

@@ -94,17 +94,16 @@ export function compareTimestamps(a: string, b: string): number {
   return 0;
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
-
 /**
  * The last few `YYYY-MM-DDTHH:MM:SS` texts found valid: a log's lines share their second by the
  * thousand, so most lines skip the full parse (the hot path of every followed line).
  */
 const validDateTimes: string[] = [];
 
-/** Whether `YYYY-MM-DDTHH:MM:SS` (digits already checked) names a real UTC date and time. */
-function validDateTime(dateTime: string): boolean {
-  if (validDateTimes.includes(dateTime)) return true;
+/** Whether the `YYYY-MM-DDTHH:MM:SS` that `ts` starts with (digits already checked) is a real UTC date and time. */
+function validDateTime(ts: string): boolean {
+  for (const known of validDateTimes) if (ts.startsWith(known)) return true;
+  const dateTime = ts.slice(0, 19);
   if (parseTimestamp(`${dateTime}Z`) === null) return false;
   if (validDateTimes.unshift(dateTime) > 4) validDateTimes.pop();
   return true;
@@ -112,24 +111,25 @@ function validDateTime(dateTime: string): boolean {
 
 /** parseTimestamp(ts) !== null, quickly for the shape kubelet writes. */
 export function isValidTimestamp(ts: string): boolean {
-  if (utcFraction(ts) !== null) return validDateTime(ts.slice(0, 19));
+  if (KUBELET_SHAPE.test(ts)) return validDateTime(ts);
   return parseTimestamp(ts) !== null;
 }
 
-const DATE_TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-
-/** `YYYY-MM-DDTHH:MM:SS[.fraction]Z` — the only shape kubelet writes; null for anything else. */
-function utcFraction(ts: string): string | null {
-  const n = ts.length;
-  if (n < 20 || ts.charCodeAt(n - 1) !== 90 /* Z */ || ts[4] !== '-' || ts[7] !== '-' || ts[10] !== 'T')
-    return null;
-  if (ts[13] !== ':' || ts[16] !== ':') return null;
-  for (const i of DATE_TIME_DIGITS) if (!isDigit(ts.charCodeAt(i))) return null;
-  if (n === 20) return '';
-  if (ts[19] !== '.' || n > 30 || n === 21) return null;
-  for (let i = 20; i < n - 1; i++) if (!isDigit(ts.charCodeAt(i))) return null;
-  return ts.slice(20, n - 1);
+/**
+ * For a timestamp in kubelet's shape with a fraction and a real date and time, its text up to the
+ * fraction (`YYYY-MM-DDTHH:MM:SS.`); null otherwise. A timestamp that starts with it and has as many
+ * fraction digits is valid too, and compares with the first as text.
+ */
+export function kubeletSecondPrefix(ts: string): string | null {
+  if (ts.length < 22 || !KUBELET_SHAPE.test(ts) || !validDateTime(ts)) return null;
+  return ts.slice(0, 20);
 }
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the only shape kubelet writes (a regular expression: several times
+ * quicker than a loop over the characters, and this runs for every line).
+ */
+const KUBELET_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/;
 
 /**
  * The hot path (every log line is compared while following): two UTC timestamps compare by their
@@ -137,18 +137,16 @@ function utcFraction(ts: string): string | null {
  * date-time text that is not a valid date, so the full parser decides.
  */
 function compareUtcFast(a: string, b: string): number | null {
-  const fa = utcFraction(a);
-  const fb = utcFraction(b);
-  if (fa === null || fb === null) return null;
+  if (!KUBELET_SHAPE.test(a) || !KUBELET_SHAPE.test(b)) return null;
+  // Field values out of range (month 13…) must be handled like the full parser: let it decide.
+  if (!validDateTime(a) || !validDateTime(b)) return null;
+  // Equally long (the same number of fraction digits): the text order is the time order.
+  if (a.length === b.length) return a < b ? -1 : a > b ? 1 : 0;
   const da = a.slice(0, 19);
   const db = b.slice(0, 19);
-  if (da !== db) {
-    // Field values out of range (month 13…) must be handled like the full parser: let it decide.
-    if (!validDateTime(da) || !validDateTime(db)) return null;
-    return da < db ? -1 : 1;
-  }
-  const pa = fa.padEnd(9, '0');
-  const pb = fb.padEnd(9, '0');
+  if (da !== db) return da < db ? -1 : 1;
+  const pa = a.slice(20, a.length - 1).padEnd(9, '0');
+  const pb = b.slice(20, b.length - 1).padEnd(9, '0');
   return pa < pb ? -1 : pa > pb ? 1 : 0;
 }
 
