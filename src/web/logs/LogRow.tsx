@@ -17,7 +17,6 @@ export interface LogRowDisplay {
 interface LogRowProps {
   entry: LogEntry;
   index: number;
-  start: number;
   display: LogRowDisplay;
   matcher: LineMatcher | null;
   /** Which match on this line is the current one (null: none). */
@@ -31,14 +30,13 @@ interface LogRowProps {
 
 const LOOKS_LIKE_JSON = /^\s*[[{]/;
 
-function MarkerRow({ entry, index, start, measureRef }: LogRowProps & { entry: LogMarkerEntry }) {
+function MarkerRow({ entry, index, measureRef }: LogRowProps & { entry: LogMarkerEntry }) {
   const source = entry.source ? `${sourceKey(entry.source)}: ` : '';
   return (
     <div
       ref={measureRef}
       data-index={index}
       className={`log-marker marker-${entry.markerKind}`}
-      style={{ transform: `translateY(${start}px)` }}
       role="separator"
       data-testid="log-marker"
       data-marker-kind={entry.markerKind}
@@ -53,18 +51,8 @@ function MarkerRow({ entry, index, start, measureRef }: LogRowProps & { entry: L
 }
 
 function LineRow(props: LogRowProps & { entry: LogLineEntry }) {
-  const {
-    entry,
-    index,
-    start,
-    display,
-    matcher,
-    currentNth,
-    jsonToggled,
-    onToggleJson,
-    sourceColor,
-    measureRef,
-  } = props;
+  const { entry, index, display, matcher, currentNth, jsonToggled, onToggleJson, sourceColor, measureRef } =
+    props;
   const level = classifyLevel(entry.plain);
   const jsonCandidate = LOOKS_LIKE_JSON.test(entry.plain);
   const pretty = jsonCandidate && display.json !== jsonToggled ? tryPrettyJson(entry.plain) : null;
@@ -77,7 +65,6 @@ function LineRow(props: LogRowProps & { entry: LogLineEntry }) {
       ref={measureRef}
       data-index={index}
       className={className}
-      style={{ transform: `translateY(${start}px)` }}
       data-testid="log-line"
       data-seq={entry.seq}
       data-level={level ?? undefined}
