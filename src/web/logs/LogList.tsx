@@ -8,11 +8,10 @@ import {
   useState,
   type Ref,
 } from 'react';
-import { useVirtualizer, type Range, type VirtualItem } from '@tanstack/react-virtual';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LineMatcher, LogStore } from './log-store.js';
 import type { MatchPosition } from './match-index.js';
 import { LogRow, type LogRowDisplay } from './LogRow.js';
-import { blockRange, groupBlocks } from './row-blocks.js';
 import { sourceKey } from './source-colors.js';
 
 export interface LogListHandle {
@@ -40,7 +39,6 @@ interface LogListProps {
 
 const ROW_HEIGHT = 18;
 const estimateSize = (): number => ROW_HEIGHT;
-const itemKey = (item: VirtualItem): number => Number(item.key);
 
 export function LogList(props: LogListProps) {
   const { store, version, timestamps, showSource, json, wrap, matcher, current, jsonToggled, onToggleJson } =
@@ -54,14 +52,11 @@ export function LogList(props: LogListProps) {
   const fixedHeight = !wrap && !json && jsonToggled.size === 0;
 
   const count = store.viewLength;
-  const { keyOf } = store;
-  const rangeExtractor = useCallback((range: Range) => blockRange(range, keyOf), [keyOf]);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize,
-    getItemKey: keyOf,
-    rangeExtractor,
+    getItemKey: store.keyOf,
     overscan: 25,
   });
 
@@ -154,32 +149,29 @@ export function LogList(props: LogListProps) {
           <div className="log-empty">{emptyText}</div>
         ) : (
           <div className="log-inner" style={{ height: totalSize }}>
-            {groupBlocks(virtualizer.getVirtualItems(), itemKey).map(({ block, items }) => (
-              <div key={block} className="log-block" style={{ top: items[0]!.start }}>
-                {items.map((item) => {
-                  const entry = store.viewGet(item.index);
-                  if (!entry) return null;
-                  const source =
-                    entry.kind === 'line' && entry.source
-                      ? store.sources.get(sourceKey(entry.source))
-                      : undefined;
-                  return (
-                    <LogRow
-                      key={item.key}
-                      entry={entry}
-                      index={item.index}
-                      display={rowDisplay}
-                      matcher={matcher}
-                      currentNth={current && current.seq === entry.seq ? current.nth : null}
-                      jsonToggled={jsonToggled.has(entry.seq)}
-                      onToggleJson={onToggleJson}
-                      sourceColor={source?.color ?? null}
-                      measureRef={measureRef}
-                    />
-                  );
-                })}
-              </div>
-            ))}
+            {virtualizer.getVirtualItems().map((item) => {
+              const entry = store.viewGet(item.index);
+              if (!entry) return null;
+              const source =
+                entry.kind === 'line' && entry.source
+                  ? store.sources.get(sourceKey(entry.source))
+                  : undefined;
+              return (
+                <LogRow
+                  key={item.key}
+                  entry={entry}
+                  index={item.index}
+                  start={item.start}
+                  display={rowDisplay}
+                  matcher={matcher}
+                  currentNth={current && current.seq === entry.seq ? current.nth : null}
+                  jsonToggled={jsonToggled.has(entry.seq)}
+                  onToggleJson={onToggleJson}
+                  sourceColor={source?.color ?? null}
+                  measureRef={measureRef}
+                />
+              );
+            })}
           </div>
         )}
       </div>

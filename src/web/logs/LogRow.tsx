@@ -17,6 +17,7 @@ export interface LogRowDisplay {
 interface LogRowProps {
   entry: LogEntry;
   index: number;
+  start: number;
   display: LogRowDisplay;
   matcher: LineMatcher | null;
   /** Which match on this line is the current one (null: none). */
@@ -30,13 +31,14 @@ interface LogRowProps {
 
 const LOOKS_LIKE_JSON = /^\s*[[{]/;
 
-function MarkerRow({ entry, index, measureRef }: LogRowProps & { entry: LogMarkerEntry }) {
+function MarkerRow({ entry, index, start, measureRef }: LogRowProps & { entry: LogMarkerEntry }) {
   const source = entry.source ? `${sourceKey(entry.source)}: ` : '';
   return (
     <div
       ref={measureRef}
       data-index={index}
       className={`log-marker marker-${entry.markerKind}`}
+      style={{ transform: `translateY(${start}px)` }}
       role="separator"
       data-testid="log-marker"
       data-marker-kind={entry.markerKind}
@@ -51,8 +53,18 @@ function MarkerRow({ entry, index, measureRef }: LogRowProps & { entry: LogMarke
 }
 
 function LineRow(props: LogRowProps & { entry: LogLineEntry }) {
-  const { entry, index, display, matcher, currentNth, jsonToggled, onToggleJson, sourceColor, measureRef } =
-    props;
+  const {
+    entry,
+    index,
+    start,
+    display,
+    matcher,
+    currentNth,
+    jsonToggled,
+    onToggleJson,
+    sourceColor,
+    measureRef,
+  } = props;
   const level = classifyLevel(entry.plain);
   const jsonCandidate = LOOKS_LIKE_JSON.test(entry.plain);
   const pretty = jsonCandidate && display.json !== jsonToggled ? tryPrettyJson(entry.plain) : null;
@@ -65,6 +77,7 @@ function LineRow(props: LogRowProps & { entry: LogLineEntry }) {
       ref={measureRef}
       data-index={index}
       className={className}
+      style={{ transform: `translateY(${start}px)` }}
       data-testid="log-line"
       data-seq={entry.seq}
       data-level={level ?? undefined}
