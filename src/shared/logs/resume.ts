@@ -6,7 +6,8 @@ import { compareTimestamps, kubeletSecondPrefix, splitTimestampedLine, toSinceTi
  * repeating lines.
  *
  * The resumed request can only say `sinceTime=<whole second>`, so it re-sends every line from the start of
- * the second the last delivered line was in. Lines before the last delivered timestamp are dropped outright.
+ * the second the last delivered line was in. Lines before the last delivered timestamp that it re-sends are
+ * dropped (a line the file holds out of timestamp order is not: see `lateDelivered`).
  * Lines *at* that timestamp are the hard part: several lines can share one nanosecond timestamp (one write
  * containing many lines), possibly with identical text, and the stream may have broken between them. So the
  * tracker remembers how many times each text was delivered at the last timestamp, and on resume skips exactly
@@ -20,12 +21,20 @@ export class LogResumeTracker {
   private replayPending = new Map<string, number>();
   /** kubeletSecondPrefix(lastTs), once asked for (undefined: not yet). */
   private lastPrefix: string | null | undefined = undefined;
+  /**
+   * `ts text` of the lines delivered since `lastTs` was set whose timestamp is earlier than it: the
+   * runtime stamps stdout and stderr apart, so a log file is not always in timestamp order. Such a line
+   * is new when it comes (never dropped), and is skipped once when a resume re-sends it.
+   */
+  private lateDelivered: string[] = [];
+  /** `ts text` → how many of those the resumed request has yet to re-send. */
+  private latePending = new Map<string, number>();
 
   /** Whether this line should be delivered. Call for every line, in stream order. */
   accept(line: { ts: string; text: string }): boolean {
     if (this.lastTs !== null) {
       const order = compareTimestamps(line.ts, this.lastTs);
-      if (order < 0) return false;
+      if (order < 0) return this.acceptLate(line);
       if (order === 0) {
         if (this.replayPending.size > 0) {
           const pending = this.replayPending.get(line.text) ?? 0;
@@ -39,10 +48,35 @@ export class LogResumeTracker {
         return true;
       }
     }
-    this.lastTs = line.ts;
+    this.advance(line);
     this.lastPrefix = undefined;
+    return true;
+  }
+
+  /** A line later than the last one: the new last. */
+  private advance(line: { ts: string; text: string }): void {
+    this.lastTs = line.ts;
     this.deliveredAtLast = [line.text];
     if (this.replayPending.size > 0) this.replayPending.clear();
+    if (this.lateDelivered.length > 0) this.lateDelivered = [];
+    if (this.latePending.size > 0) this.latePending.clear();
+  }
+
+  /**
+   * A line earlier than the last delivered one. While a resumed request re-sends the lines before the
+   * last timestamp's (replayPending not yet used up), it was delivered before; after them, it is a line
+   * the file holds out of timestamp order — new, unless it is one delivered late before the resume.
+   */
+  private acceptLate(line: { ts: string; text: string }): boolean {
+    if (this.replayPending.size > 0) return false;
+    const key = `${line.ts} ${line.text}`;
+    const pending = this.latePending.get(key) ?? 0;
+    if (pending > 0) {
+      if (pending === 1) this.latePending.delete(key);
+      else this.latePending.set(key, pending - 1);
+      return false;
+    }
+    this.lateDelivered.push(key);
     return true;
   }
 
@@ -76,13 +110,12 @@ export class LogResumeTracker {
         }
         if (digits) {
           const line = { ts: raw.slice(0, n), text: raw.slice(n + 1) };
-          if (order < 0) return null;
+          if (order < 0) return this.acceptLate(line) ? line : null;
           if (order === 0) {
             this.deliveredAtLast.push(line.text);
             return line;
           }
-          this.lastTs = line.ts;
-          this.deliveredAtLast = [line.text];
+          this.advance(line);
           // Same second and shape: lastPrefix stays right.
           return line;
         }
@@ -106,6 +139,8 @@ export class LogResumeTracker {
     for (const text of this.deliveredAtLast) {
       this.replayPending.set(text, (this.replayPending.get(text) ?? 0) + 1);
     }
+    this.latePending = new Map();
+    for (const key of this.lateDelivered) this.latePending.set(key, (this.latePending.get(key) ?? 0) + 1);
     return this.resumeSinceTime();
   }
 
