@@ -9,6 +9,7 @@ import { LogResumeTracker } from '../../shared/logs/resume.js';
 import { KubeApiError } from '../http/errors.js';
 import { isDroppedUpstream, type KubeClient, type QueryValue } from '../kube/kube-client.js';
 import { containerStatus, getPod, podPath, waitForPod } from '../kube/pods.js';
+import { describeKubeletFollowError, kubeletFollowError } from './kubelet-errors.js';
 
 export interface LogTarget {
   namespace: string;
@@ -53,6 +54,9 @@ async function pump(
   tracker: LogResumeTracker,
   sink: LogSink,
   signal: AbortSignal,
+  /** Following: the kubelet's own error at the end of the body (kubelet-errors.ts) goes here instead of
+   *  being a line. Without it, such text is a line as any other. */
+  onKubeletError?: (error: string) => void,
 ): Promise<number> {
   const res = await client.stream({
     path: `${podPath(target.namespace, target.pod)}/log`,
@@ -66,6 +70,15 @@ async function pump(
   const deliver = async (raw: string[]) => {
     const batch: LogLine[] = [];
     for (const r of raw) {
+      // Every line of the container's starts with its timestamp (a digit); the kubelet's errors with
+      // "failed to" — checked before the tracker sees them, so they count as no line.
+      if (onKubeletError && r.charCodeAt(0) === 102 /* f */) {
+        const kubeletError = kubeletFollowError(r);
+        if (kubeletError !== null) {
+          onKubeletError(kubeletError);
+          continue;
+        }
+      }
       const line = tracker.acceptRaw(r);
       if (line !== null) batch.push(line);
     }
@@ -216,8 +229,9 @@ async function followContainer(
   let query: Record<string, QueryValue> = { ...firstQuery, follow: true };
 
   while (!signal.aborted) {
+    let kubeletError: string | null = null;
     try {
-      await pump(client, target, query, tracker, sink, signal);
+      await pump(client, target, query, tracker, sink, signal, (e) => (kubeletError = e));
     } catch (err) {
       // 400: the container is not running (yet/any more); decide from its status below.
       if (!(err instanceof KubeApiError) || err.status !== 400 || currentId === '') throw err;
@@ -240,7 +254,9 @@ async function followContainer(
       query = { follow: true, ...(since ? { sinceTime: since } : firstQuery) };
       await sink.marker(
         'reconnected',
-        'log stream reconnected — resumed after the last line received',
+        kubeletError === null
+          ? 'log stream reconnected — resumed after the last line received'
+          : `log stream reconnected — ${describeKubeletFollowError(kubeletError)}; resumed after the last line received`,
         new Date().toISOString(),
       );
       continue;
