@@ -96,6 +96,7 @@ export async function openDownload(
   let bytes = 0;
   let stderr = '';
   let status: ExecStatus | null = null;
+  let noEntry = false;
   // Output can arrive before openExec resolves (in the same packet as the upgrade), hence a holder.
   const exec: { conn?: ExecConnection } = {};
   let settled = false;
@@ -149,6 +150,8 @@ export async function openDownload(
             return;
           }
           for (const e of events) {
+            // No entry: the command could not read the path; its exit status and stderr say why.
+            if (e.kind === 'empty') noEntry = true;
             if (e.kind === 'header') {
               resolveHeader(e.header);
               markStarted();
@@ -169,7 +172,7 @@ export async function openDownload(
         status = st;
         const code = exitCodeOf(st);
         // GNU tar exits 1 when a file changed while it was read: the archive is still complete.
-        if (code === 0 || (opts.tar && code === 1)) finish(code);
+        if ((code === 0 || (opts.tar && code === 1)) && !noEntry) finish(code);
         else {
           const why =
             st.kind === 'failure' ? st.message : stderr.trim().split('\n').pop() || `exit code ${code}`;

@@ -64,11 +64,13 @@ export type TarFirstEntryEvent =
   | { kind: 'header'; header: TarEntryHeader }
   | { kind: 'data'; data: Buffer }
   /** The entry's content is complete; what follows (padding, the end of the archive) is not needed. */
-  | { kind: 'end' };
+  | { kind: 'end' }
+  /** The archive ended before any entry (busybox tar writes one when it could not read the path). */
+  | { kind: 'empty' };
 
 /**
  * Feed it the archive's bytes in order; it returns what each chunk completed. Throws on a stream that
- * is not a tar archive (bad checksum, end of archive before any entry). After 'end', input is ignored.
+ * is not a tar archive (bad checksum). After 'end' or 'empty', input is ignored.
  */
 export class TarFirstEntryReader {
   private pending: Buffer[] = [];
@@ -106,7 +108,11 @@ export class TarFirstEntryReader {
         const block = Buffer.concat(this.pending, TAR_BLOCK);
         this.pending = [];
         this.pendingBytes = 0;
-        if (block.every((b) => b === 0)) throw new Error('the archive ended before its first entry');
+        if (block.every((b) => b === 0)) {
+          this.ended = true;
+          events.push({ kind: 'empty' });
+          return events;
+        }
         if (!tarChecksumOk(block)) throw new Error('not a tar header (its checksum does not hold)');
         const flag = String.fromCharCode(block[156]!);
         const size = tarNumber(block.subarray(124, 136));
