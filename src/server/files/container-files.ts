@@ -227,7 +227,19 @@ export function fileCommandError(
   tool: string,
   r: { stderr: string; status: ExecStatus },
 ) {
-  const err = r.stderr.trim().split('\n').pop() ?? '';
+  // tar ends with a summary line (busybox: "error exit delayed from previous errors", GNU: "Exiting
+  // with failure status due to previous errors"): the reason is the line before it.
+  const err =
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter(
+        (l) =>
+          !/error exit delayed from previous errors|Exiting with failure status due to previous errors/.test(
+            l,
+          ),
+      )
+      .pop() ?? '';
   if (
     r.status.kind === 'failure' &&
     /executable file not found|no such file or directory: unknown/i.test(r.status.message)
