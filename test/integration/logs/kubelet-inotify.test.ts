@@ -34,13 +34,16 @@ test('the kubelet’s "failed to create fsnotify watcher" is the reconnect marke
   await waitRunning(pod);
   const podscope = await startPodscope();
   const saved = readFileSync(LIMIT, 'utf8').trim();
-  const ws = podscope.ws<LogStreamMessage>(
-    `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true`,
-  );
+  // The kubelet creates its watcher when a follow first reaches the end of the file: one already
+  // open is not affected, so the limit goes down (no new inotify instance for anyone) before it opens.
+  await new Promise((r) => setTimeout(r, 2000)); // a few ticks in the file
+  writeFileSync(LIMIT, '1');
+  let ws: ReturnType<typeof podscope.ws<LogStreamMessage>> | undefined;
   try {
+    ws = podscope.ws<LogStreamMessage>(
+      `/api/clusters/${CLUSTER}/namespaces/demo/pods/${pod}/logs/stream?follow=true`,
+    );
     await ws.until('the first ticks', (m) => ticks(m).length >= 3, 30_000);
-    // No new inotify instance for anyone: the kubelet's next follow of the file cannot watch it.
-    writeFileSync(LIMIT, '1');
     const reason = (m: LogStreamMessage) =>
       m.type === 'marker' && m.kind === 'reconnected' && /out of inotify instances/.test(m.message);
     await ws.until('a reconnect naming the node’s inotify limit', (m) => m.some(reason), 60_000);
@@ -70,7 +73,7 @@ test('the kubelet’s "failed to create fsnotify watcher" is the reconnect marke
     );
   } finally {
     writeFileSync(LIMIT, saved);
-    ws.close();
+    ws?.close();
     await podscope.close();
   }
 });
