@@ -24,6 +24,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocket } from 'ws';
+import type { LogStreamMessage } from '../src/shared/api.js';
+import { decodeLogStreamMessage } from '../src/shared/logs/wire.js';
 import { adminKubeconfig, kubectlPath } from '../test/support/cluster.js';
 import { emitMeasures, parseBenchArgs, wants, type Measure } from './report.js';
 import { startServer, type BenchServer } from './server.js';
@@ -225,8 +227,7 @@ async function openFollows(bench: BenchServer, n: number, seconds: number) {
         lastLines[i] = performance.now();
         if (firstLines[i]! < 0) firstLines[i] = performance.now() - t0;
         // The kubelet's answer once the node is out of inotify instances (fs.inotify.max_user_instances).
-        if ((m.lines as { text: string }[]).some((l) => l.text.includes('failed to create fsnotify watcher')))
-          refused.add(i);
+        if (m.lines.some((l) => l.text.includes('failed to create fsnotify watcher'))) refused.add(i);
       } else if (m.type === 'error') errors++;
     });
     ws.on('error', (err) => {
@@ -276,24 +277,25 @@ function ranges(xs: number[]): string {
   return out.join(', ');
 }
 
-const LINES_MESSAGE = Buffer.from('{"type":"lines","lines":[');
-const LINE_START = Buffer.from('{"ts":');
+const COMPACT_LINES = 'L'.charCodeAt(0);
+const NEWLINE = 10;
 
 /**
- * The lines in a `lines` message, counted as kubectl's are (a search for one marker per line, no
- * parsing: the consumer does no more work per line on either side); null for another message. Exact:
- * inside a JSON string a quote is escaped, so `{"ts":` only ever starts a line object.
+ * The lines in a compact `lines` frame (src/shared/logs/wire.ts), counted as kubectl's are (a search for
+ * one newline per line, no parsing: the consumer does no more work per line on either side); null for
+ * another message. Exact for a single container's stream, the only one sent in compact frames: its
+ * texts are cut at newlines (LineSplitter), so each line's text holds none and one ends each line.
  */
 function countLines(data: Buffer): number | null {
-  if (data.compare(LINES_MESSAGE, 0, LINES_MESSAGE.length, 0, LINES_MESSAGE.length) !== 0) return null;
+  if (data[0] !== COMPACT_LINES) return null;
   let n = 0;
-  for (let i = data.indexOf(LINE_START); i >= 0; i = data.indexOf(LINE_START, i + LINE_START.length)) n++;
+  for (let i = data.indexOf(NEWLINE); i >= 0; i = data.indexOf(NEWLINE, i + 1)) n++;
   return n;
 }
 
 /** One message of a log stream as the browser reads it. */
-function parseLogMessage(data: Buffer): { type: string; lines?: unknown[] } {
-  return JSON.parse(data.toString()) as { type: string; lines?: unknown[] };
+function parseLogMessage(data: Buffer): LogStreamMessage {
+  return decodeLogStreamMessage(data.toString());
 }
 
 async function main() {
@@ -434,7 +436,7 @@ async function main() {
         const ws = new WebSocket(streamUrl(port, 'follow=true&tailLines=0'), { headers: auth });
         ws.on('message', (data) => {
           const m = parseLogMessage(data as Buffer);
-          if (m.type === 'lines') count(m.lines!.length);
+          if (m.type === 'lines') count(m.lines.length);
         });
         ws.on('error', () => undefined);
         return () => ws.terminate();

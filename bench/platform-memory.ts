@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { getJson, kubectlOk } from '../test/support/cluster.js';
+import { decodeLogStreamMessage } from '../src/shared/logs/wire.js';
 
 const [namespace = 'podscope', release = 'podscope', followsArg = '500'] = process.argv.slice(2);
 const FOLLOWS = Number(followsArg);
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         let counted = false;
         ws.on('message', (data) => {
-          const m = JSON.parse(data.toString()) as { type: string };
+          const m = decodeLogStreamMessage(data.toString());
           if (m.type === 'lines' && !counted) {
             counted = true;
             withLines += 1;

@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { adminKubeconfig, kubectlPath } from '../test/support/cluster.js';
+import { decodeLogStreamMessage } from '../src/shared/logs/wire.js';
 import { CLUSTER } from '../test/support/podscope.js';
 import { startServer, type BenchServer } from './server.js';
 import {
@@ -231,12 +232,12 @@ class Soak {
     };
     this.follows.push(f);
     ws.on('message', (data: Buffer) => {
-      const m = JSON.parse(data.toString('utf8')) as { type: string; lines?: unknown[]; message?: string };
-      if (m.type === 'marker' && (m as { kind?: string }).kind === 'reconnected') this.reconnects++;
+      const m = decodeLogStreamMessage(data.toString('utf8'));
+      if (m.type === 'marker' && m.kind === 'reconnected') this.reconnects++;
       if (m.type === 'lines') {
         f.lastLineAt = this.now();
-        f.lines += m.lines!.length;
-        this.linesSinceSample += m.lines!.length;
+        f.lines += m.lines.length;
+        this.linesSinceSample += m.lines.length;
         f.stalled = false;
       } else if ((m.type === 'end' || m.type === 'error') && !this.closing) {
         this.fail(`follow ${id} of ${pod} got "${m.type}": ${m.message ?? ''}`);

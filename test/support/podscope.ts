@@ -13,6 +13,7 @@ import type { PodscopeConfig } from '../../src/server/config/podscope-config.js'
 import type { DebugConfig } from '../../src/server/debug/debug-config.js';
 import { KubeconfigClusterRegistry, type ClusterRegistry } from '../../src/server/kube/cluster-registry.js';
 import { adminKubeconfig } from './cluster.js';
+import { decodeLogStreamMessage } from '../../src/shared/logs/wire.js';
 
 export const CLUSTER = 'podscope-local';
 
@@ -155,7 +156,8 @@ export class WsClient<M = unknown> {
     });
     this.opened.catch(() => undefined);
     this.ws.on('message', (data) => {
-      this.messages.push(JSON.parse(data.toString()) as M);
+      // Log streams send lines in compact frames; every other message is JSON (which this also reads).
+      this.messages.push(decodeLogStreamMessage(data.toString()) as M);
       this.notify();
     });
     this.ws.on('close', (code, reason) => {

@@ -3,6 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LogStreamMessage } from '../../shared/api.js';
+import { encodeLogStreamMessage } from '../../shared/logs/wire.js';
 import { badRequest } from '../http/errors.js';
 import {
   boolParam,
@@ -58,9 +59,12 @@ function containerOf(p: V1Pod, pod: string, raw: string | undefined): string {
   throw badRequest(`Pod "${pod}" has several containers (${apps.join(', ')}); choose one with ?container=.`);
 }
 
-/** A container's lines to the browser, a few large messages rather than one per upstream read. */
+/**
+ * A container's lines to the browser, a few large messages rather than one per upstream read, lines in
+ * the compact frame of shared/logs/wire.ts.
+ */
 export function sinkFor(sock: JsonSocket): LineBatcher {
-  return new LineBatcher((message) => sock.send(message));
+  return new LineBatcher((message) => sock.sendText(encodeLogStreamMessage(message)));
 }
 
 function windowParams(q: Record<string, string | undefined>) {

@@ -27,8 +27,14 @@ export class JsonSocket {
    */
   send(message: unknown): Promise<void> {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return Promise.resolve();
+    return this.sendText(JSON.stringify(message));
+  }
+
+  /** As `send`, for a message already encoded as a text frame (see shared/logs/wire.ts). */
+  sendText(text: string): Promise<void> {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return Promise.resolve();
     return new Promise((resolve) => {
-      this.ws.send(JSON.stringify(message), (err) => {
+      this.ws.send(text, (err) => {
         if (err) this.controller.abort();
         resolve();
       });

@@ -14,8 +14,10 @@ export type SocketStatus =
 export interface ReconnectingSocketOptions {
   /** Same-origin path with query; called before every (re)connect so callers can add resume params. */
   path: (reconnect: boolean) => string;
-  /** Each parsed JSON message. Return 'finish' for a terminal message (no reconnect after it). */
+  /** Each parsed message. Return 'finish' for a terminal message (no reconnect after it). */
   onMessage: (message: unknown) => 'finish' | void;
+  /** Turns a text frame into a message (JSON.parse unless given); a frame it throws on is ignored. */
+  parse?: (data: string) => unknown;
   onStatus: (status: SocketStatus) => void;
 }
 
@@ -73,9 +75,9 @@ export class ReconnectingSocket {
       if (this.socket !== socket || typeof event.data !== 'string') return;
       let message: unknown;
       try {
-        message = JSON.parse(event.data);
+        message = this.options.parse ? this.options.parse(event.data) : JSON.parse(event.data);
       } catch {
-        return; // Not ours to interpret; the contract is JSON messages only.
+        return; // Not ours to interpret: not a message of this socket's protocol.
       }
       if (this.options.onMessage(message) === 'finish') this.finished = true;
     };

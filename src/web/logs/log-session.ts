@@ -3,6 +3,7 @@
 // store's resume trackers drop the lines the server sends again at that boundary.
 
 import type { LogStreamMessage } from '../../shared/api.js';
+import { decodeLogStreamMessage } from '../../shared/logs/wire.js';
 import { ReconnectingSocket, type SocketStatus } from '../common/reconnecting-socket.js';
 import { isTerminalMessage, LogStore } from './log-store.js';
 
@@ -50,6 +51,7 @@ export class LogSession {
         const since = this.store.beginResume();
         return since === null ? options.initialPath : options.resumePath(since);
       },
+      parse: decodeLogStreamMessage,
       onMessage: (message) => {
         if (!isLogStreamMessage(message)) return;
         this.pending.push(message);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { PodDetail } from '../../../src/shared/api.js';
+import { decodeLogStreamMessage } from '../../../src/shared/logs/wire.js';
 import { uniqueName } from '../../support/cluster.js';
 import { createTestPod, deleteTestPod } from '../../support/pods.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
@@ -30,7 +31,8 @@ function socket(urlPath: string) {
     const messages: { type: string; status?: number; message?: string }[] = [];
     const ws = new WebSocket(`${podscope.wsUrl}${urlPath}`, { headers: podscope.headers });
     ws.on('message', (data: Buffer, isBinary) => {
-      if (!isBinary) messages.push(JSON.parse(data.toString('utf8')) as (typeof messages)[number]);
+      if (!isBinary)
+        messages.push(decodeLogStreamMessage(data.toString('utf8')) as (typeof messages)[number]);
     });
     // Before the fix, the server threw while closing: the socket then never closed.
     const timer = setTimeout(() => {

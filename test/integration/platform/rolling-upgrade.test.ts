@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { LogStreamMessage } from '../../../src/shared/api.js';
+import { decodeLogStreamMessage } from '../../../src/shared/logs/wire.js';
 import type { AuditSessionView } from '../../../src/shared/audit/api.js';
 import { delayAfterClose } from '../../../src/web/common/backoff.js';
 import { LogStore } from '../../../src/web/logs/log-store.js';
@@ -47,7 +47,7 @@ class Follow {
     });
     this.ws = ws;
     ws.on('open', () => (this.attempt = 0));
-    ws.on('message', (data) => this.store.ingest([JSON.parse(data.toString()) as LogStreamMessage]));
+    ws.on('message', (data) => this.store.ingest([decodeLogStreamMessage(data.toString())]));
     ws.on('error', () => undefined);
     ws.on('close', (code) => {
       if (this.stopped) return;
