@@ -39,6 +39,9 @@ args=(
   --set "image.repository=${image%:*}" --set "image.tag=${image##*:}" --set image.pullPolicy=Never
   # The name the tests and the demo URLs use for the local cluster.
   --set clusterName=podscope-local
+  # Two replicas behind the Service (with token login or single sign-on, the chart then needs a database:
+  # demo-platform.sh gives it the local PostgreSQL).
+  --set replicaCount=2
   # Browsers on this host reach the NodePort on the node IP.
   --set service.type=NodePort --set-json "allowedHosts=[\"$NODE_IP\"]"
   --wait --timeout 240s

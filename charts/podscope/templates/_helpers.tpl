@@ -49,6 +49,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 {{- end -}}
 
+{{/*
+Replicas share login sessions only through PostgreSQL: with SQLite (no database), each pod would know
+only the sign-ins made on it, and people would be signed out whenever round-robin sent them elsewhere.
+*/}}
+{{- define "podscope.checkReplicas" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (include "podscope.tokenLogin" .) (not (or .Values.database.url .Values.database.existingSecret)) -}}
+{{- fail (printf "replicaCount=%d with auth.mode=%s needs a database (database.url or database.existingSecret, PostgreSQL): without one each replica keeps its login sessions in SQLite of its own, so a sign-in on one would be unknown to the others. Set a database, or replicaCount=1." (int .Values.replicaCount) .Values.auth.mode) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Single sign-on (auth.mode=oidc), its settings checked. */}}
 {{- define "podscope.oidc" -}}
 {{- if eq .Values.auth.mode "oidc" -}}

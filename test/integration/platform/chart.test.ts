@@ -42,6 +42,9 @@ function one<T>(manifests: Manifest[], kind: string): T {
 
 const container = (d: V1Deployment) => d.spec!.template.spec!.containers[0]!;
 
+/** Two replicas sharing a PostgreSQL. */
+const TWO_WITH_DATABASE = ['--set', 'replicaCount=2,database.url=postgresql://u:p@db:5432/podscope'];
+
 describe('the Helm chart', () => {
   test('helm lint --strict has nothing to say, with the defaults and with every option on', async () => {
     const plain = await helm(['lint', '--strict', CHART]);
@@ -67,7 +70,6 @@ describe('the Helm chart', () => {
       'ClusterRoleBinding/podscope-tools',
       'ConfigMap/podscope',
       'Deployment/podscope',
-      'PodDisruptionBudget/podscope',
       'Role/podscope-leader-election',
       'RoleBinding/podscope-leader-election',
       'Secret/podscope-session-key',
@@ -87,9 +89,9 @@ describe('the Helm chart', () => {
     }
   });
 
-  test('the Deployment: 2 replicas, in-cluster, probes, read-only and non-root, no downtime on rollout', async () => {
+  test('the Deployment: 1 replica by default, in-cluster, probes, read-only and non-root, no downtime on rollout', async () => {
     const d = one<V1Deployment>(await render(), 'Deployment');
-    assert.equal(d.spec!.replicas, 2);
+    assert.equal(d.spec!.replicas, 1);
     assert.deepEqual(d.spec!.strategy!.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
     const c = container(d);
     assert.equal(c.image, 'podscope.local/podscope:0.1.0');
@@ -130,10 +132,39 @@ describe('the Helm chart', () => {
   });
 
   test('the PodDisruptionBudget keeps one replica; none with a single replica', async () => {
-    const pdb = one<V1PodDisruptionBudget>(await render(), 'PodDisruptionBudget');
+    const pdb = one<V1PodDisruptionBudget>(await render(...TWO_WITH_DATABASE), 'PodDisruptionBudget');
     assert.equal(pdb.spec!.minAvailable, 1);
-    const single = await render('--set', 'replicaCount=1');
+    const single = await render();
     assert.equal(single.filter((x) => x.kind === 'PodDisruptionBudget').length, 0);
+  });
+
+  test('several replicas: with a database, or with the shared access token; refused with SQLite for people who sign in', async () => {
+    const replicas = async (...sets: string[]) =>
+      one<V1Deployment>(await render(...sets), 'Deployment').spec!.replicas;
+    assert.equal(await replicas(...TWO_WITH_DATABASE), 2);
+    assert.equal(await replicas('--set', 'replicaCount=3,database.existingSecret=pg-credentials'), 3);
+    // No sessions to share with one shared access token (each pod's audit is its own, as with one replica).
+    assert.equal(await replicas('--set', 'replicaCount=2,auth.mode=access-token'), 2);
+    for (const mode of ['token-login', 'oidc']) {
+      const oidc =
+        mode === 'oidc'
+          ? ',auth.oidc.issuer=https://sso.example.com,auth.oidc.clientId=podscope,auth.publicUrl=https://podscope.example.com'
+          : '';
+      const refused = await helm([
+        'template',
+        'podscope',
+        CHART,
+        '--set',
+        `replicaCount=2,auth.mode=${mode}${oidc}`,
+      ]);
+      assert.notEqual(refused.code, 0, `${mode}: ${refused.stdout}`);
+      assert.match(
+        refused.stderr,
+        new RegExp(
+          `replicaCount=2 with auth.mode=${mode} needs a database \\(database.url or database.existingSecret`,
+        ),
+      );
+    }
   });
 
   test('the ClusterRole: named verbs on named resources, no Secrets, no escalation, switches honoured', async () => {
