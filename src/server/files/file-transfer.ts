@@ -10,6 +10,7 @@ import { PodscopeError } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { BUSYBOX, execPath, type FileTarget } from './container-files.js';
 import { tarEnd, tarFileHeader, tarPadding } from './tar-entry.js';
+import { offThreadSha256 } from './offthread-sha256.js';
 import { TarFirstEntryReader, type TarEntryHeader } from './tar-first-entry.js';
 
 export interface TransferResult {
@@ -21,7 +22,9 @@ export interface TransferResult {
   error?: string;
 }
 
-export interface DownloadResult extends TransferResult {
+export interface DownloadResult extends Omit<TransferResult, 'sha256'> {
+  /** The sha256 of the bytes streamed; null only if the hashing worker stopped meanwhile. */
+  sha256: string | null;
   /** The command's status, null when it never came (cancelled, limit). */
   status: ExecStatus | null;
   /** The start of its stderr. */
@@ -89,7 +92,7 @@ export async function openDownload(
   opts: { maxBytes: number; tar: boolean; entry?: boolean },
 ): Promise<Download> {
   const body = new PassThrough({ highWaterMark: 256 * 1024 });
-  const hash = createHash('sha256');
+  const hash = offThreadSha256();
   const reader = opts.entry ? new TarFirstEntryReader() : null;
   let resolveHeader!: (h: TarEntryHeader | null) => void;
   const header = new Promise<TarEntryHeader | null>((r) => (resolveHeader = r));
@@ -111,13 +114,14 @@ export async function openDownload(
   const finish = (exitCode: number | null, error?: string) => {
     if (settled) return;
     settled = true;
-    const result: DownloadResult = { bytes, sha256: hash.digest('hex'), exitCode, error, status, stderr };
+    const digest = hash.digest();
+    const outcome = { bytes, exitCode, error, status, stderr };
     if (error === undefined) body.end();
     // Destroying makes the HTTP response end without its final chunk: the browser sees a failed
     // download, never a silently truncated file.
     else body.destroy(new Error(error));
     exec.conn?.close();
-    resolveDone(result);
+    void digest.then((sha256) => resolveDone({ ...outcome, sha256 }));
   };
   // A failure is reported through `done`; the body may not be piped yet (a download that fails at
   // once is answered with a status), and an 'error' nobody listens to would end the process.
