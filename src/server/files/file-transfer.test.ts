@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -135,6 +135,27 @@ describe('tee-sha256 upload', () => {
       assert.equal(parseSha256Output(r.stdout.toString()), createHash('sha256').update(data).digest('hex'));
       assert.ok(readFileSync(file).equals(data));
       assert.deepEqual(spawnSync('ls', ['-A', dir]).stdout.toString().split('\n').filter(Boolean).length, 1);
+    });
+
+    it('without dd, tee reads stdin itself', () => {
+      // A PATH with only the tools the script cannot do without.
+      const bin = path.join(dir, 'bin-without-dd');
+      mkdirSync(bin);
+      for (const tool of ['tee', 'sha256sum']) {
+        const found = spawnSync('sh', ['-c', `command -v ${tool}`])
+          .stdout.toString()
+          .trim();
+        symlinkSync(found, path.join(bin, tool));
+      }
+      const data = randomBytes(200 * 1024 + 3);
+      const file = path.join(dir, 'no-dd.bin');
+      const r = spawnSync('/bin/sh', ['-c', TEE_SHA256_SCRIPT, 'podscope-upload', file, ''], {
+        input: data,
+        env: { PATH: bin },
+      });
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.equal(parseSha256Output(r.stdout.toString()), createHash('sha256').update(data).digest('hex'));
+      assert.ok(readFileSync(file).equals(data));
     });
 
     it('exits non-zero when tee cannot write, still printing a digest (which is then ignored)', () => {

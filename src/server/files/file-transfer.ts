@@ -10,6 +10,7 @@ import { PodscopeError } from '../http/errors.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { BUSYBOX, execPath, type FileTarget } from './container-files.js';
 import { tarEnd, tarFileHeader, tarPadding } from './tar-entry.js';
+import { offThreadSha256 } from './offthread-sha256.js';
 import { TarFirstEntryReader, type TarEntryHeader } from './tar-first-entry.js';
 
 export interface TransferResult {
@@ -21,7 +22,9 @@ export interface TransferResult {
   error?: string;
 }
 
-export interface DownloadResult extends TransferResult {
+export interface DownloadResult extends Omit<TransferResult, 'sha256'> {
+  /** The sha256 of the bytes streamed; null only if the hashing worker stopped meanwhile. */
+  sha256: string | null;
   /** The command's status, null when it never came (cancelled, limit). */
   status: ExecStatus | null;
   /** The start of its stderr. */
@@ -89,7 +92,7 @@ export async function openDownload(
   opts: { maxBytes: number; tar: boolean; entry?: boolean },
 ): Promise<Download> {
   const body = new PassThrough({ highWaterMark: 256 * 1024 });
-  const hash = createHash('sha256');
+  const hash = offThreadSha256();
   const reader = opts.entry ? new TarFirstEntryReader() : null;
   let resolveHeader!: (h: TarEntryHeader | null) => void;
   const header = new Promise<TarEntryHeader | null>((r) => (resolveHeader = r));
@@ -111,13 +114,14 @@ export async function openDownload(
   const finish = (exitCode: number | null, error?: string) => {
     if (settled) return;
     settled = true;
-    const result: DownloadResult = { bytes, sha256: hash.digest('hex'), exitCode, error, status, stderr };
+    const digest = hash.digest();
+    const outcome = { bytes, exitCode, error, status, stderr };
     if (error === undefined) body.end();
     // Destroying makes the HTTP response end without its final chunk: the browser sees a failed
     // download, never a silently truncated file.
     else body.destroy(new Error(error));
     exec.conn?.close();
-    resolveDone(result);
+    void digest.then((sha256) => resolveDone({ ...outcome, sha256 }));
   };
   // A failure is reported through `done`; the body may not be piped yet (a download that fails at
   // once is answered with a status), and an 'error' nobody listens to would end the process.
@@ -190,7 +194,8 @@ export async function openDownload(
  * - `tee-sha256`: `sh` runs tee into the temporary file with sha256sum reading the same stream
  *   (TEE_SHA256_SCRIPT): the container hashes what it received while it writes it, on its own time, and
  *   prints only the digest — nothing is echoed back, no size is needed up front, and no second pass
- *   re-reads the file (that pass was about 40% of a 100 MB upload). Needs sh, tee and sha256sum.
+ *   re-reads the file (that pass was about 40% of a 100 MB upload). Needs sh, tee and sha256sum; dd,
+ *   where the image has it, reads stdin for tee (into a pipe, not a file).
  * - `tar`: a one-file archive streamed to `tar -x` (as `kubectl cp` does) — nothing comes back, and it
  *   needs the size up front (the request's Content-Length); the file is hashed afterwards, if it can be.
  * - `tee`: the last resort (no sh, no tar, or no declared length); its stdout echoes every byte back,
@@ -203,17 +208,26 @@ export async function openDownload(
 export type UploadMethod = { kind: 'tee-sha256' } | { kind: 'tar'; size: number } | { kind: 'tee' };
 
 /**
- * Writes stdin to the file `$1` with tee while sha256sum hashes the same stream; prints the digest and
- * exits with tee's status (a write error, a missing directory: non-zero). `$2` is the busybox to run
+ * Writes stdin to the file `$1` with tee (fed by dd where there is one) while sha256sum hashes the same
+ * stream; prints the digest and exits with tee's status (a write error, a missing directory: non-zero). `$2` is the busybox to run
  * the tools with (through a debug container: the app's root may have none), or empty for PATH's. A
  * constant script: the path travels only as a positional parameter, never parsed by a shell.
  */
 export const TEE_SHA256_SCRIPT = [
   'f="$1"; bb="$2"',
   'run() { if [ -n "$bb" ]; then "$bb" "$@"; else "$@"; fi; }',
+  // Busybox tee reads its stdin 1 KiB at a time: the exec's stdin pipe stays full and the runtime's
+  // copy into it (containerd, its shim) wakes up for every 4 KiB page tee frees. dd, where there is
+  // one, empties that pipe in 64 KiB reads and lets tee read from its own pipe instead. What dd reads
+  // is what tee gets: a dd that fails shortens the stream, which the sha256 comparison then refuses.
+  'if run dd if=/dev/null of=/dev/null 2>/dev/null; then',
+  '  put() { run dd bs=65536 2>/dev/null | run tee -- "$f"; }',
+  'else',
+  '  put() { run tee -- "$f"; }',
+  'fi',
   'exec 3>&1',
   // tee's status reaches the $(…) through fd 4; the digest goes straight to the real stdout (fd 3).
-  's=$( { { run tee -- "$f"; echo $? >&4; } | run sha256sum >&3; } 4>&1 )',
+  's=$( { { put; echo $? >&4; } | run sha256sum >&3; } 4>&1 )',
   'exit "${s:-1}"',
 ].join('\n');
 
