@@ -214,6 +214,16 @@ function followStart(pod: V1Pod, target: LogTarget): FollowStart {
   return { isInit, containerId: initial?.containerID || initial?.lastState?.terminated?.containerID || '' };
 }
 
+function exitedMarker(sink: LogSink, term: V1ContainerStatus['lastState'] | undefined): Promise<void> {
+  return sink.marker(
+    'exited',
+    `container exited — ${describeTermination(term)}`,
+    term?.terminated?.finishedAt
+      ? new Date(term.terminated.finishedAt).toISOString()
+      : new Date().toISOString(),
+  );
+}
+
 /** The follow itself: reads, resumes after drops, and goes on across restarts until `signal`. */
 async function followContainer(
   client: KubeClient,
@@ -261,14 +271,15 @@ async function followContainer(
       );
       continue;
     }
-    if (outcome.kind === 'ended') {
-      const term = outcome.status.state?.terminated ? outcome.status.state : outcome.status.lastState;
-      await sink.marker(
-        'exited',
-        `container exited — ${describeTermination(term)}`,
-        term?.terminated?.finishedAt
-          ? new Date(term.terminated.finishedAt).toISOString()
-          : new Date().toISOString(),
+    if (outcome.kind === 'new-instance') {
+      // Restarted before its end was seen (the first restart comes at once): the instance followed
+      // gets its exit marker all the same, before the restart's.
+      const last = outcome.status.lastState;
+      if (currentId !== '' && last?.terminated?.containerID === currentId) await exitedMarker(sink, last);
+    } else {
+      await exitedMarker(
+        sink,
+        outcome.status.state?.terminated ? outcome.status.state : outcome.status.lastState,
       );
       if (!willRestart(outcome.pod, outcome.status, isInit))
         return 'the container has terminated and will not restart';
