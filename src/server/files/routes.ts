@@ -2,9 +2,9 @@
 //
 //   GET …/pods/:pod/files?container=&path=[&via=]            → DirectoryListing
 //   GET …/pods/:pod/files/download?container=&path=[&via=]   → the bytes (file) or a .tar.gz (directory);
-//       headers X-Podscope-File-Size (files: the size for progress), X-Podscope-Audit-Session. One
-//       command, `tar cf - ./name`, says what the path is and streams a file (a directory then gets
-//       `tar czf`); an image without tar gets stat, then cat.
+//       headers X-Podscope-File-Size (files: the size for progress; Content-Length too when tar sent
+//       it), X-Podscope-Audit-Session. One command, `tar cf - ./name`, says what the path is and
+//       streams a file (a directory then gets `tar czf`); an image without tar gets stat, then cat.
 //   PUT …/pods/:pod/files/upload?container=&path=[&via=][&overwrite=true]  body = the raw file
 //       → UploadResult. Written to a temporary name and renamed only when complete, under the limit and
 //       its sha256 in the container matches. Through tee while the container's sha256sum hashes the same
@@ -240,6 +240,10 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext, config: Deb
       reply.header('X-Content-Type-Options', 'nosniff');
       reply.header('X-Podscope-Audit-Session', audit.id);
       if (entry.size !== null) reply.header('X-Podscope-File-Size', String(entry.size));
+      // A tar entry holds exactly its header's size (tar pads or refuses a file that changed as it was
+      // read): the length is known, so the browser shows a real progress bar and a body cut short is a
+      // failed download by HTTP's own rules; and no chunk framing. stat's size (then cat) is only a hint.
+      if (entry.tool === 'tar' && entry.size !== null) reply.header('Content-Length', String(entry.size));
       return reply.send(dl.body);
     };
     const open = async (audit: AuditHandle, command: string[], opts: { tar: boolean; entry?: boolean }) => {
