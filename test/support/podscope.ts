@@ -8,11 +8,11 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { generateToken } from '../../src/server/access/access-token.js';
 import { buildApp, type OidcLoginAppOptions, type TokenLoginOptions } from '../../src/server/app.js';
-import type { AuditStore } from '../../src/server/audit/audit-store.js';
+import type { AuditStore, SessionWithCommands } from '../../src/server/audit/audit-store.js';
 import type { PodscopeConfig } from '../../src/server/config/podscope-config.js';
 import type { DebugConfig } from '../../src/server/debug/debug-config.js';
 import { KubeconfigClusterRegistry, type ClusterRegistry } from '../../src/server/kube/cluster-registry.js';
-import { adminKubeconfig } from './cluster.js';
+import { adminKubeconfig, waitFor } from './cluster.js';
 import { decodeLogStreamMessage } from '../../src/shared/logs/wire.js';
 
 export const CLUSTER = 'podscope-local';
@@ -30,6 +30,8 @@ export interface RunningPodscope {
   /** fetch() of a path on this server with the token added (unless `init` sets Authorization itself). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   getJson<T>(path: string): Promise<{ status: number; body: T }>;
+  /** The audit session with this id through the audit API, once it has ended (waits up to `timeoutMs`). */
+  endedAuditSession(id: string, timeoutMs?: number): Promise<SessionWithCommands>;
   /** A WebSocket on a path of this server, with the token and any extra headers. */
   ws<M = unknown>(path: string, headers?: Record<string, string>): WsClient<M>;
   /** The audit database and recordings (a temporary directory unless given). */
@@ -98,6 +100,10 @@ export async function startPodscope(
     for (const [k, v] of Object.entries(headers)) if (!h.has(k)) h.set(k, v);
     return fetch(`${url}${path}`, { ...init, headers: h });
   };
+  const getJson = async <T>(path: string) => {
+    const res = await withToken(path);
+    return { status: res.status, body: (await res.json()) as T };
+  };
   return {
     url,
     wsUrl: url.replace(/^http/, 'ws'),
@@ -106,10 +112,17 @@ export async function startPodscope(
     loginUrl: (path = '/') =>
       token === null ? `${url}${path}` : `${url}${path}${path.includes('?') ? '&' : '?'}token=${token}`,
     fetch: withToken,
-    getJson: async <T>(path: string) => {
-      const res = await withToken(path);
-      return { status: res.status, body: (await res.json()) as T };
-    },
+    getJson,
+    endedAuditSession: (id, timeoutMs = 30_000) =>
+      waitFor(
+        `audit session ${id} to end`,
+        async () => {
+          const r = await getJson<SessionWithCommands>(`/api/audit/sessions/${encodeURIComponent(id)}`);
+          return r.body.endedAt ? r.body : undefined;
+        },
+        timeoutMs,
+        50,
+      ),
     ws: <M>(path: string, extra: Record<string, string> = {}) =>
       new WsClient<M>(`${url.replace(/^http/, 'ws')}${path}`, { ...headers, ...extra }),
     dataDir,

@@ -4,8 +4,7 @@
 // the client holds the stream back.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { SessionWithCommands } from '../../../src/server/audit/audit-store.js';
-import { APP_IMAGE, waitFor } from '../../support/cluster.js';
+import { APP_IMAGE } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { createPod, deletePod, execIn, NS, waitContainerRunning } from '../debug/debug-helpers.js';
 
@@ -78,15 +77,7 @@ test('the container side dies half-way: the client gets an error, not a short fi
   assert.ok(error, `the body ended normally after ${received} of ${SIZE} bytes`);
   assert.ok(received < SIZE, `${received} bytes`);
   // The audit record ends with the failure and the bytes that did go out.
-  const session = await waitFor(
-    'the download audit record to end',
-    async () => {
-      const s = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${auditId}`)).body;
-      return s.endedAt ? s : undefined;
-    },
-    30_000,
-    200,
-  );
+  const session = await podscope.endedAuditSession(auditId);
   assert.equal(session.kind, 'file-download');
   assert.match(session.error ?? '', /tar failed|browser went away/);
 });

@@ -14,7 +14,7 @@ import type {
   UploadResult,
 } from '../../../src/shared/debug/debug-api.js';
 import type { SessionWithCommands } from '../../../src/server/audit/audit-store.js';
-import { APP_IMAGE, waitFor } from '../../support/cluster.js';
+import { APP_IMAGE } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { createPod, deletePod, execIn, NS, request, waitContainerRunning } from '../debug/debug-helpers.js';
 
@@ -140,15 +140,7 @@ describe('upload then download', () => {
     const down = await download(app, { container: 'app', path: '/tmp/data.bin' });
     const id = down.headers.get('x-podscope-audit-session')!;
     // The record is ended once the exec behind the download has exited, just after the body ends.
-    const rec = await waitFor(
-      'the audit record of the download to end',
-      async () => {
-        const r = (await podscope.getJson<SessionWithCommands>(`/api/audit/sessions/${id}`)).body;
-        return r.endedAt ? r : undefined;
-      },
-      15_000,
-      50,
-    );
+    const rec = await podscope.endedAuditSession(id, 15_000);
     assert.equal(rec.kind, 'file-download');
     assert.equal(rec.bytesOut, data.length);
     assert.equal(rec.outcome?.['sha256'], sha(data));
