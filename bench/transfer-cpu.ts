@@ -8,15 +8,15 @@
 //
 // The whole machine is sampled: on a shared machine, other work shows up in the API server, the
 // kubelet and containerd too — compare runs side by side and repeat them.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TEE_SHA256_SCRIPT } from '../src/server/files/file-transfer.js';
 import { createPod, deletePod, waitContainerRunning } from '../test/integration/debug/debug-helpers.js';
-import { adminKubeconfig, APP_IMAGE, kubectlOk, kubectlPath } from '../test/support/cluster.js';
+import { APP_IMAGE, kubectlOk } from '../test/support/cluster.js';
 import { CLUSTER } from '../test/support/podscope.js';
+import { kubectlCheckedWrite } from './checked-write.js';
 import { startServer } from './server.js';
 
 const which = process.argv[2] ?? 'both';
@@ -166,37 +166,8 @@ try {
       await sampled('kubectl cp upload', names, async () => {
         await kubectlOk(['cp', local, `demo/${holder}:/tmp/up-kubectl`, '-c', 'app'], { timeoutMs: 600_000 });
       });
-      await sampled(
-        'kubectl exec -i with TEE_SHA256_SCRIPT',
-        names,
-        () =>
-          new Promise<void>((resolve, reject) => {
-            const child = spawn(
-              kubectlPath,
-              [
-                '--kubeconfig',
-                adminKubeconfig,
-                '-n',
-                'demo',
-                'exec',
-                '-i',
-                holder,
-                '-c',
-                'app',
-                '--',
-                'sh',
-                '-c',
-                TEE_SHA256_SCRIPT,
-                'podscope-upload',
-                '/tmp/up-exec',
-                '',
-              ],
-              { stdio: [openSync(local, 'r'), 'ignore', 'inherit'] },
-            );
-            child.on('exit', (code) =>
-              code === 0 ? resolve() : reject(new Error(`kubectl exec: exit ${code}`)),
-            );
-          }),
+      await sampled('kubectl exec -i with TEE_SHA256_SCRIPT', names, () =>
+        kubectlCheckedWrite(holder, local, '/tmp/up-exec'),
       );
       await inHolder('rm', '-f', '/tmp/up-podscope', '/tmp/up-kubectl', '/tmp/up-exec');
     }
