@@ -4,7 +4,6 @@
 //   2. download (and upload) of a 100 MB file, vs `kubectl cp`.
 // Usage: npx tsx bench/debug.ts [--only debug,download,upload]   (or through npm run bench)
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +11,7 @@ import { execCollect } from '../src/server/exec/exec-connection.js';
 import { KubeconfigClusterRegistry } from '../src/server/kube/cluster-registry.js';
 import { adminKubeconfig, APP_IMAGE, DEBUG_IMAGE, kubectl, kubectlOk } from '../test/support/cluster.js';
 import { CLUSTER } from '../test/support/podscope.js';
-import { kubectlCheckedWrite } from './checked-write.js';
+import { curlFiles, kubectlCheckedWrite } from './transfers.js';
 import { startServer } from './server.js';
 import { createPod, deletePod, waitContainerRunning } from '../test/integration/debug/debug-helpers.js';
 import { emitMeasures, parseBenchArgs, wants, type Measure } from './report.js';
@@ -150,17 +149,10 @@ async function main() {
       // does: Podscope's through curl (a native HTTP client, like the browser's), so the measure is
       // the server's path and not a JavaScript consumer's. Identity is checked after the timing.
       // Side by side (sideBySide): both see the same machine.
-      const curlAuth = Object.entries(podscope.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-      const curl = (extra: string[]) =>
-        new Promise<void>((resolve, reject) =>
-          execFile(
-            'curl',
-            ['-sS', '--fail-with-body', ...curlAuth, ...extra],
-            { maxBuffer: 1 << 20 },
-            (err, out) => (err ? reject(new Error(`curl: ${err.message} ${out}`)) : resolve()),
-          ),
-        );
-      const filesUrl = `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files`;
+      const files = curlFiles(
+        `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files`,
+        podscope.headers,
+      );
       const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
       if (wants(args, 'download')) {
         await kubectlOk([
@@ -179,7 +171,7 @@ async function main() {
         const kc = (i: number) => path.join(work, `big-kubectl-${i}`);
         const [ours, theirs] = await sideBySide(
           [
-            (i) => curl(['-o', mine(i), `${filesUrl}/download?container=app&path=/tmp/big`]),
+            (i) => files.download('/tmp/big', mine(i)),
             (i) => kubectlOk(['cp', `demo/${holder}:/tmp/big`, kc(i), '-c', 'app'], { timeoutMs: 600_000 }),
           ],
           async (i) => {
@@ -211,16 +203,7 @@ async function main() {
         // container, nothing of Podscope in the path) — the floor of the method the issue asks for.
         const [ours, theirs, floor] = await sideBySide(
           [
-            (i) =>
-              curl([
-                '-o',
-                '/dev/null',
-                '-H',
-                'content-type: application/octet-stream',
-                '-T',
-                local,
-                `${filesUrl}/upload?container=app&path=/tmp/up-${i}.bin`,
-              ]),
+            (i) => files.upload(local, `/tmp/up-${i}.bin`),
             (i) =>
               kubectlOk(['cp', local, `demo/${holder}:/tmp/up-kubectl-${i}.bin`, '-c', 'app'], {
                 timeoutMs: 600_000,

@@ -8,7 +8,6 @@
 //
 // The whole machine is sampled: on a shared machine, other work shows up in the API server, the
 // kubelet and containerd too — compare runs side by side and repeat them.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,7 @@ import path from 'node:path';
 import { createPod, deletePod, waitContainerRunning } from '../test/integration/debug/debug-helpers.js';
 import { APP_IMAGE, kubectlOk } from '../test/support/cluster.js';
 import { CLUSTER } from '../test/support/podscope.js';
-import { kubectlCheckedWrite } from './checked-write.js';
+import { curlFiles, kubectlCheckedWrite } from './transfers.js';
 import { startServer } from './server.js';
 
 const which = process.argv[2] ?? 'both';
@@ -122,24 +121,18 @@ const holder = await createPod('bench-cpu', {
 });
 try {
   await waitContainerRunning(holder, 'app');
-  const auth = Object.entries(podscope.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  const curl = (extra: string[]) =>
-    new Promise<void>((resolve, reject) =>
-      execFile('curl', ['-sS', '--fail-with-body', ...auth, ...extra], (err, out) =>
-        err ? reject(new Error(`curl: ${err.message} ${out}`)) : resolve(),
-      ),
-    );
-  const files = `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files`;
-  await curl(['-o', '/dev/null', `${files}/download?container=app&path=/etc/hostname`]); // warm-up
+  const files = curlFiles(
+    `${podscope.url}/api/clusters/${CLUSTER}/namespaces/demo/pods/${holder}/files`,
+    podscope.headers,
+  );
+  await files.download('/etc/hostname', '/dev/null'); // warm-up
   const inHolder = (...argv: string[]) =>
     kubectlOk(['-n', 'demo', 'exec', holder, '-c', 'app', '--', ...argv]);
   if (which !== 'upload') {
     await inHolder('dd', 'if=/dev/urandom', 'of=/tmp/big', 'bs=1048576', `count=${SIZE_MB}`);
     for (let i = 0; i < runs; i++) {
       const mine = path.join(work, 'podscope');
-      await sampled('Podscope download', names, () =>
-        curl(['-o', mine, `${files}/download?container=app&path=/tmp/big`]),
-      );
+      await sampled('Podscope download', names, () => files.download('/tmp/big', mine));
       const theirs = path.join(work, 'kubectl');
       await sampled('kubectl cp download', names, async () => {
         await kubectlOk(['cp', `demo/${holder}:/tmp/big`, theirs, '-c', 'app'], { timeoutMs: 600_000 });
@@ -152,17 +145,7 @@ try {
     const local = path.join(work, 'up.bin');
     writeFileSync(local, randomBytes(SIZE_MB * 1024 * 1024));
     for (let i = 0; i < runs; i++) {
-      await sampled('Podscope upload', names, () =>
-        curl([
-          '-o',
-          '/dev/null',
-          '-H',
-          'content-type: application/octet-stream',
-          '-T',
-          local,
-          `${files}/upload?container=app&path=/tmp/up-podscope`,
-        ]),
-      );
+      await sampled('Podscope upload', names, () => files.upload(local, '/tmp/up-podscope'));
       await sampled('kubectl cp upload', names, async () => {
         await kubectlOk(['cp', local, `demo/${holder}:/tmp/up-kubectl`, '-c', 'app'], { timeoutMs: 600_000 });
       });
