@@ -148,17 +148,27 @@ function modeOf(ctx: RuleContext, c: ContainerFacts, t: Termination, initialised
     return 'looping';
   }
   const age = secondsBetween(t.finishedAt, ctx.now);
-  if (
-    c.running &&
-    !c.ready &&
+  const recentCrash =
+    c.running !== null &&
     age !== null &&
     age < RECENT_CRASH_SECONDS &&
-    !(ok && ctx.pod.restartPolicy !== 'Always')
-  ) {
-    return 'looping';
-  }
+    !(ok && ctx.pod.restartPolicy !== 'Always');
+  if (recentCrash && !c.ready) return 'looping';
+  // Running again between back-offs. A container without a readiness probe is ready the moment it
+  // runs, so readiness cannot tell: one that has crashed more than once and has not yet outlived its
+  // last run (twice its length, at least a minute) is still in the loop — the next exit is due.
+  if (recentCrash && c.restartCount >= 2 && !outlivedLastRun(ctx, c, t)) return 'looping';
   if (c.running || c.terminated === null) return earlierOrRecent(ctx, t);
   return null;
+}
+
+/** Whether the running instance has run longer than twice its predecessor did (at least a minute). */
+function outlivedLastRun(ctx: RuleContext, c: ContainerFacts, t: Termination): boolean {
+  const runningFor = secondsBetween(asString(c.running?.['startedAt']), ctx.now);
+  const lastRan = secondsBetween(t.startedAt, t.finishedAt);
+  // Unknown times: not enough to call it a loop (the readiness rule above still can).
+  if (runningFor === null || lastRan === null) return true;
+  return runningFor > Math.max(2 * lastRan, 60);
 }
 
 function earlierOrRecent(ctx: RuleContext, t: Termination): Mode {

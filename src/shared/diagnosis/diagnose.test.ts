@@ -349,6 +349,41 @@ describe('crash loops', () => {
     assert.equal(f.cause, 'crashed repeatedly with exit code 1');
   });
 
+  // The recorded crash loop as the kubelet shows it while its next instance runs (it runs 3 s, then
+  // waits out a back-off): state running, ready at once — the container has no readiness probe — and
+  // the crash before as its last state. Derived from the recording: those 3 s are hard to catch.
+  const runningAgain = (runningFor: number) => {
+    const started = '2026-11-30T15:38:50Z';
+    const input = diagnosisFixture('crashloop', {
+      now: new Date(Date.parse(started) + runningFor * 1000),
+    });
+    const pod = structuredClone(input.pod) as {
+      status: {
+        conditions: { type: string; status: string }[];
+        containerStatuses: Record<string, unknown>[];
+      };
+    };
+    const status = pod.status.containerStatuses[0]!;
+    Object.assign(status, { state: { running: { startedAt: started } }, ready: true, started: true });
+    for (const c of pod.status.conditions)
+      if (c.type === 'Ready' || c.type === 'ContainersReady') c.status = 'True';
+    return diagnosePod({ ...input, pod });
+  };
+
+  test('caught running again between back-offs, ready without a readiness probe: still a crash loop', () => {
+    const d = runningAgain(2);
+    assert.equal(d.findings[0]!.id, 'crash-loop');
+    assert.match(d.headline, /^Container "app" keeps crashing: it exits with code 1 .* after 3 s /);
+  });
+
+  test('once it has outlived its last run by far, it runs now with recent restarts', () => {
+    // It ran 3 s before; 2 min in, it is past twice that and past a minute (and the crash, 7 min
+    // ago, is still recent enough to count as a loop otherwise).
+    const d = runningAgain(120);
+    assert.equal(d.findings[0]!.id, 'recent-restarts');
+    assert.match(d.headline, /runs now, but it has restarted 6 times: 7 min ago it exited with code 1/);
+  });
+
   test('SIGSEGV is named from the exit code', () => {
     const f = only(diagnose('segfault'), 'crash-loop');
     assert.match(field(f, 'exitCode')!.label, /SIGSEGV/);
