@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
 import type { NamespaceDiagnosis, PodDiagnosis } from '../../../src/shared/diagnosis/types.js';
-import { adminKubeconfig, nobodyKubeconfig, repoRoot } from '../../support/cluster.js';
+import { adminKubeconfig, kubectlOk, nobodyKubeconfig, repoRoot, waitFor } from '../../support/cluster.js';
 
 interface Run {
   code: number | null;
@@ -66,6 +66,22 @@ describe('podscope diagnose', () => {
   });
 
   test('a namespace: problem pods grouped by cause, exit code 1', async () => {
+    // A crash loop is called one from its second crash on (after one, a running container may have
+    // recovered): on a cluster started moments ago the demo's may not have crashed twice yet.
+    await waitFor('the crashloop demo pod to have restarted twice', async () => {
+      const n = Number(
+        await kubectlOk([
+          '-n',
+          'demo',
+          'get',
+          'pod',
+          'crashloop',
+          '-o',
+          'jsonpath={.status.containerStatuses[0].restartCount}',
+        ]),
+      );
+      return n >= 2 ? true : undefined;
+    });
     const [text, json] = await Promise.all([
       diagnose([...admin, '-n', 'demo']),
       diagnose([...admin, '--namespace', 'demo', '-o', 'json']),
