@@ -19,7 +19,7 @@ import { kubectlOk, waitFor } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
 import { ensurePostgres, startPostgres, stopPostgres } from '../../support/postgres.js';
-import { TerminalClient, terminalUrl } from '../terminal/terminal-client.js';
+import { PROMPT_AT_END, TerminalClient, terminalUrl } from '../terminal/terminal-client.js';
 import type { AuditSessionView } from '../../../src/shared/audit/api.js';
 
 const OUTAGE_MS = 10_000;
@@ -105,7 +105,7 @@ test('PostgreSQL down for 10 s: risky actions refused and nothing started, reads
   // Typed once the prompt is drawn: typed earlier, busybox's line editor redraws the line around its
   // cursor-position query and the echo comes split by escape sequences. The echo's end (with its
   // `$((…))`, which the command's output never holds) says the shell took the command.
-  await busy.outputMatches(/[$#] (?:\x1b\[6n)?$/);
+  await busy.outputMatches(PROMPT_AT_END);
   busy.type('sleep 4; echo late-$((6*7))\r');
   await busy.outputMatches(/echo late-\$\(\(6\*7\)\)\r\n/);
 

@@ -15,6 +15,13 @@ export function terminalUrl(
   return `${wsUrl}/api/clusters/${CLUSTER}/namespaces/${namespace}/pods/${pod}/terminal${qs ? `?${qs}` : ''}`;
 }
 
+/**
+ * A shell prompt at the end of the output. Busybox ash asks for the cursor position after its prompt
+ * (ESC [6n), which nothing here answers, and redraws the line (CR, the prompt, ESC [J) when the window
+ * size arrives or the first key comes while it waits: either may end the output.
+ */
+export const PROMPT_AT_END = /[$#] (?:\x1b\[6n|\x1b\[J)*$/;
+
 export class TerminalClient {
   readonly messages: TerminalServerMessage[] = [];
   private readonly chunks: Buffer[] = [];

@@ -9,7 +9,7 @@ import { readAsciicast } from '../../../src/server/terminal/recording/asciicast.
 import { adminKubeconfig, kubectl, waitFor } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../../support/podscope.js';
 import { createTestPod, deleteTestPod, waitRunning } from '../../support/pods.js';
-import { TerminalClient, terminalUrl } from './terminal-client.js';
+import { PROMPT_AT_END, TerminalClient, terminalUrl } from './terminal-client.js';
 import { processes } from './test-pods.js';
 
 let podscope: RunningPodscope;
@@ -142,7 +142,7 @@ describe('terminal', () => {
       const mark = t.output.length;
       t.type(keys);
       // Wait for the next prompt (busybox ash then asks for the cursor position: ESC [6n).
-      if (i < typed.length - 1) await t.outputMatches(/[$#] (?:\x1b\[6n)?$/, mark);
+      if (i < typed.length - 1) await t.outputMatches(PROMPT_AT_END, mark);
     }
     await t.closed;
     assert.equal(t.message('exit')?.code, 0);
