@@ -19,6 +19,7 @@ import {
   type AuditStore,
   type AuditStoreErrorCode,
   type RecordingSink,
+  type SessionKind,
   type SessionStart,
 } from './audit-store.js';
 import { AsciicastWriter, limitMarkerText, parseAsciicast } from '../terminal/recording/asciicast.js';
@@ -862,6 +863,75 @@ export function runAuditStoreContract(
           store.sessionsOfSilentReplicas(1000, MAX_PAGE_SIZE + 1),
           isStoreError('invalid'),
         );
+      });
+    });
+
+    describe('open sessions', () => {
+      const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+      const ended = { exitCode: 0, endedAt: at(30), bytesIn: 0, bytesOut: 0 };
+
+      it('lists the open sessions of the kinds in the cluster that started before the bound, oldest first', async () => {
+        const store = await fresh();
+        const node = await store.startSession(sessionStart({ kind: 'node-debug', startedAt: at(2) }));
+        const copy = await store.startSession(sessionStart({ kind: 'copy', startedAt: at(1) }));
+        const done = await store.startSession(sessionStart({ kind: 'copy', startedAt: at(1) }));
+        await store.endSession(done, ended);
+        await store.startSession(sessionStart({ kind: 'exec', startedAt: at(1) })); // another kind
+        await store.startSession(sessionStart({ kind: 'copy', startedAt: at(1), cluster: 'other' }));
+        await store.startSession(sessionStart({ kind: 'copy', startedAt: at(10) })); // too new
+        const found = await store.openSessions({
+          kinds: ['copy', 'node-debug'],
+          cluster: 'prod-eu',
+          startedBefore: at(10),
+        });
+        assert.deepEqual(
+          found.map((s) => s.id),
+          [copy, node],
+        );
+        assert.equal(found[0]?.kind, 'copy');
+        assert.equal(found[0]?.endedAt, null);
+        assert.deepEqual(
+          (
+            await store.openSessions({ kinds: ['node-debug'], cluster: 'prod-eu', startedBefore: at(10) })
+          ).map((s) => s.id),
+          [node],
+        );
+        assert.equal(
+          (
+            await store.openSessions({
+              kinds: ['copy', 'node-debug'],
+              cluster: 'prod-eu',
+              startedBefore: at(11),
+              limit: 2,
+            })
+          ).length,
+          2,
+        );
+        await store.endSession(copy, ended);
+        assert.deepEqual(
+          (await store.openSessions({ kinds: ['copy'], cluster: 'prod-eu', startedBefore: at(5) })).map(
+            (s) => s.id,
+          ),
+          [],
+          'an ended session is no longer listed',
+        );
+      });
+
+      it('refuses bad arguments', async () => {
+        const store = await fresh();
+        const q = { kinds: ['copy'] as const, cluster: 'prod-eu', startedBefore: at(1) };
+        await assert.rejects(store.openSessions({ ...q, kinds: [] }), isStoreError('invalid'));
+        await assert.rejects(
+          store.openSessions({ ...q, kinds: ['nope' as SessionKind] }),
+          isStoreError('invalid'),
+        );
+        await assert.rejects(store.openSessions({ ...q, cluster: '' }), isStoreError('invalid'));
+        await assert.rejects(
+          store.openSessions({ ...q, startedBefore: new Date(NaN) }),
+          isStoreError('invalid'),
+        );
+        await assert.rejects(store.openSessions({ ...q, limit: 0 }), isStoreError('invalid'));
+        await assert.rejects(store.openSessions({ ...q, limit: MAX_PAGE_SIZE + 1 }), isStoreError('invalid'));
       });
     });
 

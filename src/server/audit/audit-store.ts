@@ -132,6 +132,13 @@ export interface SessionFilter {
   before?: string;
 }
 
+export interface OpenSessionsQuery {
+  kinds: readonly SessionKind[];
+  cluster: string;
+  startedBefore: Date;
+  limit?: number;
+}
+
 export interface SessionPage {
   /** Newest first. */
   sessions: SessionRecord[];
@@ -199,6 +206,12 @@ export interface AuditStore {
    * MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE). Sessions without a replica are never listed.
    */
   sessionsOfSilentReplicas(silentForMs: number, limit?: number): Promise<SessionRecord[]>;
+  /**
+   * Open sessions of the given kinds in `cluster` that started before `startedBefore`, oldest first, at
+   * most `limit` (1 to MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE). The debug pod reaper ends those of pod
+   * copies and node debug pods whose pod is gone. Rejects 'invalid' for no kinds or an unknown one.
+   */
+  openSessions(query: OpenSessionsQuery): Promise<SessionRecord[]>;
   close(): Promise<void>;
 }
 
@@ -280,6 +293,20 @@ export function validateSilentQuery(silentForMs: number, limit: number | undefin
     throw new AuditStoreError('invalid', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
   }
   return n;
+}
+
+/** Checks the arguments of openSessions and returns the page size. */
+export function validateOpenSessionsQuery(q: OpenSessionsQuery): number {
+  if (q.kinds.length === 0 || q.kinds.some((k) => !SESSION_KINDS.includes(k))) {
+    throw new AuditStoreError('invalid', `kinds must be one or more of ${SESSION_KINDS.join(', ')}`);
+  }
+  if (typeof q.cluster !== 'string' || q.cluster === '') {
+    throw new AuditStoreError('invalid', 'cluster must be a cluster name');
+  }
+  if (!(q.startedBefore instanceof Date) || Number.isNaN(q.startedBefore.getTime())) {
+    throw new AuditStoreError('invalid', 'startedBefore must be a valid time');
+  }
+  return validateSilentQuery(0, q.limit);
 }
 
 /** Serialises `details`, insisting on a plain JSON object. */

@@ -14,7 +14,9 @@ import {
   validateSessionStart,
   validateReplicaId,
   validateSilentQuery,
+  validateOpenSessionsQuery,
   type AuditStore,
+  type OpenSessionsQuery,
   type KubeAuthMethod,
   type ReplicaId,
   type CommandRecord,
@@ -439,6 +441,19 @@ export class PostgresAuditStore implements AuditStore, LoginSessionStore {
            AND COALESCE(r.heartbeat_at, s.started_at) < now() - make_interval(secs => $1::double precision / 1000)
          ORDER BY s.started_at, s.seq LIMIT $2`,
         [silentForMs, n],
+      ),
+    );
+    return rows.map(toRecord);
+  }
+
+  async openSessions(query: OpenSessionsQuery): Promise<SessionRecord[]> {
+    const n = validateOpenSessionsQuery(query);
+    const { rows } = await this.run('list open sessions', (db) =>
+      db.query<SessionRow>(
+        `SELECT * FROM sessions
+         WHERE ended_at IS NULL AND kind = ANY($1::text[]) AND cluster = $2 AND started_at < $3
+         ORDER BY started_at, seq LIMIT $4`,
+        [[...query.kinds], query.cluster, query.startedBefore, n],
       ),
     );
     return rows.map(toRecord);

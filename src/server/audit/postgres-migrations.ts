@@ -162,6 +162,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE login_sessions ADD COLUMN refresh_lease_until timestamptz;
     `,
   },
+  {
+    version: 8,
+    name: 'open sessions by kind',
+    // The debug pod reaper looks for open pod-copy and node-debug sessions whose pod is gone, on every
+    // pass (src/server/debug/debug-pod-reaper.ts); open sessions are few, so the index stays small.
+    sql: `
+      CREATE INDEX sessions_open_by_kind ON sessions (kind, cluster, started_at) WHERE ended_at IS NULL;
+    `,
+  },
 ];
 
 /** Any 64-bit number of our own: only one process migrates a database at a time. */

@@ -16,7 +16,9 @@ import {
   validateSessionStart,
   validateReplicaId,
   validateSilentQuery,
+  validateOpenSessionsQuery,
   type AuditStore,
+  type OpenSessionsQuery,
   type KubeAuthMethod,
   type ReplicaId,
   type CommandRecord,
@@ -403,6 +405,21 @@ export class SqliteAuditStore implements AuditStore, LoginSessionStore {
            ORDER BY s.started_at, s.seq LIMIT ?`,
         )
         .all(Date.now() - silentForMs, n),
+    ) as SessionRow[];
+    return rows.map(toRecord);
+  }
+
+  async openSessions(query: OpenSessionsQuery): Promise<SessionRecord[]> {
+    const n = validateOpenSessionsQuery(query);
+    const rows = this.read('list open sessions', (db) =>
+      db
+        .prepare(
+          `SELECT * FROM sessions
+           WHERE ended_at IS NULL AND kind IN (${query.kinds.map(() => '?').join(', ')})
+             AND cluster = ? AND started_at < ?
+           ORDER BY started_at, seq LIMIT ?`,
+        )
+        .all(...query.kinds, query.cluster, query.startedBefore.getTime(), n),
     ) as SessionRow[];
     return rows.map(toRecord);
   }

@@ -235,6 +235,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE login_sessions ADD COLUMN refresh_lease_until INTEGER; -- ms since the epoch, or NULL
     `,
   },
+  {
+    version: 9,
+    name: 'open sessions by kind',
+    // As in PostgreSQL (migration 8 there): the debug pod reaper looks for open pod-copy and node-debug
+    // sessions whose pod is gone, on every pass; open sessions are few, so the index stays small.
+    sql: `
+      CREATE INDEX sessions_open_by_kind ON sessions (kind, cluster, started_at) WHERE ended_at IS NULL;
+    `,
+  },
 ];
 
 /**

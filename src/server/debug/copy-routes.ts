@@ -281,6 +281,7 @@ export function podCopyRoutes(
         method: 'POST',
         path: `/api/v1/namespaces/${ns}/pods`,
         body: plan.pod,
+        timeoutMs: config.podCreateTimeoutMs,
       });
     } catch (err) {
       const explained =

@@ -22,6 +22,12 @@ export interface DebugConfig {
   reaperIntervalMs: number;
   /** Namespace of node debug pods: one where users may create privileged pods. */
   nodeDebugNamespace: string;
+  /**
+   * How long to wait for the API server to answer the creation of a copy or node debug pod. The reaper
+   * counts on it: a copy or node debug session older than 1.5 times this whose pod is not there has lost
+   * its pod (its creation cannot still be in flight), and the reaper ends it.
+   */
+  podCreateTimeoutMs: number;
   /** How long to wait for a debug container or pod to run. */
   startTimeoutMs: number;
   /** Largest file or directory archive a download or upload may move. */
@@ -35,6 +41,7 @@ export const DEFAULT_DEBUG_CONFIG: DebugConfig = {
   leaseGraceMs: 30_000,
   reaperIntervalMs: 10_000,
   nodeDebugNamespace: 'default',
+  podCreateTimeoutMs: 60_000,
   startTimeoutMs: 90_000,
   maxFileBytes: 1024 ** 3,
 };
@@ -49,6 +56,7 @@ export function resolveDebugConfig(partial: Partial<DebugConfig> = {}): DebugCon
     'podTtlMs',
     'leaseGraceMs',
     'reaperIntervalMs',
+    'podCreateTimeoutMs',
     'startTimeoutMs',
     'maxFileBytes',
   ] as const) {

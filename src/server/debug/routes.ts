@@ -204,6 +204,7 @@ export function debugRoutes(app: FastifyInstance, ctx: ServerContext, config: De
         method: 'POST',
         path: `/api/v1/namespaces/${ns}/pods`,
         body: manifest,
+        timeoutMs: config.podCreateTimeoutMs,
       });
     } catch (err) {
       await endAuditFailed(ctx, audit, err);

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { DebugPodCreated, LeaseMessage } from '../../../src/shared/debug/debug-api.js';
 import type { SessionWithCommands } from '../../../src/server/audit/audit-store.js';
-import { getJson as kubectlJson, kubectl, kubectlOk } from '../../support/cluster.js';
+import { getJson as kubectlJson, kubectl, kubectlOk, waitFor } from '../../support/cluster.js';
 import { CLUSTER, startPodscope, WsClient, type RunningPodscope } from '../../support/podscope.js';
 import { createPod, deletePod, NS, podExists, request, waitGone } from './debug-helpers.js';
 
@@ -207,6 +207,65 @@ describe('the reaper, after Podscope restarts', () => {
       assert.equal(s.error, 'expired: deleted by the reaper');
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('the reaper, for a copy deleted behind Podscope’s back', () => {
+  test('ends the audit session of a copy whose pod is gone, and not of one that lives', async () => {
+    // Its own Podscope and audit database: the margin for a creation in flight is 1.5 × 8 s, and the
+    // reaper looks every second.
+    const ownDir = mkdtempSync(path.join(tmpdir(), 'podscope-copies-gone-'));
+    const quick = await startPodscope({
+      dataDir: ownDir,
+      debug: { leaseGraceMs: 20_000, podCreateTimeoutMs: 8000, reaperIntervalMs: 1000 },
+    });
+    try {
+      const make = async () => {
+        const r = await request<DebugPodCreated>(quick, 'POST', `${api()}/pods/crashloop/copies`, {
+          container: 'app',
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        leftovers.push(r.body.pod);
+        const ws = quick.ws<LeaseMessage>(`${api()}/debug-pods/${r.body.pod}/lease`);
+        await ws.until('leased', (m) => m.some((x) => x.type === 'leased'));
+        return { copy: r.body, ws };
+      };
+      const kept = await make();
+      const gone = await make();
+      const sessionOf = async (id: string) =>
+        (await quick.getJson<SessionWithCommands>(`/api/audit/sessions/${id}`)).body;
+      // Deleted with kubectl, while a browser holds its lease: Podscope never deleted it, so nothing
+      // but the reaper ends its session.
+      await kubectlOk(['-n', NS, 'delete', 'pod', gone.copy.pod, '--wait=true']);
+      await gone.ws.until('gone', (m) => m.some((x) => x.type === 'gone'));
+      const ended = await waitFor(
+        'the session of the copy gone to be ended',
+        async () => {
+          const s = await sessionOf(gone.copy.auditSession);
+          return s.endedAt ? s : undefined;
+        },
+        45_000,
+        500,
+      );
+      assert.equal(ended.error, 'the pod is gone');
+      const live = await sessionOf(kept.copy.auditSession);
+      assert.equal(live.endedAt, null, 'the session of a copy that lives stays open');
+      assert.ok(await podExists(kept.copy.pod));
+      kept.ws.close();
+      gone.ws.close();
+      const del = await request<{ deleted: boolean }>(
+        quick,
+        'DELETE',
+        `${api()}/debug-pods/${kept.copy.pod}`,
+      );
+      assert.equal(del.status, 200, JSON.stringify(del.body));
+      const keptEnd = await sessionOf(kept.copy.auditSession);
+      assert.notEqual(keptEnd.endedAt, null);
+      assert.equal(keptEnd.error, null, 'deleted by its user: no error');
+    } finally {
+      await quick.close();
+      rmSync(ownDir, { recursive: true, force: true });
     }
   });
 });
