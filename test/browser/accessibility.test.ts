@@ -6,9 +6,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible } from '../support/axe.js';
-import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
-import { getJson as kubectlJson, repoRoot, uniqueName } from '../support/cluster.js';
-import { createTestPod, deleteTestPod } from '../support/pods.js';
+import { cspViolations, launchBrowser, openDesktopPage, openPodscopePage } from '../support/browser.js';
+import { repoRoot, uniqueName } from '../support/cluster.js';
+import { createTestPod, deleteTestPod, readyDemoWebPod } from '../support/pods.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -18,17 +18,7 @@ let webPod: string;
 let recordedSession = '';
 
 before(async () => {
-  const pods = await kubectlJson<{
-    items: {
-      metadata: { name: string };
-      status: { phase: string; containerStatuses?: { ready: boolean }[] };
-    }[];
-  }>(['-n', 'demo', 'get', 'pods', '-l', 'app=web']);
-  const running = pods.items.find(
-    (p) => p.status.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready),
-  );
-  assert.ok(running, 'the demo web Deployment has a running pod');
-  webPod = running.metadata.name;
+  webPod = await readyDemoWebPod();
   podscope = await startPodscope({ webRoot: path.join(repoRoot, 'dist/web') });
   browser = await launchBrowser();
 });
@@ -231,8 +221,7 @@ for (const theme of ['light', 'dark'] as const) {
   describe(`${theme} theme`, () => {
     let page: Page;
     before(async () => {
-      page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-      page.setDefaultTimeout(30_000);
+      page = await openDesktopPage(browser, podscope);
       await page.addInitScript((t) => window.localStorage.setItem('podscope.theme', t), theme);
     });
     after(async () => page?.close());
@@ -282,8 +271,7 @@ describe('what changes by itself is announced to screen readers', () => {
   let page: Page;
   const created: string[] = [];
   before(async () => {
-    page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(30_000);
+    page = await openDesktopPage(browser, podscope);
   });
   after(async () => {
     await page?.close();

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { getJson as kubectlJson, repoRoot } from '../support/cluster.js';
-import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
+import { cspViolations, launchBrowser, openDesktopPage } from '../support/browser.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -87,8 +87,7 @@ before(async () => {
   sessions.push(await terminalSession(['sh', '-c', 'exit 0'], []));
   for (const id of sessions) await waitEnded(id);
   browser = await launchBrowser();
-  page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
+  page = await openDesktopPage(browser, podscope);
 });
 after(async () => {
   await browser?.close();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { APP_IMAGE, kubectl, kubectlOk, repoRoot, uniqueName, waitFor } from '../support/cluster.js';
-import { launchBrowser, openPodscopePage } from '../support/browser.js';
+import { launchBrowser, openDesktopPage, waitForTerminalScreen } from '../support/browser.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -46,32 +46,12 @@ after(async () => {
 });
 
 async function newPage(): Promise<Page> {
-  const page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
+  const page = await openDesktopPage(browser, podscope);
   return page;
 }
 
 const podUrl = (pod: string, query: string): string =>
   `${podscope.url}/c/${CLUSTER}/ns/demo/pods/${pod}?${query}`;
-
-/** The text xterm.js shows, one line per row (DOM renderer). */
-function screenText(p: Page): Promise<string> {
-  return p.evaluate(() =>
-    [...document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div')]
-      .map((row) => row.textContent ?? '')
-      .join('\n'),
-  );
-}
-
-async function waitForScreen(p: Page, pattern: RegExp, what: string): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const text = await screenText(p);
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`terminal screen never showed ${what}; it shows:\n${text}`);
-    await p.waitForTimeout(100);
-  }
-}
 
 async function podExists(name: string): Promise<boolean> {
   const r = await kubectl(['-n', 'demo', 'get', 'pod', name, '-o', 'name']);
@@ -150,11 +130,11 @@ describe('debugging a copy of the crash-looping pod', () => {
     await page.getByTestId('terminal-screen').click();
     await page.keyboard.type('echo debug-$((6*7))');
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^debug-42\s*$/m, 'debug-42');
+    await waitForTerminalScreen(page, /^debug-42\s*$/m, 'debug-42');
     // The copy's container sleeps instead of running the crashing command.
     await page.keyboard.type('ps -o pid,args');
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /\d+\s+sleep/, 'the sleeping main process');
+    await waitForTerminalScreen(page, /\d+\s+sleep/, 'the sleeping main process');
     await page.screenshot({ path: path.join(results, 'debug-copy-terminal.png') });
     assert.ok(await podExists(copy), 'the copy is still there');
   });

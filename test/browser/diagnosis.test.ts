@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { getJson, repoRoot, waitFor } from '../support/cluster.js';
 import type { V1Pod } from '@kubernetes/client-node';
-import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
+import { cspViolations, launchBrowser, openDesktopPage } from '../support/browser.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -21,8 +21,7 @@ before(async () => {
   mkdirSync(results, { recursive: true });
   podscope = await startPodscope({ webRoot: path.join(repoRoot, 'dist/web') });
   browser = await launchBrowser();
-  page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
+  page = await openDesktopPage(browser, podscope);
 });
 after(async () => {
   await browser?.close();

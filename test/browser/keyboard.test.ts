@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPodscopePage } from '../support/browser.js';
-import { getJson as kubectlJson, repoRoot } from '../support/cluster.js';
+import { launchBrowser, openDesktopPage, terminalScreenText } from '../support/browser.js';
+import { repoRoot } from '../support/cluster.js';
+import { readyDemoWebPod } from '../support/pods.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -16,17 +17,7 @@ let webPod: string;
 let recordedSession = '';
 
 before(async () => {
-  const pods = await kubectlJson<{
-    items: {
-      metadata: { name: string };
-      status: { phase: string; containerStatuses?: { ready: boolean }[] };
-    }[];
-  }>(['-n', 'demo', 'get', 'pods', '-l', 'app=web']);
-  const running = pods.items.find(
-    (p) => p.status.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready),
-  );
-  assert.ok(running, 'the demo web Deployment has a running pod');
-  webPod = running.metadata.name;
+  webPod = await readyDemoWebPod();
   podscope = await startPodscope({ webRoot: path.join(repoRoot, 'dist/web') });
   browser = await launchBrowser();
 });
@@ -36,8 +27,7 @@ after(async () => {
 });
 
 async function newPage(): Promise<Page> {
-  const page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
+  const page = await openDesktopPage(browser, podscope);
   return page;
 }
 
@@ -94,15 +84,6 @@ async function tabUntil(page: Page, what: string, done: () => Promise<boolean>, 
 
 const isFocused = (page: Page, selector: string) => (): Promise<boolean> =>
   page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector);
-
-/** The text xterm.js shows, one line per row (DOM renderer). */
-function screenText(page: Page): Promise<string> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div')]
-      .map((row) => row.textContent ?? '')
-      .join('\n'),
-  );
-}
 
 describe('keyboard only: from the pod list to the failing pod, its previous logs and a terminal', () => {
   let page: Page;
@@ -260,7 +241,7 @@ describe('keyboard only: from the pod list to the failing pod, its previous logs
     await page.keyboard.press('Control+Shift+L');
     assert.match(await focused(page), /terminal-disconnect/, 'Ctrl+Shift+L leaves the terminal');
     assert.equal(await focusIndicatorProblem(page), null);
-    assert.ok((await screenText(page)).includes('kb-42'), 'the session was not disturbed by leaving');
+    assert.ok((await terminalScreenText(page)).includes('kb-42'), 'the session was not disturbed by leaving');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() =>
       /Disconnected/.test(document.querySelector('[data-testid="terminal-status"]')?.textContent ?? ''),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible } from '../support/axe.js';
-import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
+import { cspViolations, launchBrowser, openDesktopPage } from '../support/browser.js';
 import {
   APP_IMAGE,
   kubectl,
@@ -71,8 +71,7 @@ const TERMINAL_REASON = `You may not create pods/exec or get pods/exec in namesp
 
 describe('a viewer on the pod page', () => {
   before(async () => {
-    page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(30_000);
+    page = await openDesktopPage(browser, podscope);
   });
 
   test('the header says who they are: the kubeconfig user, as Kubernetes names it', async () => {

@@ -11,10 +11,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_CONFIG } from '../../src/server/config/podscope-config.js';
 import type { AuditSessionPage } from '../../src/shared/audit/api.js';
 import { axeViolations } from '../support/axe.js';
-import { launchBrowser } from '../support/browser.js';
-import { getJson as kubectlJson, repoRoot, waitFor } from '../support/cluster.js';
+import { launchBrowser, terminalScreenText } from '../support/browser.js';
+import { repoRoot, waitFor } from '../support/cluster.js';
 import { oidcEnv, type TestUserName } from '../support/oidc.js';
 import { freePort, oidcLoginOptions } from '../support/oidc-login.js';
+import { readyDemoWebPod } from '../support/pods.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 const dana = 'dana@podscope.test';
@@ -30,17 +31,7 @@ let webPod = '';
 let danaSession = '';
 
 before(async () => {
-  const pods = await kubectlJson<{
-    items: {
-      metadata: { name: string };
-      status: { phase: string; containerStatuses?: { ready: boolean }[] };
-    }[];
-  }>(['-n', 'demo', 'get', 'pods', '-l', 'app=web']);
-  const running = pods.items.find(
-    (p) => p.status.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready),
-  );
-  assert.ok(running, 'the demo web Deployment has a running pod');
-  webPod = running.metadata.name;
+  webPod = await readyDemoWebPod();
   const port = await freePort();
   podscope = await startPodscope({
     webRoot: path.join(repoRoot, 'dist/web'),
@@ -84,15 +75,6 @@ async function signOut(): Promise<void> {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 }
 
-/** The text xterm.js shows, one line per row (DOM renderer). */
-function screenText(): Promise<string> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div')]
-      .map((row) => row.textContent ?? '')
-      .join('\n'),
-  );
-}
-
 test('the developer signs in through the provider, runs a command in a demo pod, and signs out', async () => {
   const podPath = `/c/${CLUSTER}/ns/demo/pods/${webPod}?tab=terminal&container=app`;
   await signIn('dana', podPath);
@@ -110,7 +92,7 @@ test('the developer signs in through the provider, runs a command in a demo pod,
   const outputLine = new RegExp(`^${marker}\\s*$`, 'm');
   await waitFor(
     'the command output',
-    async () => (outputLine.test(await screenText()) ? true : undefined),
+    async () => (outputLine.test(await terminalScreenText(page)) ? true : undefined),
     30_000,
     100,
   );

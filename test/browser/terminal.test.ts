@@ -6,8 +6,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { getJson as kubectlJson, repoRoot, waitFor } from '../support/cluster.js';
-import { cspViolations, launchBrowser, openPodscopePage } from '../support/browser.js';
+import { repoRoot, waitFor } from '../support/cluster.js';
+import { cspViolations, launchBrowser, openDesktopPage, waitForTerminalScreen } from '../support/browser.js';
+import { readyDemoWebPod } from '../support/pods.js';
 import { CLUSTER, startPodscope, type RunningPodscope } from '../support/podscope.js';
 
 let podscope: RunningPodscope;
@@ -20,45 +21,15 @@ const results = path.join(repoRoot, 'test-results');
 
 before(async () => {
   mkdirSync(results, { recursive: true });
-  const pods = await kubectlJson<{
-    items: {
-      metadata: { name: string };
-      status: { phase: string; containerStatuses?: { ready: boolean }[] };
-    }[];
-  }>(['-n', 'demo', 'get', 'pods', '-l', 'app=web']);
-  const running = pods.items.find(
-    (p) => p.status.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready),
-  );
-  assert.ok(running, 'the demo web Deployment has a running pod');
-  webPod = running.metadata.name;
+  webPod = await readyDemoWebPod();
   podscope = await startPodscope({ webRoot: path.join(repoRoot, 'dist/web') });
   browser = await launchBrowser();
-  page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(30_000);
+  page = await openDesktopPage(browser, podscope);
 });
 after(async () => {
   await browser?.close();
   await podscope?.close();
 });
-
-/** The text xterm.js shows, one line per row (DOM renderer). */
-function screenText(p: Page): Promise<string> {
-  return p.evaluate(() =>
-    [...document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div')]
-      .map((row) => row.textContent ?? '')
-      .join('\n'),
-  );
-}
-
-async function waitForScreen(p: Page, pattern: RegExp, what: string): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const text = await screenText(p);
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`terminal screen never showed ${what}; it shows:\n${text}`);
-    await p.waitForTimeout(100);
-  }
-}
 
 const terminalUrl = (pod: string, container: string): string =>
   `${podscope.url}/c/${CLUSTER}/ns/demo/pods/${pod}?tab=terminal&container=${container}`;
@@ -95,7 +66,7 @@ describe('terminal tab', () => {
     await page.keyboard.type('echo podscope-$((6*7))');
     await page.keyboard.press('Enter');
     // The echo of the typed line shows "$((6*7))"; only the shell's output says 42.
-    const text = await waitForScreen(page, /podscope-42/, 'podscope-42');
+    const text = await waitForTerminalScreen(page, /podscope-42/, 'podscope-42');
     assert.match(text, /echo podscope-\$\(\(6\*7\)\)/, 'the typed line is echoed as typed');
     await page.screenshot({ path: path.join(results, 'terminal.png') });
   });
@@ -103,7 +74,7 @@ describe('terminal tab', () => {
   test('Unicode goes both ways', async () => {
     await page.keyboard.type('echo "ünï-€-世界-$((6*7))"');
     await page.keyboard.press('Enter');
-    await waitForScreen(page, /^ünï-€-世界-42\s*$/m, 'the Unicode output line');
+    await waitForTerminalScreen(page, /^ünï-€-世界-42\s*$/m, 'the Unicode output line');
   });
 
   test('the terminal follows the size of its element', async () => {
@@ -119,7 +90,7 @@ describe('terminal tab', () => {
       () => document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div').length,
     );
     assert.notEqual(rowsNow, before, 'fewer rows fit after the window shrank');
-    await waitForScreen(
+    await waitForTerminalScreen(
       page,
       new RegExp(`^${rowsNow} \\d+\\s*$`, 'm'),
       `stty size reporting ${rowsNow} rows`,

@@ -58,3 +58,30 @@ export async function openPodscopePage(
 export function cspViolations(page: Page): string[] {
   return [...(violations.get(page) ?? [])];
 }
+
+/** openPodscopePage at a desktop size (1280×900), with 30 s for each Playwright wait. */
+export async function openDesktopPage(browser: Browser, podscope: RunningPodscope): Promise<Page> {
+  const page = await openPodscopePage(browser, podscope, { viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+/** The text xterm.js shows in the page's terminal, one line per row (DOM renderer). */
+export function terminalScreenText(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="terminal-screen"] .xterm-rows > div')]
+      .map((row) => row.textContent ?? '')
+      .join('\n'),
+  );
+}
+
+/** Waits up to 30 s for the terminal to show `pattern`; returns the screen's text then. */
+export async function waitForTerminalScreen(page: Page, pattern: RegExp, what: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const text = await terminalScreenText(page);
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`terminal screen never showed ${what}; it shows:\n${text}`);
+    await page.waitForTimeout(100);
+  }
+}

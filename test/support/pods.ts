@@ -1,5 +1,5 @@
 // Creates short-lived test pods on the real cluster (in namespace demo) and removes them after.
-import { APP_IMAGE, kubectl, kubectlOk, uniqueName, waitFor } from './cluster.js';
+import { APP_IMAGE, getJson, kubectl, kubectlOk, uniqueName, waitFor } from './cluster.js';
 
 export interface TestPodSpec {
   prefix: string;
@@ -46,4 +46,19 @@ export async function waitRunning(name: string): Promise<void> {
 
 export async function deleteTestPod(name: string): Promise<void> {
   await kubectl(['-n', 'demo', 'delete', 'pod', name, '--wait=false', '--ignore-not-found']);
+}
+
+/** The name of a pod of the demo's web Deployment that runs with every container ready (waits for one). */
+export async function readyDemoWebPod(): Promise<string> {
+  return waitFor('a running, ready pod of the demo web Deployment', async () => {
+    const pods = await getJson<{
+      items: {
+        metadata: { name: string };
+        status: { phase: string; containerStatuses?: { ready: boolean }[] };
+      }[];
+    }>(['-n', 'demo', 'get', 'pods', '-l', 'app=web']);
+    return pods.items.find(
+      (p) => p.status.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready),
+    )?.metadata.name;
+  });
 }

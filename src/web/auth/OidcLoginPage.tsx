@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { ThemeToggle } from '../common/ThemeToggle.js';
+import { LoginFrame } from './LoginFrame.js';
 import { useDocumentTitle } from '../common/use-document-title.js';
 
 interface OidcLoginPageProps {
@@ -20,27 +20,14 @@ export function OidcLoginPage({ provider, notice }: OidcLoginPageProps) {
   const here = `${window.location.pathname}${window.location.search}${window.location.hash}`;
   const href = `/auth/login?returnTo=${encodeURIComponent(here)}`;
   return (
-    <div className="login-page">
-      <header className="login-header">
-        <span className="brand">Podscope</span>
-        <span className="header-spacer" />
-        <ThemeToggle />
-      </header>
-      <main id="main" className="login-card">
-        <h1 className="page-title">Sign in</h1>
-        {notice && (
-          <div className="banner banner-info" role="status" data-testid="login-notice">
-            {notice}
-          </div>
-        )}
-        <p>
-          Sign in with your {provider} account. Every Kubernetes call you make through Podscope is then made
-          as you: you see and do exactly what your Kubernetes RBAC allows, and the audit names you.
-        </p>
-        <a ref={link} className="btn btn-primary" href={href} data-testid="login-sso">
-          Sign in with {provider}
-        </a>
-      </main>
-    </div>
+    <LoginFrame notice={notice}>
+      <p>
+        Sign in with your {provider} account. Every Kubernetes call you make through Podscope is then made as
+        you: you see and do exactly what your Kubernetes RBAC allows, and the audit names you.
+      </p>
+      <a ref={link} className="btn btn-primary" href={href} data-testid="login-sso">
+        Sign in with {provider}
+      </a>
+    </LoginFrame>
   );
 }
