@@ -213,12 +213,12 @@ describe('the reaper, after Podscope restarts', () => {
 
 describe('the reaper, for a copy deleted behind Podscope’s back', () => {
   test('ends the audit session of a copy whose pod is gone, and not of one that lives', async () => {
-    // Its own Podscope and audit database: the margin for a creation in flight is 1.5 × 8 s, and the
+    // Its own Podscope and audit database: the margin for a creation in flight is 1.5 × 12 s, and the
     // reaper looks every second.
     const ownDir = mkdtempSync(path.join(tmpdir(), 'podscope-copies-gone-'));
     const quick = await startPodscope({
       dataDir: ownDir,
-      debug: { leaseGraceMs: 20_000, podCreateTimeoutMs: 8000, reaperIntervalMs: 1000 },
+      debug: { leaseGraceMs: 20_000, podCreateTimeoutMs: 12_000, reaperIntervalMs: 1000 },
     });
     try {
       const make = async () => {
@@ -245,7 +245,7 @@ describe('the reaper, for a copy deleted behind Podscope’s back', () => {
           const s = await sessionOf(gone.copy.auditSession);
           return s.endedAt ? s : undefined;
         },
-        45_000,
+        60_000,
         500,
       );
       assert.equal(ended.error, 'the pod is gone');
